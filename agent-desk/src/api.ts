@@ -1,0 +1,87 @@
+/**
+ * The desk's HTTP client. Every refusal becomes an ApiError carrying the server's own
+ * `message` (which says what happened and what to do), so views show it as it is.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+/** Called when a request comes back 401 (the session ended): the app shows the login page. */
+export function setUnauthorizedHandler(fn: () => void) {
+  onUnauthorized = fn;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let code = 'HTTP_ERROR';
+  let message = `服务器返回 ${res.status} ${res.statusText}`;
+  try {
+    const body = await res.json();
+    if (body && typeof body.message === 'string') message = body.message;
+    if (body && typeof body.code === 'string') code = body.code;
+  } catch {
+    // Not JSON (a proxy's error page): keep the status line.
+  }
+  return new ApiError(res.status, code, message);
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(withQuery(path, query), {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '无法连接服务器：请检查网络后重试，已填写的内容不会丢失。');
+  }
+  if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthorized();
+  if (!res.ok) throw await errorOf(res);
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query) => request<T>('GET', path, undefined, query),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {}),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body ?? {}),
+  del: <T>(path: string) => request<T>('DELETE', path),
+};
+
+/** Downloads a file from the API, showing the server's message when it refuses. */
+export async function download(path: string, query: Query, filename: string) {
+  const res = await fetch(withQuery(path, query), { credentials: 'same-origin' });
+  if (!res.ok) throw await errorOf(res);
+  const blob = await res.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** Whether an error means the route does not exist on this server (a module not installed yet). */
+export const isMissingRoute = (err: unknown) => err instanceof ApiError && err.status === 404 && /^No route /.test(err.message);

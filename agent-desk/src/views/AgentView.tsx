@@ -1,0 +1,525 @@
+/**
+ * 话务员: phone state, the ringing call, the live transcript, the intake form prefilled from
+ * the transcript and the classifier, the caller's earlier cases, the knowledge base, and the
+ * emergency transfer. Shortcuts: F2 answer, F4 hang up, Ctrl+Enter submit.
+ */
+import { Alert, App, Button, Card, Col, Form, Input, List, Row, Segmented, Select, Space, Tag, TreeSelect, Typography } from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useUser } from '../App.js';
+import { api } from '../api.js';
+import { type AudioLink, startCallAudio, startRinging } from '../audio.js';
+import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
+import { AGENT_STATE_ZH, dateTime } from '../format.js';
+import { unitTree, useCatalogue, useLoad } from '../hooks.js';
+import { useLiveEvents, useResync } from '../live.js';
+import type { ClassifyResult, Page, Segment, WorkOrder } from '../types.js';
+
+interface AgentState {
+  state: string;
+  since: string;
+  callId: number | null;
+  offeredCallId: number | null;
+}
+
+interface CallDetail {
+  id: number;
+  callerNumber: string | null;
+  state: string;
+  emergency: boolean;
+  transcript: (Segment & { startMs: number | null })[];
+}
+
+interface Intake {
+  callerName?: string;
+  callerPhone?: string;
+  address?: string;
+  description?: string;
+  categoryId?: number;
+  departmentId?: number;
+  answer?: string;
+}
+
+const PHONE = /^[0-9+\-\s()]{3,30}$/;
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export function AgentView() {
+  const user = useUser();
+  const { message } = App.useApp();
+  const { categories, units } = useCatalogue();
+  const [form] = Form.useForm<Intake>();
+
+  // ---- phone state and the call ----
+  const phone = useLoad(() => api.get<AgentState>('/api/agents/me/state'), []);
+  const [offered, setOffered] = useState<number | null>(null);
+  const [callId, setCallId] = useState<number | null>(null);
+  const [call, setCall] = useState<CallDetail | null>(null);
+  const [segments, setSegments] = useState<Map<string, Segment>>(new Map());
+  const [audioNote, setAudioNote] = useState<string>();
+  const audio = useRef<AudioLink | null>(null);
+
+  useEffect(() => {
+    if (!phone.data) return;
+    setOffered(phone.data.offeredCallId);
+    if (phone.data.callId) setCallId(phone.data.callId);
+  }, [phone.data]);
+  useResync(phone.reload);
+
+  // The ring tone plays while a call is offered.
+  useEffect(() => {
+    if (!offered) return;
+    return startRinging();
+  }, [offered]);
+
+  const draftKey = `intake.${callId ?? 'manual'}`;
+
+  // Stored segments (after a reload or a resync) merge under the live ones, never wipe them.
+  const loadCall = useCallback(
+    async (id: number) => {
+      const c = await api.get<CallDetail>(`/api/calls/${id}`);
+      setCall(c);
+      setSegments((m) => {
+        const next = new Map(c.transcript.map((s) => [`${s.leg}:${s.seq}`, s as Segment]));
+        for (const [k, v] of m) if (!next.has(k) || !next.get(k)!.final) next.set(k, v);
+        return next;
+      });
+      if (c.callerNumber && !form.getFieldValue('callerPhone')) form.setFieldValue('callerPhone', c.callerNumber);
+    },
+    [form],
+  );
+  const messageRef = useRef(message);
+  messageRef.current = message;
+
+  // Audio and call details follow the call id only: re-renders must not restart them.
+  useEffect(() => {
+    if (!callId) return;
+    loadCall(callId).catch((e) => messageRef.current.error((e as Error).message));
+    let stopped = false;
+    startCallAudio(callId, (reason) => !stopped && setAudioNote(reason)).then(
+      (link) => {
+        if (stopped) return link.stop();
+        audio.current = link;
+        setAudioNote(link.micProblem);
+      },
+      (e) => setAudioNote(`通话音频不可用：${(e as Error).message}`),
+    );
+    return () => {
+      stopped = true;
+      audio.current?.stop();
+      audio.current = null;
+    };
+  }, [callId, loadCall]);
+  useResync(() => {
+    if (callId) void loadCall(callId).catch(() => {});
+  });
+
+  useLiveEvents('call.', (e) => {
+    const p = e.payload as { callId: number; agentId?: number } & Partial<Segment>;
+    if (e.type === 'call.offered' && p.agentId === user.id) setOffered(p.callId);
+    else if (e.type === 'call.offer_expired' && p.callId === offered) setOffered(null);
+    else if (e.type === 'call.transcript' && p.callId === callId) {
+      // A final replaces the partial with the same leg and number.
+      setSegments((m) => new Map(m).set(`${p.leg}:${p.seq}`, { leg: p.leg!, seq: p.seq!, text: p.text!, final: !!p.final }));
+    } else if (e.type === 'call.ended' && (p.callId === callId || p.callId === offered)) {
+      if (p.callId === offered) setOffered(null);
+      if (p.callId === callId) {
+        audio.current?.stop();
+        audio.current = null;
+        setCall((c) => (c ? { ...c, state: 'ended' } : c));
+        message.info('通话已结束，请完成工单');
+      }
+      phone.reload();
+    }
+  });
+  useLiveEvents('agent.state', () => phone.reload());
+
+  const answer = useCallback(async () => {
+    if (!offered) return;
+    try {
+      await api.post(`/api/calls/${offered}/answer`);
+      setCallId(offered);
+      setOffered(null);
+      setSegments(new Map());
+      form.resetFields();
+      phone.reload();
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+  }, [offered, form, message, phone]);
+
+  const hangup = useCallback(async () => {
+    if (!callId || call?.state === 'ended') return;
+    try {
+      await api.post(`/api/calls/${callId}/hangup`);
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+  }, [callId, call, message]);
+
+  // ---- transcript → description ----
+  const transcript = [...segments.values()].sort((a, b) => a.seq - b.seq || a.leg.localeCompare(b.leg));
+  const callerText = transcript
+    .filter((s) => s.leg === 'caller' && s.final)
+    .map((s) => s.text)
+    .join('，');
+  const descTouched = useRef(false);
+  useEffect(() => {
+    if (callerText && !descTouched.current) {
+      form.setFieldValue('description', callerText);
+      saveDraft(draftKey, form.getFieldsValue());
+      setDescription(callerText);
+    }
+  }, [callerText, form, draftKey]);
+  const endRef = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when the transcript grows
+  useEffect(() => endRef.current?.scrollIntoView({ block: 'nearest' }), [transcript.length]);
+
+  // ---- classifier proposals ----
+  const [description, setDescription] = useState<string>(loadDraft<Intake>(draftKey)?.description ?? '');
+  const text = useDebounced(description, 700);
+  const proposal = useLoad(
+    () => (text.trim().length >= 4 ? api.post<ClassifyResult>('/api/classify', { text, topK: 3 }) : Promise.resolve(undefined)),
+    [text],
+  );
+  const emergency = proposal.data?.emergency.is ? proposal.data.emergency : null;
+  useEffect(() => {
+    document.body.classList.toggle('emergency', !!emergency);
+    return () => document.body.classList.remove('emergency');
+  }, [emergency]);
+
+  const accept = (code: string) => {
+    const cat = categories.find((c) => c.code === code);
+    if (!cat) return message.warning(`类别 ${code} 不在目录中`);
+    const dept = proposal.data?.category === code && proposal.data.departmentId ? proposal.data.departmentId : cat.defaultDepartmentId;
+    form.setFieldsValue({ categoryId: cat.id, departmentId: dept ?? undefined });
+    saveDraft(draftKey, form.getFieldsValue());
+  };
+
+  const transfer = async () => {
+    if (!emergency?.line) return;
+    if (!callId) return message.warning('当前没有通话可转接');
+    try {
+      await api.post(`/api/calls/${callId}/transfer`, { target: emergency.line, mode: 'blind', reason: emergency.reason ?? undefined });
+      message.success(`已转接 ${emergency.line}`);
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+  };
+
+  // ---- caller's earlier cases, knowledge ----
+  const phoneValue = Form.useWatch('callerPhone', form);
+  const phoneQ = useDebounced(phoneValue && PHONE.test(phoneValue) ? phoneValue.replace(/\D/g, '') : '', 500);
+  const earlier = useLoad(
+    () => (phoneQ.length >= 7 ? api.get<Page<WorkOrder>>('/api/work-orders', { q: phoneQ, pageSize: 5 }) : Promise.resolve(undefined)),
+    [phoneQ],
+  );
+  const [kbQ, setKbQ] = useState('');
+  const kb = useLoad(
+    () => (kbQ ? api.get<{ id: number; title: string; body: string }[]>('/api/knowledge', { q: kbQ, limit: 5 }) : Promise.resolve([])),
+    [kbQ],
+  );
+
+  // ---- submit ----
+  const [submitError, setSubmitError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = useCallback(
+    async (closeOnCall: boolean) => {
+      let v: Intake;
+      try {
+        v = await form.validateFields();
+      } catch {
+        return;
+      }
+      if (closeOnCall && !v.answer?.trim()) {
+        setSubmitError('直接办结需要填写答复内容。');
+        return;
+      }
+      setBusy(true);
+      setSubmitError(undefined);
+      try {
+        const p = proposal.data;
+        const { workOrder: wo } = await api.post<{ workOrder: WorkOrder }>('/api/work-orders', {
+          callerName: v.callerName || null,
+          callerPhone: v.callerPhone || null,
+          address: v.address || null,
+          description: v.description,
+          categoryId: v.categoryId ?? null,
+          departmentId: v.departmentId ?? null,
+          callId: callId ?? null,
+          emergency: !!emergency,
+          proposal: p ? { categoryId: p.categoryId, departmentId: p.departmentId, modelVersion: p.model } : null,
+          submit: !closeOnCall,
+        });
+        if (closeOnCall)
+          await api.post(`/api/work-orders/${wo.id}/transitions`, { action: 'resolve_on_call', result: v.answer, version: wo.version });
+        clearDraft(draftKey);
+        form.resetFields();
+        descTouched.current = false;
+        setDescription('');
+        message.success(`工单 ${wo.number} 已${closeOnCall ? '直接办结' : '提交派单'}`);
+        if (call?.state === 'ended') {
+          setCallId(null);
+          setCall(null);
+          setSegments(new Map());
+        }
+      } catch (err) {
+        setSubmitError((err as Error).message);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [form, proposal.data, callId, emergency, draftKey, message, call],
+  );
+
+  // ---- keyboard ----
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F2') {
+        e.preventDefault();
+        void answer();
+      } else if (e.key === 'F4') {
+        e.preventDefault();
+        void hangup();
+      } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void submit(false);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [answer, hangup, submit]);
+
+  const setState = async (state: string) => {
+    try {
+      await api.post('/api/agents/me/state', { state });
+      phone.reload();
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+  };
+
+  const topProposals = proposal.data?.top ?? [];
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+      <Card size="small">
+        <Space wrap>
+          <Typography.Text strong>坐席状态：</Typography.Text>
+          {phone.missing ? (
+            <Alert type="warning" showIcon title="话务接口尚未提供（话务模块未安装），可手工受理工单" />
+          ) : (
+            <Segmented
+              data-testid="agent-state"
+              value={phone.data?.state ?? 'offline'}
+              onChange={(s) => void setState(String(s))}
+              options={['available', 'on_call', 'after_call', 'paused'].map((s) => ({
+                value: s,
+                label: AGENT_STATE_ZH[s],
+                disabled: s === 'on_call',
+              }))}
+            />
+          )}
+          {callId && (
+            <>
+              <Tag color={call?.state === 'ended' ? 'default' : 'green'}>
+                {call?.state === 'ended' ? '通话已结束' : `通话中 #${callId}`}
+              </Tag>
+              <Button danger onClick={hangup} disabled={call?.state === 'ended'} data-testid="hangup">
+                挂断 (F4)
+              </Button>
+            </>
+          )}
+          <Typography.Text type="secondary">快捷键：F2 接听 · F4 挂断 · Ctrl+Enter 提交</Typography.Text>
+        </Space>
+      </Card>
+
+      {offered && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="ringing"
+          title={<strong>来电振铃中（#{offered}）</strong>}
+          action={
+            <Button type="primary" size="large" onClick={answer} data-testid="answer">
+              接听 (F2)
+            </Button>
+          }
+        />
+      )}
+
+      {emergency && (
+        <Alert
+          type="error"
+          showIcon
+          data-testid="emergency"
+          title={<strong>紧急警情：{emergency.reason ?? '请立即转接'}</strong>}
+          action={
+            <Button danger type="primary" size="large" onClick={transfer} data-testid="transfer">
+              一键转接 {emergency.line}
+            </Button>
+          }
+        />
+      )}
+      {audioNote && <Alert type="info" showIcon title={audioNote} closable />}
+
+      <Row gutter={12}>
+        <Col xs={24} lg={10}>
+          <Card size="small" title="实时转写">
+            <div className="transcript" data-testid="transcript">
+              {transcript.length === 0 && (
+                <Typography.Text type="secondary">{callId ? '等待语音…' : '接听来电后显示通话转写'}</Typography.Text>
+              )}
+              {transcript.map((s) => (
+                <div key={`${s.leg}:${s.seq}`} className={`${s.leg}${s.final ? '' : ' partial'}`}>
+                  {s.leg === 'caller' ? '来电人：' : '坐席：'}
+                  {s.text}
+                </div>
+              ))}
+              <div ref={endRef} />
+            </div>
+          </Card>
+          <Card size="small" title="智能推荐" style={{ marginTop: 12 }}>
+            {proposal.missing && <Alert type="warning" title="分类服务尚未提供" />}
+            {proposal.error && !proposal.missing && <Alert type="error" title={proposal.error} />}
+            {!topProposals.length && !proposal.error && <Typography.Text type="secondary">填写诉求内容后显示推荐类别</Typography.Text>}
+            <List
+              size="small"
+              dataSource={topProposals}
+              renderItem={(t) => (
+                <List.Item
+                  actions={[
+                    <Button key="a" size="small" type="link" onClick={() => accept(t.category)} data-testid={`accept-${t.category}`}>
+                      采纳
+                    </Button>,
+                  ]}
+                >
+                  <span data-testid="proposal">
+                    {t.name ?? t.category} <Tag color={t.p > 0.6 ? 'green' : t.p > 0.3 ? 'gold' : 'default'}>{(t.p * 100).toFixed(0)}%</Tag>
+                  </span>
+                </List.Item>
+              )}
+            />
+            {proposal.data?.departmentName && (
+              <Typography.Text type="secondary">推荐承办单位：{proposal.data.departmentName}</Typography.Text>
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card size="small" title="受理登记">
+            <Form
+              key={draftKey}
+              form={form}
+              layout="vertical"
+              initialValues={loadDraft<Intake>(draftKey) ?? {}}
+              onValuesChange={(changed: Intake, all) => {
+                saveDraft(draftKey, all);
+                if ('description' in changed) {
+                  descTouched.current = true;
+                  setDescription(changed.description ?? '');
+                }
+              }}
+            >
+              <Row gutter={12}>
+                <Col span={8}>
+                  <Form.Item name="callerName" label="来电人">
+                    <Input maxLength={100} data-testid="caller-name" />
+                  </Form.Item>
+                </Col>
+                <Col span={8}>
+                  <Form.Item name="callerPhone" label="联系电话" rules={[{ pattern: PHONE, message: '电话号码格式不正确' }]}>
+                    <Input maxLength={30} data-testid="caller-phone" />
+                  </Form.Item>
+                </Col>
+                <Col span={8}>
+                  <Form.Item name="address" label="地址">
+                    <Input maxLength={500} data-testid="address" />
+                  </Form.Item>
+                </Col>
+              </Row>
+              <Form.Item name="description" label="诉求内容" rules={[{ required: true, whitespace: true, message: '请填写诉求内容' }]}>
+                <Input.TextArea rows={4} maxLength={10000} showCount data-testid="description" />
+              </Form.Item>
+              <Row gutter={12}>
+                <Col span={12}>
+                  <Form.Item name="categoryId" label="事项类别">
+                    <Select
+                      allowClear
+                      showSearch
+                      optionFilterProp="label"
+                      data-testid="category"
+                      options={categories.map((c) => ({ value: c.id, label: `${c.code} ${c.name}` }))}
+                    />
+                  </Form.Item>
+                </Col>
+                <Col span={12}>
+                  <Form.Item name="departmentId" label="承办单位">
+                    <TreeSelect allowClear treeData={unitTree(units)} showSearch treeNodeFilterProp="title" />
+                  </Form.Item>
+                </Col>
+              </Row>
+              <Form.Item name="answer" label="现场答复（直接办结时填写）">
+                <Input.TextArea rows={2} />
+              </Form.Item>
+              {submitError && <Alert type="error" showIcon title={submitError} style={{ marginBottom: 12 }} data-testid="submit-error" />}
+              <Space>
+                <Button type="primary" loading={busy} onClick={() => submit(false)} data-testid="submit">
+                  提交派单 (Ctrl+Enter)
+                </Button>
+                <Button loading={busy} onClick={() => submit(true)} data-testid="resolve">
+                  直接办结
+                </Button>
+              </Space>
+            </Form>
+          </Card>
+          <Row gutter={12} style={{ marginTop: 12 }}>
+            <Col span={12}>
+              <Card size="small" title="来电人历史工单">
+                {earlier.missing ? (
+                  <Typography.Text type="secondary">工单接口尚未提供</Typography.Text>
+                ) : (
+                  <List
+                    size="small"
+                    dataSource={earlier.data?.items ?? []}
+                    locale={{ emptyText: phoneQ ? '无历史工单' : '填写电话后显示' }}
+                    renderItem={(w) => (
+                      <List.Item>
+                        <span>
+                          <Tag>{w.stateName}</Tag>
+                          {dateTime(w.createdAt)} {w.description.slice(0, 30)}
+                        </span>
+                      </List.Item>
+                    )}
+                  />
+                )}
+              </Card>
+            </Col>
+            <Col span={12}>
+              <Card size="small" title="知识库">
+                <Input.Search placeholder="搜索政策、办事指南" onSearch={setKbQ} allowClear />
+                {kb.missing && <Typography.Text type="secondary">知识库接口尚未提供</Typography.Text>}
+                <List
+                  size="small"
+                  dataSource={kb.data ?? []}
+                  renderItem={(a) => (
+                    <List.Item>
+                      <div>
+                        <strong>{a.title}</strong>
+                        <div style={{ fontSize: 12, color: '#595959' }}>{a.body.slice(0, 120)}</div>
+                      </div>
+                    </List.Item>
+                  )}
+                />
+              </Card>
+            </Col>
+          </Row>
+        </Col>
+      </Row>
+    </Space>
+  );
+}

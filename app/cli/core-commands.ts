@@ -1,0 +1,100 @@
+import { createInterface } from 'node:readline/promises';
+import { createUser } from '../../auth/index.js';
+import { ROLES } from '../../core/roles.js';
+import { loadConfig } from '../config.js';
+import { openRuntime } from '../runtime.js';
+import { seed } from '../seed.js';
+import { serve } from '../serve.js';
+import { type Command, readStdin, UsageError } from './command.js';
+
+const SERVE_ROLES = ['all', 'api'] as const;
+
+export const coreCommands: Command[] = [
+  {
+    path: ['serve'],
+    summary: 'Start the product (what `npm start` runs)',
+    usage: 'hotline serve [--role all|api]',
+    options: { role: { type: 'string', default: 'all' } },
+    async run({ values }) {
+      const role = String(values.role);
+      if (!(SERVE_ROLES as readonly string[]).includes(role)) {
+        throw new UsageError(`--role ${role} is not available: use one of ${SERVE_ROLES.join(', ')}.`);
+      }
+      await serve(loadConfig());
+      return -1; // keep running until a signal
+    },
+  },
+  {
+    path: ['migrate'],
+    summary: 'Apply database migrations and exit',
+    usage: 'hotline migrate',
+    async run() {
+      const rt = await openRuntime(loadConfig());
+      const all = await rt.db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
+      console.log(rt.applied.length ? `applied ${rt.applied.join(', ')}` : 'the database was up to date');
+      console.log(`${all.rowCount} migrations in the database, the last ${all.rows.at(-1)?.name ?? '(none)'}`);
+      await rt.close();
+    },
+  },
+  {
+    path: ['seed'],
+    summary: 'Seed the default category catalogue; with --demo also the demo district and one user per role',
+    usage: 'hotline seed [--demo]',
+    options: { demo: { type: 'boolean', default: false } },
+    async run({ values }) {
+      const rt = await openRuntime(loadConfig());
+      try {
+        const report = await seed(rt.db, { demo: values.demo === true });
+        console.log(
+          `seeded ${report.categories} categories, ${report.units} organisation units, users: ${report.users.join(', ') || 'none new'}`,
+        );
+      } finally {
+        await rt.close();
+      }
+    },
+  },
+  {
+    path: ['user', 'add'],
+    summary: 'Create a user',
+    usage: `hotline user add --role ${ROLES.join('|')} [--unit ORG_UNIT_CODE] [--name DISPLAY_NAME] [--password-stdin] USERNAME
+  The password is read from HOTLINE_PASSWORD, from standard input with --password-stdin,
+  or asked for on the terminal.`,
+    options: {
+      role: { type: 'string' },
+      unit: { type: 'string' },
+      name: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    async run({ values, positionals }) {
+      if (positionals.length !== 1) throw new UsageError('Give exactly one USERNAME.');
+      if (typeof values.role !== 'string') throw new UsageError(`--role is required: one of ${ROLES.join(', ')}.`);
+      const password = await readPassword(values['password-stdin'] === true);
+      const rt = await openRuntime(loadConfig());
+      try {
+        const user = await createUser(rt.db, {
+          username: positionals[0] as string,
+          password,
+          role: values.role,
+          displayName: values.name as string | undefined,
+          orgUnitCode: values.unit as string | undefined,
+        });
+        console.log(`created user ${user.username} (id ${user.id}, role ${user.role})`);
+      } finally {
+        await rt.close();
+      }
+    },
+  },
+];
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (process.env.HOTLINE_PASSWORD) return process.env.HOTLINE_PASSWORD;
+  if (fromStdin) return (await readStdin()).replace(/\r?\n$/, '');
+  if (!process.stdin.isTTY) throw new UsageError('No password: set HOTLINE_PASSWORD or pipe it with --password-stdin.');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question('Password: ');
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The modules the server mounts. Each is a Fastify plugin from a module's index.ts;
+ * adding a module is one entry here.
+ */
+import type { FastifyInstance } from 'fastify';
+import { eventsChannel, staticApp } from '../agent-desk/index.js';
+import { registerAsr } from '../asr/index.js';
+import { authRoutes } from '../auth/index.js';
+import { registerCallback } from '../callback/index.js';
+import { registerClassifier } from '../classifier/index.js';
+import type { ModuleContext } from '../core/context.js';
+import { registerDispatch } from '../dispatch/index.js';
+import { registerEmergency } from '../emergency/index.js';
+import { metricsRoutes } from '../metrics/index.js';
+import { orgRoutes } from '../org/index.js';
+import { registerTelephony } from '../telephony/index.js';
+import type { Config } from './config.js';
+
+export interface ModuleSpec {
+  name: string;
+  register(app: FastifyInstance, ctx: ModuleContext, config: Config): Promise<void>;
+}
+
+export const MODULES: ModuleSpec[] = [
+  {
+    name: 'auth',
+    register: async (app, ctx, config) => {
+      await app.register(authRoutes, {
+        ctx,
+        sessionTtlHours: config.sessionTtlHours,
+        loginRateLimit: config.loginRateLimit,
+        cookieSecure: config.cookieSecure,
+      });
+    },
+  },
+  { name: 'org', register: async (app, ctx) => void (await app.register(orgRoutes, { ctx })) },
+  { name: 'classifier', register: async (app, ctx, config) => void (await registerClassifier(app, ctx, config)) },
+  { name: 'dispatch', register: async (app, ctx, config) => void (await registerDispatch(app, ctx, config.values)) },
+  // Before telephony: it decorates app.asr, the engine the media bridge streams call audio to.
+  { name: 'asr', register: async (app, ctx, config) => void (await registerAsr(app, ctx, config.values)) },
+  // SIP endpoint, call queue and media bridge; stops (hanging up live calls) on close.
+  { name: 'telephony', register: async (app, ctx, config) => void (await registerTelephony(app, ctx, config.values)) },
+  // After telephony: alerts on its transcript events, transfers through its call centre.
+  { name: 'emergency', register: async (app, ctx, config) => void (await registerEmergency(app, ctx, config.values)) },
+  // After dispatch (it schedules on accepted replies) and telephony (survey calls use its SIP endpoint).
+  {
+    name: 'callback',
+    register: async (app, ctx, config) => {
+      await registerCallback(app, ctx, config.values, {
+        placeCall: () => {
+          const sip = app.telephony?.sip;
+          return sip ? (uri, o) => sip.call(uri, o) : undefined;
+        },
+      });
+    },
+  },
+  {
+    name: 'metrics',
+    register: async (app, ctx, config) => {
+      const v = config.values;
+      await app.register(metricsRoutes, {
+        ctx,
+        timezone: v.METRICS_TIMEZONE as string,
+        refreshMs: v.METRICS_REFRESH_MS as number,
+        token: v.METRICS_TOKEN as string | undefined,
+      });
+    },
+  },
+  {
+    name: 'agent-desk',
+    register: async (app, ctx, config) => {
+      await app.register(eventsChannel, { ctx });
+      await app.register(staticApp, { distDir: config.values.DESK_DIST_DIR as string | undefined });
+    },
+  },
+];
+
+export async function registerModules(app: FastifyInstance, ctx: ModuleContext, config: Config, modules = MODULES) {
+  for (const m of modules) await m.register(app, ctx, config);
+}

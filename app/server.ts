@@ -1,0 +1,189 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { authGuard } from '../auth/index.js';
+import type { ModuleContext, ReadinessCheck } from '../core/context.js';
+import { isHotlineError } from '../core/errors.js';
+import { ErrorResponse } from '../core/http.js';
+import type { Config } from './config.js';
+import { type ModuleSpec, registerModules } from './modules.js';
+import { buildValidator } from './validation.js';
+
+export interface ServerOptions {
+  config: Config;
+  ctx: Pick<ModuleContext, 'db' | 'bus'>;
+  /** Extra readiness checks shown by /readyz (database is always checked). */
+  checks?: Record<string, ReadinessCheck>;
+  modules?: ModuleSpec[];
+  /** Pino options; tests pass `false` to keep output quiet. */
+  logger?: boolean | object;
+  version?: string;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'];
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel, redact: LOG_REDACT },
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Typed for @fastify/ajv-compiler's pool signature; ours takes the same external schemas.
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const checks: Record<string, ReadinessCheck> = {
+    database: async () => {
+      await opts.ctx.db.query('SELECT 1');
+      return { ok: true, detail: opts.ctx.db.kind };
+    },
+    ...opts.checks,
+  };
+  const ctx: ModuleContext = {
+    ...opts.ctx,
+    log: app.log,
+    addReadinessCheck: (name, check) => {
+      checks[name] = check;
+    },
+  };
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let status = err.statusCode ?? 500;
+    let message = err.message;
+    let code = err.code ?? 'ERROR';
+    if (err.validation) {
+      status = 400;
+      code = 'VALIDATION';
+      message = `Invalid request: ${err.message}.`;
+    } else if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      message = `The request body is larger than the limit of ${config.bodyLimitBytes} bytes.`;
+    } else if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (status === 400 && err instanceof SyntaxError)) {
+      code = 'MALFORMED_JSON';
+      message = `The request body is not valid JSON: ${err.message}.`;
+    } else if (isHotlineError(err)) {
+      code = err.code;
+    }
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      message = 'Internal error: it has been logged; try again, and report it if it persists.';
+    }
+    const body: ErrorResponse = { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', code, message };
+    if (isHotlineError(err) && err.details !== undefined) body.details = err.details;
+    reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'NOT_FOUND',
+      message: `No route ${req.method} ${req.url.split('?')[0]}: see /docs for the API.`,
+    });
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      code: 'RATE_LIMITED',
+      message: `Too many attempts: wait ${Math.ceil(context.ttl / 1000)} s and try again.`,
+    }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: '12345 Hotline API',
+        version: opts.version ?? '0.0.0',
+        description: 'Intake, dispatch, callback and desk API of the 12345 citizen service hotline.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'hotline_sid' } } },
+      security: [{ session: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) || `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+  app.addSchema(ErrorResponse);
+
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process serves HTTP',
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the database answers; details of every component (ASR, queues, SIP)',
+        security: [],
+        response: {
+          '2xx': Type.Object({
+            status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]),
+            components: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) })),
+          }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const components: Record<string, { ok: boolean; detail?: string }> = {};
+      for (const [name, check] of Object.entries(checks)) {
+        try {
+          components[name] = await check();
+        } catch (err) {
+          components[name] = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+        }
+      }
+      // Only the database decides readiness: the desk works without ASR or Redis.
+      const ready = components.database?.ok === true;
+      reply.code(ready ? 200 : 503);
+      return { status: ready ? ('ready' as const) : ('not ready' as const), components };
+    },
+  );
+
+  // Every module route lives inside this context, behind the role guard.
+  await app.register(async (api) => {
+    api.addHook('onRequest', authGuard(ctx.db));
+    // Fail at start, not at the first request, when a route forgets to say who may call it.
+    api.addHook('onRoute', (route) => {
+      const c = route.config as { roles?: unknown; public?: boolean } | undefined;
+      if (!c?.public && !c?.roles) {
+        throw new Error(`Route ${route.method} ${route.url} declares no roles: add config.roles (or config.public).`);
+      }
+    });
+    await registerModules(api, ctx, config, opts.modules);
+  });
+
+  return app;
+}

@@ -1,0 +1,52 @@
+/**
+ * Speech recognition: PCM audio in, Chinese text out. The public face of asr/ for the
+ * server (app/modules.ts), the telephony bridge (in-process streams) and the CLI.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ModuleContext } from '../core/context.js';
+import { createAsrEngine, type EngineChoice } from './engine.js';
+import { asrPaths } from './settings.js';
+import { asrWsRoutes } from './ws-route.js';
+
+export { createAsrEngine, type EngineChoice, type EngineName, type EngineOverride } from './engine.js';
+export { alawDecode, alawEncode, mulawDecode, mulawEncode } from './g711.js';
+export { type BuildLmReport, buildDomainLm, DEFAULT_DOMAIN_WEIGHT } from './lm/build.js';
+export { type SetupReport, setupModels, VOSK_ZIP_SHA256 } from './models.js';
+export { asrBusy } from './pool.js';
+export { createRemoteEngine } from './remote.js';
+export { resample } from './resample.js';
+export { ASR_SETTINGS, asrPaths } from './settings.js';
+export { cleanTranscript, joinChineseWords, spokenDigitsToNumbers } from './text.js';
+export { recognizePcm, type Transcript, transcribeFile } from './transcribe.js';
+export type { AsrEngine, AsrResult, AsrStream, SampleRate, StreamOptions } from './types.js';
+export { type DecodedAudio, decodeWav, encodeWav } from './wav.js';
+export { ASR_WS_ROLES, asrWsRoutes } from './ws-route.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's speech engine (or null and why), set by registerAsr for modules mounted after it (telephony). */
+    asr?: EngineChoice;
+  }
+}
+
+/**
+ * Starts the configured engine, mounts GET /asr/ws and the `asr` readiness check, and stops
+ * the recognizers when the server closes. Returns the choice so telephony can share the engine.
+ */
+export async function registerAsr(app: FastifyInstance, ctx: ModuleContext, values: Record<string, unknown>): Promise<EngineChoice> {
+  const choice = createAsrEngine(values);
+  app.decorate('asr', choice);
+  if (choice.engine) ctx.log.info(`asr: ${choice.description}`);
+  else ctx.log.warn(`asr: ${choice.description}`);
+  ctx.addReadinessCheck('asr', async () => ({ ok: choice.engine !== null, detail: choice.description }));
+  await app.register(asrWsRoutes, {
+    ctx,
+    getEngine: () => choice.engine,
+    whyNone: () => choice.description,
+    token: asrPaths(values).wsToken,
+  });
+  app.addHook('onClose', async () => {
+    await choice.engine?.close();
+  });
+  return choice;
+}

@@ -1,0 +1,93 @@
+/**
+ * The ASR module's settings (added to MODULE_SETTINGS in app/config.ts) and where its
+ * models and libraries are looked for.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Setting } from '../core/settings.js';
+
+export const ASR_SETTINGS = [
+  {
+    env: 'ASR_ENGINE',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'vosk', 'pocketsphinx', 'remote', 'none'],
+    help: 'speech recognizer: auto = Vosk if its model is complete, else PocketSphinx if installed, else none',
+  },
+  {
+    env: 'ASR_URL',
+    kind: 'list',
+    help: 'remote ASR servers speaking the vosk-server protocol, comma-separated ws:// URLs (ASR_ENGINE=remote)',
+  },
+  {
+    env: 'ASR_POOL_SIZE',
+    kind: 'int',
+    default: '4',
+    min: 1,
+    max: 256,
+    help: 'most concurrent recognition streams (one recognizer per call leg)',
+  },
+  { env: 'VOSK_MODEL_PATH', kind: 'path', help: 'Vosk model folder (default MODELS_DIR/asr/vosk-model-small-cn-0.22)' },
+  { env: 'VOSK_LIBRARY_PATH', kind: 'path', help: 'libvosk.so (default MODELS_DIR/asr/lib/libvosk.so, set up by hotline models)' },
+  {
+    env: 'POCKETSPHINX_MODEL_PATH',
+    kind: 'path',
+    help: 'PocketSphinx Mandarin model folder (default MODELS_DIR/asr/pocketsphinx-zh-tdt_sc_8k, else SHARED_DIR/models/...)',
+  },
+  {
+    env: 'ASR_LM',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'domain', 'generic'],
+    help: 'PocketSphinx language model: auto = the domain LM from hotline asr build-lm when built, else the generic one',
+  },
+  {
+    env: 'ASR_WS_TOKEN',
+    kind: 'string',
+    help: 'shared secret that lets machine clients use /asr/ws without a login (Bearer header or ?token=)',
+  },
+] as const satisfies readonly Setting[];
+
+export const VOSK_MODEL_NAME = 'vosk-model-small-cn-0.22';
+export const PS_MODEL_NAME = 'pocketsphinx-zh-tdt_sc_8k';
+
+export interface AsrPaths {
+  engine: 'auto' | 'vosk' | 'pocketsphinx' | 'remote' | 'none';
+  urls: string[];
+  poolSize: number;
+  voskModel: string;
+  voskLibrary: string;
+  pocketsphinxModel: string;
+  lmChoice: 'auto' | 'domain' | 'generic';
+  /** Where `hotline asr build-lm` writes the domain LM. */
+  domainLm: string;
+  wsToken?: string;
+  modelsDir: string;
+  sharedDir: string;
+}
+
+/** Reads the parsed settings (config.values) into paths, applying the defaults that depend on MODELS_DIR. */
+export function asrPaths(values: Record<string, unknown>): AsrPaths {
+  const modelsDir = (values.MODELS_DIR as string | undefined) ?? resolve('models');
+  const sharedDir = (values.SHARED_DIR as string | undefined) ?? resolve('../shared');
+  const asrDir = join(modelsDir, 'asr');
+  const installedPs = join(asrDir, PS_MODEL_NAME);
+  const sharedPs = join(sharedDir, 'models', PS_MODEL_NAME);
+  return {
+    engine: (values.ASR_ENGINE as AsrPaths['engine'] | undefined) ?? 'auto',
+    urls: String(values.ASR_URL ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    poolSize: (values.ASR_POOL_SIZE as number | undefined) ?? 4,
+    voskModel: (values.VOSK_MODEL_PATH as string | undefined) ?? join(asrDir, VOSK_MODEL_NAME),
+    voskLibrary: (values.VOSK_LIBRARY_PATH as string | undefined) ?? join(asrDir, 'lib', 'libvosk.so'),
+    pocketsphinxModel:
+      (values.POCKETSPHINX_MODEL_PATH as string | undefined) ?? (existsSync(installedPs) || !existsSync(sharedPs) ? installedPs : sharedPs),
+    lmChoice: (values.ASR_LM as AsrPaths['lmChoice'] | undefined) ?? 'auto',
+    domainLm: join(asrDir, 'lm', 'hotline.arpa'),
+    wsToken: (values.ASR_WS_TOKEN as string | undefined) || undefined,
+    modelsDir,
+    sharedDir,
+  };
+}

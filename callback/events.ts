@@ -1,0 +1,25 @@
+/** The events callback/ publishes (the desk's callback queue and wallboard listen). */
+import type { CallbackOutcome } from '../dispatch/index.js';
+
+export interface CallbackEvent {
+  callbackId: number;
+  workOrderId: number;
+  departmentId: number | null;
+  state: string;
+  outcome: CallbackOutcome | null;
+  dueAt: string;
+  attempts: number;
+  /** The staff member who claimed or recorded it; null for the automated survey. */
+  userId: number | null;
+}
+
+declare module '../core/events.js' {
+  interface HotlineEvents {
+    'callback.scheduled': CallbackEvent;
+    'callback.claimed': CallbackEvent;
+    'callback.attempt': CallbackEvent & { result: string };
+    'callback.completed': CallbackEvent;
+    /** A case left callback_pending without a call: anonymous, declined contact, or not sampled. */
+    'callback.skipped': { workOrderId: number; departmentId: number | null; reason: string };
+  }
+}

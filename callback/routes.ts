@@ -1,0 +1,98 @@
+/** REST for callback staff: the due list, claims and outcomes. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { currentUser } from '../auth/index.js';
+import { IdParams, protectedErrors } from '../core/http.js';
+import { type CallbackDeps, claimCallback, listCallbacks, OUTCOMES, recordResult } from './store.js';
+
+const E = Type.Ref('ErrorResponse');
+const refusals = { ...protectedErrors, 404: E, 409: E } as const;
+const ROLES = ['callback', 'supervisor', 'admin'] as const;
+const STATES = ['scheduled', 'claimed', 'done', 'unreachable', 'cancelled'] as const;
+
+const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const CallbackSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    workOrderId: Type.Integer(),
+    workOrderNumber: Type.String(),
+    departmentId: Nullable(Type.Integer()),
+    departmentName: Nullable(Type.String()),
+    callerName: Nullable(Type.String()),
+    callerPhone: Nullable(Type.String({ description: 'masked, except for the staff member who claimed it' })),
+    description: Type.String(),
+    replyText: Nullable(Type.String()),
+    mode: Type.Union([Type.Literal('manual'), Type.Literal('auto')]),
+    state: Type.Union(STATES.map((s) => Type.Literal(s))),
+    dueAt: Type.String({ format: 'date-time' }),
+    attempts: Type.Integer(),
+    maxAttempts: Type.Integer(),
+    claimedBy: Nullable(Type.Integer()),
+    claimedAt: Nullable(Type.String()),
+    outcome: Nullable(Type.String()),
+    note: Nullable(Type.String()),
+    attemptLog: Type.Array(Type.Object({ at: Type.String(), result: Type.String(), by: Nullable(Type.Integer()) })),
+    completedAt: Nullable(Type.String()),
+  },
+  { $id: 'Callback' },
+);
+
+export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> = async (app, { deps }) => {
+  app.addSchema(CallbackSchema);
+
+  app.get(
+    '/api/callbacks',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['callbacks'],
+        summary: '回访 list: due (scheduled and due, for staff to claim), mine (claimed by me) or all; optionally by state',
+        querystring: Type.Object({
+          view: Type.Optional(Type.Union([Type.Literal('due'), Type.Literal('mine'), Type.Literal('all')], { default: 'due' })),
+          state: Type.Optional(Type.Union(STATES.map((s) => Type.Literal(s)))),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('Callback')), total: Type.Integer() }), ...protectedErrors },
+      },
+    },
+    async (req) => listCallbacks(deps.db, currentUser(req).id, req.query),
+  );
+
+  app.post(
+    '/api/callbacks/:id/claim',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['callbacks'],
+        summary: 'Claim a scheduled callback (领取); 409 when someone else took it first',
+        params: IdParams,
+        response: { 200: Type.Ref('Callback'), ...refusals },
+      },
+    },
+    async (req) => claimCallback(deps, req.params.id, currentUser(req).id),
+  );
+
+  app.post(
+    '/api/callbacks/:id/result',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['callbacks'],
+        summary:
+          'Record the outcome: satisfied 满意 / basically_satisfied 基本满意 close the case, unsatisfied 不满意 / unsolved 未解决 reopen it (重办), unreachable 联系不上 retries until the last attempt',
+        params: IdParams,
+        body: Type.Object({
+          outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
+          note: Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
+        response: { 200: Type.Ref('Callback'), ...refusals },
+      },
+    },
+    async (req) => {
+      const u = currentUser(req);
+      return recordResult(deps, req.params.id, { outcome: req.body.outcome, note: req.body.note, user: { id: u.id, role: u.role } });
+    },
+  );
+};

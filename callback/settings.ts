@@ -1,0 +1,137 @@
+/** The callback queue's settings (environment variables, see core/settings.ts). */
+import type { Setting } from '../core/settings.js';
+
+export const CALLBACK_SETTINGS = [
+  {
+    env: 'CALLBACK_HOURS',
+    kind: 'string',
+    default: '09:00-12:00,14:00-20:00',
+    help: 'call hours for callbacks, local time, comma-separated HH:MM-HH:MM windows',
+  },
+  { env: 'CALLBACK_WORKDAYS_ONLY', kind: 'bool', default: 'true', help: "call only on working days of dispatch's calendar" },
+  { env: 'CALLBACK_MAX_ATTEMPTS', kind: 'int', default: '3', min: 1, max: 20, help: 'call attempts before a callback is unreachable' },
+  {
+    env: 'CALLBACK_RETRY_MINUTES',
+    kind: 'string',
+    default: '120',
+    help: 'minutes between unanswered attempts (decimals allowed, e.g. 0.02 in tests)',
+  },
+  {
+    env: 'CALLBACK_SAMPLING',
+    kind: 'string',
+    default: '*:1',
+    help: 'share of cases called back by category code, e.g. "*:1,city.noise:0.3" (others close without a call)',
+  },
+  {
+    env: 'CALLBACK_MODE',
+    kind: 'enum',
+    default: 'manual',
+    values: ['manual', 'auto'],
+    help: 'manual = callback staff call; auto = the product places a survey call and takes a key press',
+  },
+  {
+    env: 'CALLBACK_SURVEY_URI',
+    kind: 'string',
+    default: '',
+    help: "SIP URI template of survey calls, {phone} = the citizen's number, e.g. sip:{phone}@trunk.example:5060",
+  },
+  {
+    env: 'CALLBACK_SURVEY_WAV',
+    kind: 'path',
+    default: './callback/prompts/survey.wav',
+    help: 'recorded survey question (WAV, 8 or 16 kHz mono 16-bit) a site may replace',
+  },
+  {
+    env: 'CALLBACK_ANSWER_SECONDS',
+    kind: 'int',
+    default: '30',
+    min: 1,
+    max: 600,
+    help: 'seconds a survey call rings, and then waits for a key, before it counts as unanswered',
+  },
+  {
+    env: 'CALLBACK_POLL_MS',
+    kind: 'int',
+    default: '5000',
+    min: 50,
+    max: 600000,
+    help: 'how often the embedded scheduler looks for due jobs',
+  },
+  {
+    env: 'CALLBACK_LEASE_SECONDS',
+    kind: 'int',
+    default: '180',
+    min: 1,
+    max: 86400,
+    help: 'how long a worker holds a survey job; a job whose worker died runs again after this',
+  },
+  { env: 'CALLBACK_QUEUE_PREFIX', kind: 'string', default: 'hotline', help: 'BullMQ key prefix in Redis' },
+] as const satisfies readonly Setting[];
+
+export interface CallbackSettings {
+  /** Call windows as [start, end) minutes after local midnight. */
+  windows: [number, number][];
+  workdaysOnly: boolean;
+  maxAttempts: number;
+  retryMs: number;
+  /** Share called back by category code; '*' for the rest. */
+  sampling: Map<string, number>;
+  mode: 'manual' | 'auto';
+  surveyUri: string;
+  surveyWav: string;
+  answerMs: number;
+  pollMs: number;
+  leaseMs: number;
+  queuePrefix: string;
+  redisUrl?: string;
+}
+
+/** Parses '09:00-12:00,14:00-20:00'; throws a message naming the setting on anything else. */
+export function parseWindows(text: string): [number, number][] {
+  const out = text.split(',').map((part) => {
+    const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part);
+    const start = m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+    const end = m ? Number(m[3]) * 60 + Number(m[4]) : Number.NaN;
+    if (!m || !(start >= 0 && end <= 24 * 60 && start < end)) {
+      throw new Error(`CALLBACK_HOURS: "${part}" is not a window: use HH:MM-HH:MM, e.g. 09:00-12:00,14:00-20:00.`);
+    }
+    return [start, end] as [number, number];
+  });
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+export function parseSampling(text: string): Map<string, number> {
+  const map = new Map<string, number>([['*', 1]]);
+  for (const part of text.split(',').filter((p) => p.trim())) {
+    const i = part.lastIndexOf(':');
+    const code = part.slice(0, i).trim();
+    const rate = Number(part.slice(i + 1));
+    if (i <= 0 || !code || !(rate >= 0 && rate <= 1)) {
+      throw new Error(`CALLBACK_SAMPLING: "${part}" is not code:share with a share from 0 to 1, e.g. city.noise:0.3.`);
+    }
+    map.set(code, rate);
+  }
+  return map;
+}
+
+export function callbackSettingsFrom(values: Record<string, unknown>): CallbackSettings {
+  const v = (k: (typeof CALLBACK_SETTINGS)[number]['env']) => values[k] ?? CALLBACK_SETTINGS.find((s) => s.env === k)?.default;
+  const retry = Number(v('CALLBACK_RETRY_MINUTES'));
+  if (!(retry >= 0)) throw new Error(`CALLBACK_RETRY_MINUTES: "${v('CALLBACK_RETRY_MINUTES')}" is not a number of minutes.`);
+  const bool = (x: unknown) => x === true || x === 'true';
+  return {
+    windows: parseWindows(String(v('CALLBACK_HOURS'))),
+    workdaysOnly: bool(v('CALLBACK_WORKDAYS_ONLY')),
+    maxAttempts: Number(v('CALLBACK_MAX_ATTEMPTS')),
+    retryMs: retry * 60_000,
+    sampling: parseSampling(String(v('CALLBACK_SAMPLING'))),
+    mode: v('CALLBACK_MODE') === 'auto' ? 'auto' : 'manual',
+    surveyUri: String(v('CALLBACK_SURVEY_URI') ?? ''),
+    surveyWav: String(v('CALLBACK_SURVEY_WAV')),
+    answerMs: Number(v('CALLBACK_ANSWER_SECONDS')) * 1000,
+    pollMs: Number(v('CALLBACK_POLL_MS')),
+    leaseMs: Number(v('CALLBACK_LEASE_SECONDS')) * 1000,
+    queuePrefix: String(v('CALLBACK_QUEUE_PREFIX')),
+    redisUrl: (values.REDIS_URL as string | undefined) || undefined,
+  };
+}

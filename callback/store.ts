@@ -1,0 +1,274 @@
+/**
+ * The callbacks table: scheduling when a reply is accepted, the staff's due list, claims,
+ * outcomes and attempts. The row is the source of truth in both queue modes; every change
+ * is one conditional UPDATE so two staff, or two workers, never take the same callback.
+ */
+import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import { maskPhone } from '../core/mask.js';
+import type { Role } from '../core/roles.js';
+import type { Db, Queryable } from '../db/index.js';
+import { applyTransition, type CallbackOutcome, type DispatchSettings, loadCalendar } from '../dispatch/index.js';
+import type { CallbackEvent } from './events.js';
+import { nextCallTime, retryTime, sampled } from './policy.js';
+import type { CallbackSettings } from './settings.js';
+
+export interface CallbackDeps {
+  db: Db;
+  bus: EventBus;
+  settings: CallbackSettings;
+  dispatch: DispatchSettings;
+  /** Tells the queue (BullMQ or the embedded scheduler) that an automated job is due at `dueAt`. */
+  enqueue?: (id: number, attempts: number, dueAt: Date) => void;
+}
+
+export interface Callback {
+  id: number;
+  workOrderId: number;
+  workOrderNumber: string;
+  departmentId: number | null;
+  departmentName: string | null;
+  callerName: string | null;
+  /** Masked in lists; whole only to the staff member who claimed it. */
+  callerPhone: string | null;
+  description: string;
+  replyText: string | null;
+  mode: 'manual' | 'auto';
+  state: 'scheduled' | 'claimed' | 'done' | 'unreachable' | 'cancelled';
+  dueAt: string;
+  attempts: number;
+  maxAttempts: number;
+  claimedBy: number | null;
+  claimedAt: string | null;
+  outcome: CallbackOutcome | null;
+  note: string | null;
+  attemptLog: { at: string; result: string; by: number | null }[];
+  completedAt: string | null;
+}
+
+const SELECT = `SELECT cb.id, cb.work_order_id AS "workOrderId", w.number AS "workOrderNumber", w.department_id AS "departmentId",
+  d.name AS "departmentName", w.caller_name AS "callerName", w.caller_phone AS "callerPhone", w.description,
+  w.reply_text AS "replyText", cb.mode, cb.state, cb.due_at AS "dueAt", cb.attempts, cb.max_attempts AS "maxAttempts",
+  cb.claimed_by AS "claimedBy", cb.claimed_at AS "claimedAt", cb.outcome, cb.note, cb.attempt_log AS "attemptLog",
+  cb.completed_at AS "completedAt"
+  FROM callbacks cb JOIN work_orders w ON w.id = cb.work_order_id LEFT JOIN org_units d ON d.id = w.department_id`;
+
+const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
+
+function view(row: Record<string, unknown>, viewerId: number | null): Callback {
+  const r = row as unknown as Callback;
+  const own = viewerId !== null && r.claimedBy === viewerId && r.state === 'claimed';
+  return {
+    ...r,
+    callerPhone: own ? r.callerPhone : maskPhone(r.callerPhone),
+    dueAt: iso(r.dueAt) as string,
+    claimedAt: iso(r.claimedAt),
+    completedAt: iso(r.completedAt),
+    attemptLog: typeof r.attemptLog === 'string' ? JSON.parse(r.attemptLog) : r.attemptLog,
+  };
+}
+
+export async function getCallback(q: Queryable, id: number, viewerId: number | null = null): Promise<Callback> {
+  const r = await q.query(`${SELECT} WHERE cb.id = $1`, [id]);
+  if (!r.rows[0]) throw notFound(`Callback ${id} does not exist: GET /api/callbacks lists them.`);
+  return view(r.rows[0], viewerId);
+}
+
+function event(c: Callback, userId: number | null): CallbackEvent {
+  return {
+    callbackId: c.id,
+    workOrderId: c.workOrderId,
+    departmentId: c.departmentId,
+    state: c.state,
+    outcome: c.outcome,
+    dueAt: c.dueAt,
+    attempts: c.attempts,
+    userId,
+  };
+}
+
+const SYSTEM = { id: null, role: 'system' as const, orgUnitId: null };
+
+export type ScheduleResult = { callback: Callback } | { skipped: string };
+
+/**
+ * Schedules the callback of a case whose reply was accepted (state callback_pending), or
+ * closes it at once when no call may be made. Idempotent: a case with an open callback
+ * keeps it.
+ */
+export async function scheduleForCase(deps: CallbackDeps, workOrderId: number, now = Date.now()): Promise<ScheduleResult> {
+  const { db, bus, settings } = deps;
+  const r = await db.query<{
+    state: string;
+    anonymous: boolean;
+    contact: boolean;
+    phone: string | null;
+    code: string | null;
+    dept: number | null;
+  }>(
+    `SELECT w.state, w.anonymous, w.contact_allowed AS contact, w.caller_phone AS phone, c.code, w.department_id AS dept
+       FROM work_orders w LEFT JOIN categories c ON c.id = w.category_id WHERE w.id = $1`,
+    [workOrderId],
+  );
+  const wo = r.rows[0];
+  if (!wo) throw notFound(`Work order ${workOrderId} does not exist.`);
+  if (wo.state !== 'callback_pending') throw conflict(`Work order ${workOrderId} is ${wo.state}: callbacks follow an accepted reply.`);
+  let skip: string | undefined;
+  if ((wo.anonymous && !wo.contact) || !wo.contact) skip = '来电人拒绝回访，不回访';
+  else if (!wo.phone) skip = '无联系电话，无法回访';
+  else if (!sampled(settings.sampling, wo.code, workOrderId)) skip = '未抽中回访，按答复结案';
+  if (skip) {
+    await applyTransition(db, bus, { workOrderId, action: 'close', actor: SYSTEM, reason: skip });
+    bus.publish('callback.skipped', { workOrderId, departmentId: wo.dept, reason: skip });
+    return { skipped: skip };
+  }
+  const cal = await loadCalendar(db, deps.dispatch);
+  const due = new Date(nextCallTime(cal, settings, now));
+  const ins = await db.query<{ id: number }>(
+    `INSERT INTO callbacks (work_order_id, mode, due_at, max_attempts) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (work_order_id) WHERE state IN ('scheduled', 'claimed') DO NOTHING RETURNING id`,
+    [workOrderId, settings.mode, due.toISOString(), settings.maxAttempts],
+  );
+  if (!ins.rows[0]) {
+    const open = await db.query<{ id: number }>(`SELECT id FROM callbacks WHERE work_order_id = $1 AND state IN ('scheduled', 'claimed')`, [
+      workOrderId,
+    ]);
+    return { callback: await getCallback(db, open.rows[0]?.id as number) };
+  }
+  const cb = await getCallback(db, ins.rows[0].id);
+  bus.publish('callback.scheduled', event(cb, null));
+  if (cb.mode === 'auto') deps.enqueue?.(cb.id, cb.attempts, due);
+  return { callback: cb };
+}
+
+export interface ListQuery {
+  view?: 'due' | 'mine' | 'all';
+  state?: Callback['state'];
+  limit?: number;
+  offset?: number;
+}
+
+export async function listCallbacks(
+  q: Queryable,
+  userId: number,
+  query: ListQuery,
+  now = new Date(),
+): Promise<{ items: Callback[]; total: number }> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown) => {
+    args.push(v);
+    return `$${args.length}`;
+  };
+  const v = query.view ?? 'due';
+  if (v === 'due') where.push(`cb.state = 'scheduled'`, `cb.mode = 'manual'`, `cb.due_at <= ${arg(now.toISOString())}`);
+  if (v === 'mine') where.push(`cb.claimed_by = ${arg(userId)}`);
+  if (query.state) where.push(`cb.state = ${arg(query.state)}`);
+  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM callbacks cb${w}`, args);
+  const rows = await q.query(
+    `${SELECT}${w} ORDER BY cb.due_at, cb.id LIMIT ${arg(query.limit ?? 50)} OFFSET ${arg(query.offset ?? 0)}`,
+    args,
+  );
+  return { items: rows.rows.map((r) => view(r, userId)), total: total.rows[0]?.n ?? 0 };
+}
+
+/** Takes a scheduled callback for `userId`; exactly one of two simultaneous claims wins. */
+export async function claimCallback(deps: CallbackDeps, id: number, userId: number): Promise<Callback> {
+  const r = await deps.db.query<{ id: number }>(
+    `UPDATE callbacks SET state = 'claimed', claimed_by = $2, claimed_at = now(), updated_at = now()
+      WHERE id = $1 AND state = 'scheduled' AND (lease_until IS NULL OR lease_until < now()) RETURNING id`,
+    [id, userId],
+  );
+  if (!r.rows[0]) {
+    const cur = await getCallback(deps.db, id);
+    if (cur.state === 'claimed') {
+      throw conflict(
+        cur.claimedBy === userId
+          ? `You have already claimed callback ${id}: record its result.`
+          : `Callback ${id} was claimed by someone else (user ${cur.claimedBy}) first: take another from the due list.`,
+      );
+    }
+    if (cur.state === 'scheduled') throw conflict(`Callback ${id} is being called by the automated survey right now: try again later.`);
+    throw conflict(`Callback ${id} is ${cur.state}: only a scheduled callback can be claimed.`);
+  }
+  const cb = await getCallback(deps.db, id, userId);
+  deps.bus.publish('callback.claimed', event(cb, userId));
+  return cb;
+}
+
+export const OUTCOMES = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unsolved', 'unreachable'] as const;
+export const OUTCOME_NAMES_ZH: Record<CallbackOutcome, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  unsatisfied: '不满意',
+  unsolved: '未解决',
+  unreachable: '联系不上',
+};
+
+export interface ResultInput {
+  outcome: CallbackOutcome;
+  note?: string;
+  user: { id: number | null; role: Role | 'system' };
+}
+
+/**
+ * Records what the citizen said. 联系不上 before the last attempt puts the callback back in
+ * the queue after the retry interval; every other outcome (or the last unanswered attempt)
+ * closes the case (满意/基本满意/联系不上) or reopens it to its department (不满意/未解决)
+ * through dispatch, whose transaction checks the case first: a refused transition leaves the
+ * callback as it was.
+ */
+export async function recordResult(deps: CallbackDeps, id: number, input: ResultInput, now = Date.now()): Promise<Callback> {
+  const { db, bus } = deps;
+  if (!(OUTCOMES as readonly string[]).includes(input.outcome)) {
+    throw badRequest(`"${input.outcome}" is not an outcome: use one of ${OUTCOMES.join(', ')}.`);
+  }
+  const note = input.note?.trim() || undefined;
+  const cur = await getCallback(db, id);
+  const staff = input.user.role === 'supervisor' || input.user.role === 'admin' || input.user.role === 'system';
+  if (cur.state !== 'claimed' && !(cur.state === 'scheduled' && input.user.role === 'system')) {
+    throw conflict(`Callback ${id} is ${cur.state}: claim it first (POST /api/callbacks/${id}/claim), then record the result.`);
+  }
+  if (cur.state === 'claimed' && cur.claimedBy !== input.user.id && !staff) {
+    throw forbidden(`Callback ${id} was claimed by another staff member: only they (or a supervisor) record its result.`);
+  }
+  const attempts = cur.attempts + (input.user.role === 'system' ? 0 : 1);
+  const logEntry = { at: new Date(now).toISOString(), result: input.outcome, by: input.user.id };
+
+  if (input.outcome === 'unreachable' && attempts < cur.maxAttempts) {
+    const cal = await loadCalendar(db, deps.dispatch);
+    const due = new Date(retryTime(cal, deps.settings, now));
+    const r = await db.query(
+      `UPDATE callbacks SET state = 'scheduled', attempts = $2, due_at = $3, claimed_by = NULL, claimed_at = NULL, lease_until = NULL,
+          last_attempt_at = $4, note = $5, attempt_log = attempt_log || $6::jsonb, updated_at = now()
+        WHERE id = $1 AND state = $7 RETURNING id`,
+      [id, attempts, due.toISOString(), logEntry.at, note ?? null, JSON.stringify([logEntry]), cur.state],
+    );
+    if (!r.rows[0]) throw conflict(`Callback ${id} changed while the result was recorded: reload it.`);
+    const cb = await getCallback(db, id);
+    bus.publish('callback.attempt', { ...event(cb, input.user.id), result: 'unreachable' });
+    if (cb.mode === 'auto') deps.enqueue?.(cb.id, cb.attempts, due);
+    return cb;
+  }
+
+  const actor = { id: input.user.id, role: input.user.role === 'system' ? ('system' as const) : input.user.role, orgUnitId: null };
+  const reopen = input.outcome === 'unsatisfied' || input.outcome === 'unsolved';
+  await applyTransition(db, bus, {
+    workOrderId: cur.workOrderId,
+    action: reopen ? 'reopen' : 'close',
+    actor,
+    callbackOutcome: input.outcome,
+    reason: reopen ? (note ?? `回访${OUTCOME_NAMES_ZH[input.outcome]}，重办`) : undefined,
+    note,
+  });
+  const final = input.outcome === 'unreachable' ? 'unreachable' : 'done';
+  await db.query(
+    `UPDATE callbacks SET state = $2, outcome = $3, note = $4, attempts = $5, last_attempt_at = $6, completed_at = $6, lease_until = NULL,
+        attempt_log = attempt_log || $7::jsonb, updated_at = now() WHERE id = $1`,
+    [id, final, input.outcome, note ?? null, attempts, logEntry.at, JSON.stringify([logEntry])],
+  );
+  const cb = await getCallback(db, id, input.user.id);
+  bus.publish('callback.completed', event(cb, input.user.id));
+  return cb;
+}

@@ -1,0 +1,37 @@
+/**
+ * A survey worker as its own process (what `--role worker` runs): takes BullMQ jobs and calls
+ * citizens. Reads DATABASE_URL, REDIS_URL and the CALLBACK_* settings. With
+ * CALLBACK_TEST_HANG=1 its calls never end: the worker-killed-mid-job test kills it there.
+ */
+import { createLocalBus } from '../core/events.js';
+import { openDb } from '../db/index.js';
+import { dispatchSettingsFrom } from '../dispatch/index.js';
+import { startBullRunner } from './runner.js';
+import { callbackSettingsFrom } from './settings.js';
+
+const env = process.env;
+if (!env.DATABASE_URL || !env.REDIS_URL) {
+  console.error('worker-process needs DATABASE_URL and REDIS_URL');
+  process.exit(2);
+}
+const db = await openDb({ url: env.DATABASE_URL, poolSize: 2 });
+const values = { ...env, REDIS_URL: env.REDIS_URL } as Record<string, unknown>;
+const settings = callbackSettingsFrom(values);
+const deps = { db, bus: createLocalBus(), settings, dispatch: dispatchSettingsFrom({}) };
+const runner = startBullRunner({
+  deps,
+  redisUrl: env.REDIS_URL,
+  log: (m, err) => console.error(m, err),
+  dial: async (_phone, id) => {
+    console.log(`dialing ${id}`);
+    if (env.CALLBACK_TEST_HANG === '1') return new Promise(() => {});
+    return { answered: false };
+  },
+});
+console.log('worker ready');
+process.on('SIGTERM', () => {
+  void runner
+    .stop()
+    .then(() => db.close())
+    .then(() => process.exit(0));
+});

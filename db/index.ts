@@ -1,0 +1,3 @@
+export type { Db, DbOptions, Queryable, QueryResult, Row } from './client.js';
+export { openDb } from './client.js';
+export { listMigrations, MIGRATIONS_DIR, MigrationError, migrate } from './migrate.js';

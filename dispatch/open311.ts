@@ -1,0 +1,388 @@
+/**
+ * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): grid members' apps and
+ * citizen photo-report apps (随手拍) submit cases the standard way. Services are the
+ * categories; requests become work orders with channel 'open311', straight into the
+ * dispatch queue. Public routes, so errors use the standard's shape, [{code, description}],
+ * and only requests that came in through Open311 are listed (hotline calls stay private).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyError } from 'fastify';
+import type { ModuleContext } from '../core/context.js';
+import { badRequest, forbidden, type HotlineError, isHotlineError, notFound } from '../core/errors.js';
+import { maskText } from '../core/mask.js';
+import { resolvePlace } from './routing.js';
+import type { DispatchSettings } from './settings.js';
+import { FINAL_STATES, type State } from './states.js';
+import { createWorkOrder } from './workorders.js';
+
+const Open311Error = Type.Array(Type.Object({ code: Type.Integer(), description: Type.String() }), {
+  description: 'GeoReport v2 error list',
+});
+const errors = { 400: Open311Error, 403: Open311Error, 404: Open311Error } as const;
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+
+const ServiceSchema = Type.Object({
+  service_code: Type.String(),
+  service_name: Type.String(),
+  description: Type.String(),
+  metadata: Type.Boolean(),
+  type: Type.String(),
+  keywords: Type.String(),
+  group: Type.String(),
+});
+
+const RequestSchema = Type.Object({
+  service_request_id: Type.String(),
+  status: Type.String({ description: 'open or closed' }),
+  status_notes: Nullable(Type.String()),
+  service_name: Nullable(Type.String()),
+  service_code: Nullable(Type.String()),
+  description: Nullable(Type.String()),
+  agency_responsible: Nullable(Type.String()),
+  service_notice: Nullable(Type.String()),
+  requested_datetime: Type.String(),
+  updated_datetime: Type.String(),
+  expected_datetime: Nullable(Type.String()),
+  address: Nullable(Type.String()),
+  address_id: Nullable(Type.String()),
+  zipcode: Nullable(Type.String()),
+  lat: Nullable(Type.Number()),
+  long: Nullable(Type.Number()),
+  media_url: Nullable(Type.String()),
+});
+
+const Field = Type.Optional(Type.String({ maxLength: 4000 }));
+const PostBody = Type.Object({
+  api_key: Field,
+  jurisdiction_id: Field,
+  service_code: Field,
+  lat: Field,
+  long: Field,
+  address_string: Field,
+  address_id: Field,
+  email: Field,
+  device_id: Field,
+  account_id: Field,
+  first_name: Field,
+  last_name: Field,
+  phone: Field,
+  description: Field,
+  media_url: Field,
+});
+
+const CLOSED: readonly State[] = FINAL_STATES;
+
+interface RequestRow {
+  number: string;
+  state: State;
+  replyText: string | null;
+  closeReason: string | null;
+  serviceName: string | null;
+  serviceCode: string | null;
+  description: string;
+  agency: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deadlineAt: Date | null;
+  address: string | null;
+  addressId: string | null;
+  lat: number | null;
+  lng: number | null;
+  mediaUrl: string | null;
+}
+
+const SELECT_REQUEST = `SELECT w.number, w.state, w.reply_text AS "replyText", w.close_reason AS "closeReason", c.name AS "serviceName",
+    c.code AS "serviceCode", w.description, d.name AS agency, w.created_at AS "createdAt", w.updated_at AS "updatedAt",
+    w.deadline_at AS "deadlineAt", w.address, p.code AS "addressId", w.lat, w.lng, w.media_url AS "mediaUrl"
+  FROM work_orders w LEFT JOIN categories c ON c.id = w.category_id LEFT JOIN org_units d ON d.id = w.department_id
+  LEFT JOIN org_units p ON p.id = w.place_unit_id
+  WHERE w.channel = 'open311'`;
+
+function toRequest(r: RequestRow) {
+  const closed = CLOSED.includes(r.state);
+  const notes =
+    r.state === 'merged' ? '已与同一问题的其他诉求合并办理' : r.state === 'referred_110' ? '已转110处置' : closed ? r.replyText : null;
+  return {
+    service_request_id: r.number,
+    status: closed ? 'closed' : 'open',
+    status_notes: notes,
+    service_name: r.serviceName,
+    service_code: r.serviceCode,
+    description: maskText(r.description),
+    agency_responsible: r.agency,
+    service_notice: null,
+    requested_datetime: new Date(r.createdAt).toISOString(),
+    updated_datetime: new Date(r.updatedAt).toISOString(),
+    expected_datetime: r.deadlineAt ? new Date(r.deadlineAt).toISOString() : null,
+    address: r.address,
+    address_id: r.addressId,
+    zipcode: null,
+    lat: r.lat,
+    long: r.lng,
+    media_url: r.mediaUrl,
+  };
+}
+
+function parseW3cTime(value: string | undefined, name: string): string | undefined {
+  if (value == null || value === '') return undefined;
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
+    throw badRequest(`${name} must be a w3 date-time, e.g. 2026-11-23T09:00:00+08:00`);
+  return new Date(t).toISOString();
+}
+
+function parseCoordinate(value: string | undefined, name: string, limit: number): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || Math.abs(n) > limit)
+    throw badRequest(`${name} must be a number between -${limit} and ${limit} (WGS84 degrees)`);
+  return n;
+}
+
+export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; settings: DispatchSettings }> = async (
+  app,
+  { ctx, settings },
+) => {
+  const { db, bus } = ctx;
+
+  // Clients post form-encoded bodies, as the standard's examples do.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.setErrorHandler((err: FastifyError | HotlineError, req, reply) => {
+    let status = err.statusCode ?? 500;
+    let description = err.message;
+    if ('validation' in err && err.validation) {
+      status = 400;
+      description = `invalid request: ${err.message}`;
+    }
+    if (status >= 500) {
+      req.log.error({ err }, 'open311 request failed');
+      description = 'internal error; try again later';
+    } else if (!isHotlineError(err) && status === 415) {
+      description = 'send the request as application/x-www-form-urlencoded or application/json';
+    }
+    reply.code(status).send([{ code: status, description }]);
+  });
+
+  const unknownResource = (url: string) => notFound(`no such Open311 resource: ${url.split('?')[0]}; see /docs`);
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send([{ code: 404, description: unknownResource(req.url).message }]);
+  });
+  // A wildcard, not only the not-found handler: the desk's catch-all route would otherwise
+  // answer unknown /open311 paths in the API's error shape instead of the standard's.
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    url: '/*',
+    config: { public: true },
+    schema: { hide: true },
+    handler: async (req) => {
+      throw unknownResource(req.url);
+    },
+  });
+
+  const open = { public: true } as const;
+
+  app.get(
+    '/services.json',
+    {
+      config: open,
+      schema: {
+        tags: ['open311'],
+        summary: 'GeoReport v2 service list: the case categories',
+        security: [],
+        querystring: Type.Object({ jurisdiction_id: Type.Optional(Type.String()) }),
+        response: { 200: Type.Array(ServiceSchema), ...errors },
+      },
+    },
+    async () => {
+      const r = await db.query<{ code: string; name: string; parent: string | null }>(
+        `SELECT c.code, c.name, p.name AS parent FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+          WHERE c.active ORDER BY c.sort, c.id`,
+      );
+      return r.rows.map((c) => ({
+        service_code: c.code,
+        service_name: c.name,
+        description: c.parent ? `${c.parent} / ${c.name}` : c.name,
+        metadata: false,
+        type: 'realtime',
+        keywords: '',
+        group: c.parent ?? c.name,
+      }));
+    },
+  );
+
+  app.get(
+    '/services/:service_code.json',
+    {
+      config: open,
+      schema: {
+        tags: ['open311'],
+        summary: 'GeoReport v2 service definition (no service has extra attributes)',
+        security: [],
+        params: Type.Object({ service_code: Type.String({ maxLength: 100 }) }),
+        response: { 200: Type.Object({ service_code: Type.String(), attributes: Type.Array(Type.Unknown()) }), ...errors },
+      },
+    },
+    async (req) => {
+      const r = await db.query('SELECT 1 FROM categories WHERE code = $1 AND active', [req.params.service_code]);
+      if (!r.rowCount) throw notFound(`service_code ${req.params.service_code} not found; list services with GET services.json`);
+      return { service_code: req.params.service_code, attributes: [] };
+    },
+  );
+
+  app.post(
+    '/requests.json',
+    {
+      config: open,
+      schema: {
+        tags: ['open311'],
+        summary: 'GeoReport v2: submit a service request (needs an api_key); it becomes a work order in the dispatch queue',
+        security: [],
+        body: PostBody,
+        response: {
+          201: Type.Array(
+            Type.Object({ service_request_id: Type.String(), service_notice: Type.String(), account_id: Nullable(Type.String()) }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body ?? {};
+      if (!settings.open311Keys.length)
+        throw forbidden('Open311 submission is not enabled on this server (no OPEN311_API_KEYS configured)');
+      if (!b.api_key || !settings.open311Keys.includes(b.api_key)) throw forbidden('api_key is missing or not valid');
+      if (!b.service_code) throw badRequest('service_code is required; list services with GET services.json');
+      const cat = await db.query<{ id: number; name: string }>('SELECT id, name FROM categories WHERE code = $1 AND active', [
+        b.service_code,
+      ]);
+      const category = cat.rows[0];
+      if (!category) throw notFound(`service_code ${b.service_code} not found; list services with GET services.json`);
+      const lat = parseCoordinate(b.lat, 'lat', 90);
+      const lng = parseCoordinate(b.long, 'long', 180);
+      if ((lat == null) !== (lng == null)) throw badRequest('lat and long must be given together');
+      const address = b.address_string?.trim() || null;
+      let placeUnitId: number | null = null;
+      if (b.address_id) {
+        const p = await db.query<{ id: number }>(`SELECT id FROM org_units WHERE code = $1 AND kind IN ('street', 'community', 'grid')`, [
+          b.address_id,
+        ]);
+        if (!p.rows[0]) throw badRequest(`address_id ${b.address_id} is not a known street, community or grid code`);
+        placeUnitId = p.rows[0].id;
+      }
+      if (lat == null && !address && placeUnitId == null) {
+        throw badRequest('a location is required: lat and long, or address_string, or address_id');
+      }
+      if (b.media_url && !/^https?:\/\/\S+$/.test(b.media_url)) throw badRequest('media_url must be an http(s) URL');
+      if (b.email && !/^[^\s@]+@[^\s@]+$/.test(b.email)) throw badRequest('email is not a valid address');
+      if (b.phone && !/^\+?[\d\s-]{3,20}$/.test(b.phone)) throw badRequest('phone is not a valid phone number');
+      placeUnitId ??= (await resolvePlace(db, address))?.unitId ?? null;
+      const name = [b.last_name, b.first_name].filter(Boolean).join('') || null;
+      const { workOrder } = await createWorkOrder(
+        db,
+        bus,
+        {
+          channel: 'open311',
+          callerName: name,
+          callerPhone: b.phone ?? null,
+          address,
+          placeUnitId,
+          lat: lat ?? null,
+          lng: lng ?? null,
+          mediaUrl: b.media_url ?? null,
+          description: b.description?.trim() || `（随手拍上报）${category.name}`,
+          categoryId: category.id,
+          submit: true,
+          channelData: {
+            email: b.email ?? null,
+            deviceId: b.device_id ?? null,
+            accountId: b.account_id ?? null,
+            jurisdictionId: b.jurisdiction_id ?? null,
+          },
+        },
+        { id: null, role: 'system', orgUnitId: null },
+        settings,
+      );
+      return reply.code(201).send([
+        {
+          service_request_id: workOrder.number,
+          service_notice: '您的诉求已受理，我们将尽快派发至承办单位办理。',
+          account_id: b.account_id ?? null,
+        },
+      ]);
+    },
+  );
+
+  app.get(
+    '/requests.json',
+    {
+      config: open,
+      schema: {
+        tags: ['open311'],
+        summary: 'GeoReport v2: service requests submitted through Open311, with status open/closed (90 days by default, at most 1000)',
+        security: [],
+        querystring: Type.Object({
+          jurisdiction_id: Type.Optional(Type.String()),
+          service_request_id: Type.Optional(Type.String({ maxLength: 2000 })),
+          service_code: Type.Optional(Type.String({ maxLength: 100 })),
+          start_date: Type.Optional(Type.String({ maxLength: 40 })),
+          end_date: Type.Optional(Type.String({ maxLength: 40 })),
+          status: Type.Optional(Type.String({ maxLength: 20 })),
+        }),
+        response: { 200: Type.Array(RequestSchema), ...errors },
+      },
+    },
+    async (req) => {
+      const qs = req.query;
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        params.push(v);
+        where.push(sql.replace('$?', `$${params.length}`));
+      };
+      if (qs.service_request_id) {
+        add(
+          'w.number = ANY($?::text[])',
+          qs.service_request_id.split(',').map((s) => s.trim()),
+        );
+      } else {
+        const start = parseW3cTime(qs.start_date, 'start_date');
+        const end = parseW3cTime(qs.end_date, 'end_date');
+        if (start && end && start > end) throw badRequest('start_date is after end_date');
+        // The standard's default window: the last 90 days.
+        add('w.created_at >= $?::timestamptz', start ?? new Date(Date.now() - 90 * 86_400_000).toISOString());
+        if (end) add('w.created_at <= $?::timestamptz', end);
+        if (qs.service_code) add('c.code = $?', qs.service_code);
+        if (qs.status) {
+          const statuses = qs.status.split(',').map((s) => s.trim());
+          if (statuses.some((s) => s !== 'open' && s !== 'closed')) throw badRequest('status must be open, closed, or open,closed');
+          if (statuses.length === 1) add(`(w.state = ANY($?::text[])) = ${statuses[0] === 'closed'}`, CLOSED);
+        }
+      }
+      const r = await db.query<RequestRow>(`${SELECT_REQUEST} AND ${where.join(' AND ')} ORDER BY w.created_at DESC LIMIT 1000`, params);
+      return r.rows.map(toRequest);
+    },
+  );
+
+  app.get(
+    '/requests/:service_request_id.json',
+    {
+      config: open,
+      schema: {
+        tags: ['open311'],
+        summary: 'GeoReport v2: one service request by its id (the work order number)',
+        security: [],
+        params: Type.Object({ service_request_id: Type.String({ maxLength: 40 }) }),
+        response: { 200: Type.Array(RequestSchema), ...errors },
+      },
+    },
+    async (req) => {
+      const r = await db.query<RequestRow>(`${SELECT_REQUEST} AND w.number = $1`, [req.params.service_request_id]);
+      if (!r.rows[0]) throw notFound(`service_request_id ${req.params.service_request_id} not found`);
+      return [toRequest(r.rows[0])];
+    },
+  );
+};

@@ -1,0 +1,220 @@
+/**
+ * The routing catalogue (事项清单): a category's default department and deadline, with
+ * place-based overrides, and the place a case's address falls in.
+ */
+import { badRequest, conflict, notFound } from '../core/errors.js';
+import type { Queryable } from '../db/index.js';
+import type { DeadlineRule } from './calendar.js';
+import type { DispatchSettings } from './settings.js';
+
+export interface Place {
+  unitId: number;
+  kind: 'street' | 'community' | 'grid';
+  name: string;
+}
+
+const PLACE_RANK = { grid: 3, community: 2, street: 1 } as const;
+
+/**
+ * The most specific street, community or grid named in an address: by full name or alias,
+ * or by the name without its 街道/社区 suffix (addresses often say 东湖新村5栋). Ties go to
+ * the longer match.
+ */
+export async function resolvePlace(q: Queryable, address: string | null | undefined): Promise<Place | null> {
+  const text = (address ?? '').replace(/\s+/g, '');
+  if (!text) return null;
+  const r = await q.query<{ id: number; kind: Place['kind']; name: string; aliases: string[] }>(
+    `SELECT id, kind, name, aliases FROM org_units WHERE active AND kind IN ('street', 'community', 'grid')`,
+  );
+  let best: { place: Place; score: number } | null = null;
+  for (const u of r.rows) {
+    const names = [u.name, ...u.aliases];
+    const short = u.name.replace(/(街道办事处|街道|社区|网格)$/, '');
+    if (short.length >= 2 && short !== u.name) names.push(short);
+    const hit = names.filter((n) => n && text.includes(n)).sort((a, b) => b.length - a.length)[0];
+    if (!hit) continue;
+    const score = PLACE_RANK[u.kind] * 1000 + hit.length;
+    if (!best || score > best.score) best = { place: { unitId: u.id, kind: u.kind, name: u.name }, score };
+  }
+  return best?.place ?? null;
+}
+
+/** A unit and every unit above it, nearest first. */
+export async function unitChain(q: Queryable, unitId: number): Promise<number[]> {
+  const r = await q.query<{ id: number }>(
+    `WITH RECURSIVE up(id, parent_id, depth) AS (
+       SELECT id, parent_id, 0 FROM org_units WHERE id = $1
+       UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_units o JOIN up ON o.id = up.parent_id WHERE up.depth < 20)
+     SELECT id FROM up ORDER BY depth`,
+    [unitId],
+  );
+  return r.rows.map((x) => x.id);
+}
+
+/** Whether `unitId` is `rootId` or lies below it in the organisation tree. */
+export async function unitWithin(q: Queryable, unitId: number, rootId: number): Promise<boolean> {
+  return (await unitChain(q, unitId)).includes(rootId);
+}
+
+export interface Route {
+  departmentId: number | null;
+  deadline: DeadlineRule;
+  /** Where the department came from: a place override, the category (or a parent), or nowhere. */
+  source: 'override' | 'category' | 'none';
+  overrideId: number | null;
+  placeUnitId: number | null;
+}
+
+/**
+ * The department and deadline for a category at a place. A category without its own
+ * department or deadline inherits its parent's; an override for the category (or a parent)
+ * at the place (or a unit above it) wins, the most specific category first.
+ */
+export async function resolveRoute(
+  q: Queryable,
+  input: { categoryId: number; placeUnitId?: number | null },
+  settings: Pick<DispatchSettings, 'defaultDeadlineWorkdays'>,
+): Promise<Route> {
+  const cats = await q.query<{ id: number; department: number | null; value: number | null; unit: DeadlineRule['unit'] | null }>(
+    `WITH RECURSIVE up(id, parent_id, department, value, unit, depth) AS (
+       SELECT id, parent_id, default_department_id, deadline_value, deadline_unit, 0 FROM categories WHERE id = $1
+       UNION ALL SELECT c.id, c.parent_id, c.default_department_id, c.deadline_value, c.deadline_unit, up.depth + 1
+         FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 20)
+     SELECT id, department, value, unit FROM up ORDER BY depth`,
+    [input.categoryId],
+  );
+  if (!cats.rows.length) throw notFound(`Category ${input.categoryId} does not exist: list them with GET /api/categories.`);
+  const places = input.placeUnitId ? await unitChain(q, input.placeUnitId) : [];
+  const withDeadline = cats.rows.find((c) => c.value != null && c.unit != null);
+  let deadline: DeadlineRule = withDeadline
+    ? { value: withDeadline.value as number, unit: withDeadline.unit as DeadlineRule['unit'] }
+    : { value: settings.defaultDeadlineWorkdays, unit: 'workdays' };
+
+  if (places.length) {
+    const o = await q.query<{
+      id: number;
+      category_id: number;
+      place_unit_id: number;
+      department_id: number;
+      value: number | null;
+      unit: DeadlineRule['unit'] | null;
+    }>(
+      `SELECT id, category_id, place_unit_id, department_id, deadline_value AS value, deadline_unit AS unit
+         FROM routing_overrides WHERE category_id = ANY($1::bigint[]) AND place_unit_id = ANY($2::bigint[])`,
+      [cats.rows.map((c) => c.id), places],
+    );
+    for (const c of cats.rows) {
+      for (const p of places) {
+        const hit = o.rows.find((x) => x.category_id === c.id && x.place_unit_id === p);
+        if (!hit) continue;
+        if (hit.value != null && hit.unit != null) deadline = { value: hit.value, unit: hit.unit };
+        return {
+          departmentId: hit.department_id,
+          deadline,
+          source: 'override',
+          overrideId: hit.id,
+          placeUnitId: input.placeUnitId ?? null,
+        };
+      }
+    }
+  }
+  const withDepartment = cats.rows.find((c) => c.department != null);
+  return {
+    departmentId: withDepartment?.department ?? null,
+    deadline,
+    source: withDepartment ? 'category' : 'none',
+    overrideId: null,
+    placeUnitId: input.placeUnitId ?? null,
+  };
+}
+
+export interface RoutingOverride {
+  id: number;
+  categoryId: number;
+  placeUnitId: number;
+  departmentId: number;
+  deadline: DeadlineRule | null;
+  note: string | null;
+}
+
+const OVERRIDE_COLUMNS = `id, category_id AS "categoryId", place_unit_id AS "placeUnitId", department_id AS "departmentId",
+  CASE WHEN deadline_value IS NULL THEN NULL ELSE json_build_object('value', deadline_value, 'unit', deadline_unit) END AS deadline, note`;
+
+export async function listOverrides(q: Queryable): Promise<RoutingOverride[]> {
+  return (await q.query<RoutingOverride>(`SELECT ${OVERRIDE_COLUMNS} FROM routing_overrides ORDER BY category_id, id`)).rows;
+}
+
+/** Refuses ids that do not name an existing unit a case can be handled by. */
+export async function requireHandlingUnit(q: Queryable, unitId: number, what = 'Department'): Promise<{ id: number; name: string }> {
+  const r = await q.query<{ id: number; name: string; kind: string; active: boolean }>(
+    'SELECT id, name, kind, active FROM org_units WHERE id = $1',
+    [unitId],
+  );
+  const u = r.rows[0];
+  if (!u) throw notFound(`${what} ${unitId} does not exist: list units with GET /api/org-units.`);
+  if (!u.active) throw badRequest(`${what} ${u.name} is inactive: choose an active unit.`);
+  if (u.kind === 'centre' || u.kind === 'district')
+    throw badRequest(`${u.name} is the ${u.kind}, not a handling unit: choose a department, street, community or grid.`);
+  return u;
+}
+
+export async function requireCategory(q: Queryable, categoryId: number): Promise<{ id: number; name: string }> {
+  const r = await q.query<{ id: number; name: string; active: boolean }>('SELECT id, name, active FROM categories WHERE id = $1', [
+    categoryId,
+  ]);
+  const c = r.rows[0];
+  if (!c) throw notFound(`Category ${categoryId} does not exist: list them with GET /api/categories.`);
+  if (!c.active) throw badRequest(`Category ${c.name} is inactive: choose an active category.`);
+  return c;
+}
+
+export async function addOverride(q: Queryable, input: Omit<RoutingOverride, 'id'>): Promise<RoutingOverride> {
+  await requireCategory(q, input.categoryId);
+  await requireHandlingUnit(q, input.departmentId);
+  const place = await q.query<{ kind: string }>('SELECT kind FROM org_units WHERE id = $1', [input.placeUnitId]);
+  const kind = place.rows[0]?.kind;
+  if (!kind) throw notFound(`Place ${input.placeUnitId} does not exist: list streets, communities and grids with GET /api/org-units.`);
+  if (!['street', 'community', 'grid'].includes(kind))
+    throw badRequest(`Unit ${input.placeUnitId} is a ${kind}: a place override needs a street, community or grid.`);
+  const dup = await q.query('SELECT id FROM routing_overrides WHERE category_id = $1 AND place_unit_id = $2', [
+    input.categoryId,
+    input.placeUnitId,
+  ]);
+  if (dup.rowCount) throw conflict('This category already has an override at this place: delete or change that one.');
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO routing_overrides (category_id, place_unit_id, department_id, deadline_value, deadline_unit, note)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [
+      input.categoryId,
+      input.placeUnitId,
+      input.departmentId,
+      input.deadline?.value ?? null,
+      input.deadline?.unit ?? null,
+      input.note ?? null,
+    ],
+  );
+  const id = r.rows[0]?.id as number;
+  return (await q.query<RoutingOverride>(`SELECT ${OVERRIDE_COLUMNS} FROM routing_overrides WHERE id = $1`, [id]))
+    .rows[0] as RoutingOverride;
+}
+
+export async function deleteOverride(q: Queryable, id: number): Promise<void> {
+  const r = await q.query('DELETE FROM routing_overrides WHERE id = $1', [id]);
+  if (!r.rowCount) throw notFound(`Routing override ${id} does not exist.`);
+}
+
+/** Sets a category's own default department and deadline (null = inherit from the parent). */
+export async function setCategoryRoute(
+  q: Queryable,
+  categoryId: number,
+  input: { departmentId: number | null; deadline: DeadlineRule | null },
+): Promise<void> {
+  await requireCategory(q, categoryId);
+  if (input.departmentId != null) await requireHandlingUnit(q, input.departmentId);
+  await q.query('UPDATE categories SET default_department_id = $2, deadline_value = $3, deadline_unit = $4 WHERE id = $1', [
+    categoryId,
+    input.departmentId,
+    input.deadline?.value ?? null,
+    input.deadline?.unit ?? null,
+  ]);
+}

@@ -1,0 +1,505 @@
+/**
+ * Every state change of a work order: one function, one transaction that checks the
+ * actor's role and unit, the case's state and version, writes the new state and the audit
+ * row (plus the action's own records: extension requests, supervision notices, referrals,
+ * classifier feedback), and publishes `workorder.changed` after the commit.
+ */
+import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import { ROLE_NAMES_ZH } from '../core/roles.js';
+import type { Db, Queryable } from '../db/index.js';
+import { computeDeadline, type DeadlineRule, resumeDeadline, resumeStart, type WorkCalendar } from './calendar.js';
+import { loadCalendar } from './calendar-store.js';
+import type { WorkOrderChanged } from './events.js';
+import { requireCategory, requireHandlingUnit, resolveRoute, unitChain, unitWithin } from './routing.js';
+import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
+import { ACTIONS, type Action, FINAL_STATES, RULES, STATE_NAMES_ZH, type State } from './states.js';
+import { type Actor, loadRow, toView, type WorkOrder, type WorkOrderRow } from './workorders.js';
+
+export const CALLBACK_OUTCOMES = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unsolved', 'unreachable'] as const;
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+
+export interface TransitionInput {
+  workOrderId: number;
+  action: Action;
+  actor: Actor;
+  /** The version the actor saw; a different current version is a 409 (someone else acted first). */
+  version?: number;
+  /** dispatch: the category and department (corrections of the proposal), instructions. */
+  categoryId?: number;
+  departmentId?: number;
+  instructions?: string;
+  /** dispatch: an explicit deadline instead of the catalogue's; request_extension: the new date; reopen: optional. */
+  deadlineAt?: string;
+  priority?: 'low' | 'normal' | 'high' | 'urgent';
+  /** forward: the unit below the handler's. */
+  unitId?: number;
+  /** merge: the open case this one joins. */
+  targetId?: number;
+  /** reply: the department's result; resolve_on_call: the answer given. */
+  result?: string;
+  /** return, request_extension, close without callback, reopen, refer_110: why. */
+  reason?: string;
+  /** review: accept the reply, or send it back (reject, with a note). */
+  decision?: 'accept' | 'reject';
+  /** supervise: the notice to the department. */
+  message?: string;
+  /** close / reopen after a callback: what the citizen said. */
+  callbackOutcome?: CallbackOutcome;
+  /** resolve_on_call: the knowledge article the answer came from. */
+  articleId?: number;
+  note?: string;
+  /** For tests and batch imports: the time the action happens (default now). */
+  now?: Date;
+}
+
+export interface TransitionResult {
+  workOrder: WorkOrder;
+  eventId: number;
+  fromState: State;
+  toState: State;
+}
+
+const text = (v: string | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+function required(value: string | undefined, action: Action, field: string, what: string): string {
+  const v = text(value);
+  if (!v) throw badRequest(`Action '${action}' needs "${field}": ${what}.`);
+  return v;
+}
+
+function parseTime(value: string | undefined, field: string): number | undefined {
+  if (value == null) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t))
+    throw badRequest(`"${field}" = ${JSON.stringify(value)} is not a time: use ISO 8601, e.g. 2026-11-30T17:30:00+08:00.`);
+  return t;
+}
+
+export async function applyTransition(
+  db: Db,
+  bus: EventBus,
+  input: TransitionInput,
+  settings: DispatchSettings = DEFAULT_DISPATCH_SETTINGS,
+): Promise<TransitionResult> {
+  const rule = RULES[input.action];
+  if (!rule || !(ACTIONS as readonly string[]).includes(input.action)) {
+    throw badRequest(`Unknown action "${input.action}": use one of ${ACTIONS.join(', ')}.`);
+  }
+  const { actor } = input;
+  const role = actor.role;
+  if (role !== 'admin' && role !== 'system' && !rule.roles.includes(role)) {
+    throw forbidden(
+      `Your role ${role} (${ROLE_NAMES_ZH[role]}) may not '${input.action}' (${rule.zh}): allowed for ${rule.roles.map((r) => `${r} (${ROLE_NAMES_ZH[r]})`).join(', ')}.`,
+    );
+  }
+  const now = input.now?.getTime() ?? Date.now();
+
+  const done = await db
+    .tx(async (q) => {
+      const wo = await loadRow(q, input.workOrderId, true);
+      if (rule.departmentOnly && actor.role === 'handler') {
+        const mine = actor.orgUnitId != null && wo.departmentId != null && (await unitWithin(q, wo.departmentId, actor.orgUnitId));
+        if (!mine) {
+          throw forbidden(
+            `Work order ${wo.number} is assigned to ${wo.departmentName ?? 'no unit'}; handlers act only on cases of their own unit or the units below it.`,
+          );
+        }
+      }
+      if (input.version != null && input.version !== wo.version) {
+        throw conflict(
+          `Work order ${wo.number} was changed by someone else since you loaded it (you had version ${input.version}, it is now version ${wo.version}, ${STATE_NAMES_ZH[wo.state]}): reload it and decide again.`,
+          { currentVersion: wo.version, state: wo.state },
+        );
+      }
+      if (!rule.from.includes(wo.state)) {
+        throw conflict(
+          `Work order ${wo.number} is ${STATE_NAMES_ZH[wo.state]} (${wo.state}): '${input.action}' (${rule.zh}) is possible only when it is ${rule.from.map((s) => STATE_NAMES_ZH[s]).join(', ')}. Reload the case to see what happened.`,
+          { currentVersion: wo.version, state: wo.state },
+        );
+      }
+      const cal = await loadCalendar(q, settings);
+      const step = await ACTION_STEPS[input.action]({ q, wo, input, cal, settings, now });
+      const to: State = step.to ?? (rule.to === 'same' ? wo.state : rule.to);
+      const changes: Record<string, unknown> = { state: to, ...step.changes };
+      const cols = Object.keys(changes);
+      const upd = await q.query(
+        `UPDATE work_orders SET ${cols.map((c, i) => `${c} = $${i + 3}`).join(', ')}, version = version + 1, updated_at = now()
+        WHERE id = $1 AND version = $2`,
+        [wo.id, wo.version, ...cols.map((c) => changes[c])],
+      );
+      if (upd.rowCount !== 1) {
+        throw conflict(`Work order ${wo.number} was changed by someone else at the same moment: reload it and decide again.`);
+      }
+      const ev = await q.query<{ id: number }>(
+        `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [wo.id, input.action, wo.state, to, actor.id, JSON.stringify(step.data ?? {})],
+      );
+      const after = await loadRow(q, wo.id);
+      return { wo: after, from: wo.state, to, eventId: ev.rows[0]?.id as number, also: step.also ?? [] };
+    })
+    .catch((err: unknown) => {
+      // Two merges crossing each other, or a serialization failure: the loser retries after a reload.
+      const code = (err as { code?: string }).code;
+      if (code === '40P01' || code === '40001') {
+        throw conflict(`Work order ${input.workOrderId} was being changed by someone else at the same moment: reload it and decide again.`);
+      }
+      throw err;
+    });
+
+  bus.publish('workorder.changed', {
+    id: done.wo.id,
+    number: done.wo.number,
+    action: input.action,
+    fromState: done.from,
+    toState: done.to,
+    departmentId: done.wo.departmentId,
+    actorId: actor.id,
+    eventId: done.eventId,
+  });
+  for (const other of done.also) bus.publish('workorder.changed', other);
+  return { workOrder: toView(done.wo, actor, true), eventId: done.eventId, fromState: done.from, toState: done.to };
+}
+
+interface StepArgs {
+  q: Queryable;
+  wo: WorkOrderRow;
+  input: TransitionInput;
+  cal: WorkCalendar;
+  settings: DispatchSettings;
+  now: number;
+}
+
+interface Step {
+  to?: State;
+  changes?: Record<string, unknown>;
+  data?: Record<string, unknown>;
+  /** Events about other cases changed in the same transaction (merge target). */
+  also?: WorkOrderChanged[];
+}
+
+const ts = (ms: number) => new Date(ms).toISOString();
+const freshClock = (deadline: number, now: number) => ({
+  deadline_at: ts(deadline),
+  deadline_started_at: ts(now),
+  deadline_paused_at: null,
+  near_deadline: false,
+  overdue: false,
+  overdue_at: null,
+});
+
+/** Ends a pending extension request without a decision (the case moved on) and restarts the clock. */
+async function withdrawExtension(a: StepArgs): Promise<Record<string, unknown>> {
+  const r = await a.q.query(
+    `UPDATE extension_requests SET state = 'withdrawn', decided_at = $2 WHERE work_order_id = $1 AND state = 'pending'`,
+    [a.wo.id, ts(a.now)],
+  );
+  if (!r.rowCount) return {};
+  return resumeClock(a);
+}
+
+/** Restarts a paused clock: the deadline and the start move by the working time the pause held. */
+function resumeClock(a: StepArgs): Record<string, unknown> {
+  const { deadlineAt, deadlinePausedAt, deadlineStartedAt } = a.wo;
+  if (!deadlineAt || !deadlinePausedAt) return { deadline_paused_at: null };
+  const paused = deadlinePausedAt.getTime();
+  return {
+    deadline_paused_at: null,
+    deadline_at: ts(resumeDeadline(a.cal, deadlineAt.getTime(), paused, a.now)),
+    ...(deadlineStartedAt ? { deadline_started_at: ts(resumeStart(a.cal, deadlineStartedAt.getTime(), paused, a.now)) } : {}),
+  };
+}
+
+async function pendingExtension(a: StepArgs) {
+  const r = await a.q.query<{ id: number; requested: Date; reason: string }>(
+    `SELECT id, requested_deadline AS requested, reason FROM extension_requests WHERE work_order_id = $1 AND state = 'pending' FOR UPDATE`,
+    [a.wo.id],
+  );
+  const ext = r.rows[0];
+  if (!ext) throw conflict(`Work order ${a.wo.number} has no pending extension request to decide: reload the case.`);
+  return ext;
+}
+
+const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
+  async resolve_on_call(a) {
+    const answer = required(a.input.result, 'resolve_on_call', 'result', 'the answer given on the call');
+    if (a.input.articleId != null) {
+      const art = await a.q.query('SELECT 1 FROM kb_articles WHERE id = $1 AND active', [a.input.articleId]);
+      if (!art.rowCount)
+        throw notFound(`Knowledge article ${a.input.articleId} does not exist or is inactive: search with GET /api/knowledge.`);
+    }
+    return {
+      changes: {
+        reply_text: answer,
+        replied_at: ts(a.now),
+        kb_article_id: a.input.articleId ?? null,
+        closed_at: ts(a.now),
+        close_reason: 'resolved_on_call',
+      },
+      data: { result: answer, articleId: a.input.articleId ?? null },
+    };
+  },
+
+  async submit() {
+    return { data: {} };
+  },
+
+  async dispatch(a) {
+    const { q, wo, input } = a;
+    const categoryId = input.categoryId ?? wo.categoryId;
+    if (categoryId == null) throw badRequest(`Action 'dispatch' needs "categoryId": the case has no category yet.`);
+    await requireCategory(q, categoryId);
+    const route = await resolveRoute(q, { categoryId, placeUnitId: wo.placeUnitId }, a.settings);
+    const departmentId = input.departmentId ?? route.departmentId;
+    if (departmentId == null) {
+      throw badRequest(`The routing catalogue names no department for this category: give "departmentId" to dispatch the case.`);
+    }
+    await requireHandlingUnit(q, departmentId);
+    const explicit = parseTime(input.deadlineAt, 'deadlineAt');
+    if (explicit != null && explicit <= a.now)
+      throw badRequest('"deadlineAt" is in the past: give a future time or leave it to the catalogue.');
+    const rule: DeadlineRule = route.deadline;
+    const deadline = explicit ?? computeDeadline(a.cal, a.now, rule);
+    const corrected = {
+      category: wo.proposedCategoryId != null && wo.proposedCategoryId !== categoryId,
+      department: wo.proposedDepartmentId != null && wo.proposedDepartmentId !== departmentId,
+    };
+    // The dispatcher's decision is the label the classifier learns from; it is recorded
+    // with the proposal and model version whenever the case carried a proposal.
+    if (wo.proposedCategoryId != null || wo.proposedDepartmentId != null || wo.modelVersion != null) {
+      await q.query(
+        `INSERT INTO classifier_feedback (work_order_id, text, proposed_category_id, final_category_id, proposed_department_id,
+            final_department_id, model_version, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          wo.id,
+          wo.description,
+          wo.proposedCategoryId,
+          categoryId,
+          wo.proposedDepartmentId,
+          departmentId,
+          wo.modelVersion,
+          a.input.actor.id,
+        ],
+      );
+    }
+    return {
+      changes: {
+        category_id: categoryId,
+        department_id: departmentId,
+        instructions: text(input.instructions) ?? null,
+        priority: input.priority ?? wo.priority,
+        deadline_value: explicit != null ? null : rule.value,
+        deadline_unit: explicit != null ? null : rule.unit,
+        ...freshClock(deadline, a.now),
+      },
+      data: {
+        categoryId,
+        departmentId,
+        previousCategoryId: wo.categoryId,
+        previousDepartmentId: wo.departmentId,
+        routeSource: input.departmentId != null ? 'dispatcher' : route.source,
+        routeDepartmentId: route.departmentId,
+        deadlineAt: ts(deadline),
+        deadline: explicit != null ? null : rule,
+        instructions: text(input.instructions) ?? null,
+        corrected,
+      },
+    };
+  },
+
+  async merge(a) {
+    const targetId = a.input.targetId;
+    if (targetId == null) throw badRequest(`Action 'merge' needs "targetId": the open case this one is merged into.`);
+    if (targetId === a.wo.id) throw badRequest('A case cannot be merged into itself: choose another targetId.');
+    const t = await a.q.query<{ id: number; number: string; state: State; department_id: number | null }>(
+      'SELECT id, number, state, department_id FROM work_orders WHERE id = $1 FOR UPDATE',
+      [targetId],
+    );
+    const target = t.rows[0];
+    if (!target) throw notFound(`Work order ${targetId} does not exist: choose an open case to merge into.`);
+    if (FINAL_STATES.includes(target.state)) {
+      throw conflict(`Work order ${target.number} is ${STATE_NAMES_ZH[target.state]}: merge only into an open case.`);
+    }
+    const ev = await a.q.query<{ id: number }>(
+      `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
+       VALUES ($1, 'merge', $2, $2, $3, $4) RETURNING id`,
+      [target.id, target.state, a.input.actor.id, JSON.stringify({ mergedFromId: a.wo.id, mergedFromNumber: a.wo.number })],
+    );
+    await a.q.query('UPDATE work_orders SET version = version + 1, updated_at = now() WHERE id = $1', [target.id]);
+    return {
+      changes: { merged_into_id: target.id, closed_at: ts(a.now), close_reason: 'merged' },
+      data: { targetId: target.id, targetNumber: target.number, note: text(a.input.note) ?? null },
+      also: [
+        {
+          id: target.id,
+          number: target.number,
+          action: 'merge',
+          fromState: target.state,
+          toState: target.state,
+          departmentId: target.department_id,
+          actorId: a.input.actor.id,
+          eventId: ev.rows[0]?.id as number,
+        },
+      ],
+    };
+  },
+
+  async accept(a) {
+    return { data: { note: text(a.input.note) ?? null } };
+  },
+
+  async reply(a) {
+    const result = required(a.input.result, 'reply', 'result', 'what the department did (办理结果)');
+    return { changes: { reply_text: result, replied_at: ts(a.now), ...(await withdrawExtension(a)) }, data: { result } };
+  },
+
+  async return(a) {
+    const reason = required(a.input.reason, 'return', 'reason', 'why the case is not yours (退单理由)');
+    return { changes: { ...(await withdrawExtension(a)) }, data: { reason, departmentId: a.wo.departmentId } };
+  },
+
+  async request_extension(a) {
+    const reason = required(a.input.reason, 'request_extension', 'reason', 'why more time is needed');
+    const wanted = parseTime(a.input.deadlineAt, 'deadlineAt');
+    if (wanted == null) throw badRequest(`Action 'request_extension' needs "deadlineAt": the new deadline asked for.`);
+    const current = a.wo.deadlineAt?.getTime();
+    if (wanted <= a.now || (current != null && wanted <= current)) {
+      throw badRequest(`The new deadline must be later than the current one (${current != null ? ts(current) : 'none'}) and than now.`);
+    }
+    const pending = await a.q.query('SELECT 1 FROM extension_requests WHERE work_order_id = $1 AND state = $2', [a.wo.id, 'pending']);
+    if (pending.rowCount)
+      throw conflict(`Work order ${a.wo.number} already has a pending extension request: wait for the dispatcher's decision.`);
+    const r = await a.q.query<{ id: number }>(
+      `INSERT INTO extension_requests (work_order_id, requested_by, previous_deadline, requested_deadline, reason)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [a.wo.id, a.input.actor.id, current != null ? ts(current) : null, ts(wanted), reason],
+    );
+    // The clock stops while the request waits: a slow decision must not make the case late.
+    return { changes: { deadline_paused_at: ts(a.now) }, data: { extensionId: r.rows[0]?.id, requestedDeadline: ts(wanted), reason } };
+  },
+
+  async approve_extension(a) {
+    const ext = await pendingExtension(a);
+    await a.q.query(
+      `UPDATE extension_requests SET state = 'approved', decided_by = $2, decided_at = $3, decision_note = $4 WHERE id = $1`,
+      [ext.id, a.input.actor.id, ts(a.now), text(a.input.note) ?? null],
+    );
+    const deadline = new Date(ext.requested).getTime();
+    return {
+      changes: { deadline_at: ts(deadline), deadline_paused_at: null, near_deadline: false, overdue: false, overdue_at: null },
+      data: {
+        extensionId: ext.id,
+        previousDeadline: a.wo.deadlineAt ? ts(a.wo.deadlineAt.getTime()) : null,
+        deadlineAt: ts(deadline),
+        note: text(a.input.note) ?? null,
+      },
+    };
+  },
+
+  async reject_extension(a) {
+    const ext = await pendingExtension(a);
+    const note = required(a.input.note, 'reject_extension', 'note', 'why the extension is refused');
+    await a.q.query(
+      `UPDATE extension_requests SET state = 'rejected', decided_by = $2, decided_at = $3, decision_note = $4 WHERE id = $1`,
+      [ext.id, a.input.actor.id, ts(a.now), note],
+    );
+    const clock = resumeClock(a);
+    return { changes: clock, data: { extensionId: ext.id, deadlineAt: clock.deadline_at ?? null, note } };
+  },
+
+  async forward(a) {
+    const unitId = a.input.unitId;
+    if (unitId == null) throw badRequest(`Action 'forward' needs "unitId": the unit below yours that takes the case.`);
+    const unit = await requireHandlingUnit(a.q, unitId, 'Unit');
+    const from = a.input.actor.role === 'handler' ? a.input.actor.orgUnitId : a.wo.departmentId;
+    const chain = await unitChain(a.q, unitId);
+    if (from == null || unitId === from || !chain.includes(from)) {
+      throw forbidden(`${unit.name} is not below your unit: a case is forwarded only down the organisation tree.`);
+    }
+    return {
+      changes: { department_id: unitId },
+      data: { fromDepartmentId: a.wo.departmentId, departmentId: unitId, note: text(a.input.note) ?? null },
+    };
+  },
+
+  async review(a) {
+    const decision = a.input.decision;
+    if (decision !== 'accept' && decision !== 'reject')
+      throw badRequest(`Action 'review' needs "decision": accept (the reply stands) or reject (send it back).`);
+    if (decision === 'accept') return { data: { decision, note: text(a.input.note) ?? null } };
+    const note = required(a.input.note, 'review', 'note', 'what the department must still do');
+    return { to: 'in_progress', data: { decision, note } };
+  },
+
+  async supervise(a) {
+    const message = required(a.input.message, 'supervise', 'message', 'the supervision notice to the department (督办意见)');
+    const r = await a.q.query<{ id: number }>(
+      'INSERT INTO supervision_notices (work_order_id, department_id, issued_by, message) VALUES ($1, $2, $3, $4) RETURNING id',
+      [a.wo.id, a.wo.departmentId, a.input.actor.id, message],
+    );
+    return {
+      changes: { supervision_count: a.wo.supervisionCount + 1 },
+      data: { noticeId: r.rows[0]?.id, departmentId: a.wo.departmentId, message, overdue: a.wo.overdue },
+    };
+  },
+
+  async close(a) {
+    const outcome = a.input.callbackOutcome;
+    const reason = text(a.input.reason);
+    if (a.wo.state === 'callback_pending') {
+      if (!outcome && !reason) {
+        throw badRequest(
+          `A case closes after its callback: give "callbackOutcome", or a "reason" when no callback is possible (e.g. anonymous caller who declined contact).`,
+        );
+      }
+      if ((outcome === 'unsatisfied' || outcome === 'unsolved') && !reason) {
+        throw badRequest(`The citizen was not satisfied: reopen the case (重办), or give a "reason" to close it anyway.`);
+      }
+    } else if (!reason) {
+      throw badRequest(`Closing a case that was not handled needs a "reason" (e.g. duplicate, not a 12345 matter).`);
+    }
+    return {
+      changes: { closed_at: ts(a.now), close_reason: reason ?? 'callback', callback_outcome: outcome ?? a.wo.callbackOutcome },
+      data: { callbackOutcome: outcome ?? null, reason: reason ?? null, note: text(a.input.note) ?? null },
+    };
+  },
+
+  async reopen(a) {
+    const reason = required(a.input.reason, 'reopen', 'reason', 'what the citizen still needs (重办原因)');
+    if (a.wo.departmentId == null) throw conflict(`Work order ${a.wo.number} was never dispatched to a department: dispatch it instead.`);
+    const explicit = parseTime(a.input.deadlineAt, 'deadlineAt');
+    if (explicit != null && explicit <= a.now) throw badRequest('"deadlineAt" is in the past: give a future time.');
+    let rule: DeadlineRule | null =
+      a.wo.deadlineValue != null && a.wo.deadlineUnit ? { value: a.wo.deadlineValue, unit: a.wo.deadlineUnit } : null;
+    if (!rule && a.wo.categoryId != null)
+      rule = (await resolveRoute(a.q, { categoryId: a.wo.categoryId, placeUnitId: a.wo.placeUnitId }, a.settings)).deadline;
+    rule ??= { value: a.settings.defaultDeadlineWorkdays, unit: 'workdays' };
+    const deadline = explicit ?? computeDeadline(a.cal, a.now, rule);
+    return {
+      changes: {
+        closed_at: null,
+        close_reason: null,
+        reply_text: null,
+        callback_outcome: a.input.callbackOutcome ?? a.wo.callbackOutcome,
+        reopen_count: a.wo.reopenCount + 1,
+        ...freshClock(deadline, a.now),
+      },
+      data: { reason, callbackOutcome: a.input.callbackOutcome ?? null, departmentId: a.wo.departmentId, deadlineAt: ts(deadline) },
+    };
+  },
+
+  async refer_110(a) {
+    const reason = text(a.input.reason) ?? null;
+    const r = await a.q.query<{ id: number }>(
+      `INSERT INTO referrals (call_id, work_order_id, line, target, mode, reason, address, agent_id)
+       VALUES ($1, $2, '110', '110', 'record_only', $3, $4, $5) RETURNING id`,
+      [a.wo.callId, a.wo.id, reason, a.wo.address, a.input.actor.id],
+    );
+    return {
+      changes: { emergency: true, closed_at: ts(a.now), close_reason: 'referred_110' },
+      data: { referralId: r.rows[0]?.id, reason },
+    };
+  },
+};

@@ -1,0 +1,500 @@
+/** Work orders: creation, reading, lists and history. State changes live in transitions.ts. */
+
+import { badRequest, forbidden, notFound } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import { maskPhone, maskText } from '../core/mask.js';
+import type { Db, Queryable } from '../db/index.js';
+import { dayKey, localDay } from './calendar.js';
+import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
+import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
+import { similarity } from './similarity.js';
+import { type ActorRole, allowedActions, FINAL_STATES, STATE_NAMES_ZH, type State } from './states.js';
+import './events.js';
+
+export const CHANNELS = ['hotline', 'web', 'grid', 'open311', 'referral_110'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Who acts: a logged-in user, or another module ('system', id null). */
+export interface Actor {
+  id: number | null;
+  role: ActorRole;
+  orgUnitId: number | null;
+}
+
+export interface WorkOrder {
+  id: number;
+  number: string;
+  channel: Channel;
+  state: State;
+  stateName: string;
+  callerName: string | null;
+  callerPhone: string | null;
+  anonymous: boolean;
+  contactAllowed: boolean;
+  address: string | null;
+  placeUnitId: number | null;
+  placeName: string | null;
+  lat: number | null;
+  lng: number | null;
+  mediaUrl: string | null;
+  description: string;
+  callId: number | null;
+  categoryId: number | null;
+  categoryName: string | null;
+  departmentId: number | null;
+  departmentName: string | null;
+  priority: Priority;
+  emergency: boolean;
+  proposal: { categoryId: number | null; departmentId: number | null; modelVersion: string | null } | null;
+  instructions: string | null;
+  deadlineAt: string | null;
+  deadlinePaused: boolean;
+  nearDeadline: boolean;
+  overdue: boolean;
+  replyText: string | null;
+  callbackOutcome: string | null;
+  closeReason: string | null;
+  reopenCount: number;
+  supervisionCount: number;
+  mergedIntoId: number | null;
+  kbArticleId: number | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  version: number;
+}
+
+/** The row as the SELECT below returns it (timestamps still Date). */
+type Row = Omit<WorkOrder, 'stateName' | 'proposal' | 'createdAt' | 'updatedAt' | 'closedAt' | 'deadlineAt'> & {
+  proposedCategoryId: number | null;
+  proposedDepartmentId: number | null;
+  modelVersion: string | null;
+  deadlineAt: Date | null;
+  deadlineStartedAt: Date | null;
+  deadlinePausedAt: Date | null;
+  deadlineValue: number | null;
+  deadlineUnit: 'hours' | 'workdays' | null;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+};
+export type WorkOrderRow = Row;
+
+export const SELECT_WORK_ORDER = `SELECT w.id, w.number, w.channel, w.state, w.caller_name AS "callerName", w.caller_phone AS "callerPhone",
+  w.anonymous, w.contact_allowed AS "contactAllowed", w.address, w.place_unit_id AS "placeUnitId", pl.name AS "placeName",
+  w.lat, w.lng, w.media_url AS "mediaUrl", w.description, w.call_id AS "callId",
+  w.category_id AS "categoryId", c.name AS "categoryName", w.department_id AS "departmentId", d.name AS "departmentName",
+  w.priority, w.emergency, w.proposed_category_id AS "proposedCategoryId", w.proposed_department_id AS "proposedDepartmentId",
+  w.model_version AS "modelVersion", w.instructions, w.deadline_at AS "deadlineAt", w.deadline_started_at AS "deadlineStartedAt",
+  w.deadline_paused_at AS "deadlinePausedAt", w.deadline_value AS "deadlineValue", w.deadline_unit AS "deadlineUnit",
+  w.deadline_paused_at IS NOT NULL AS "deadlinePaused", w.near_deadline AS "nearDeadline", w.overdue,
+  w.reply_text AS "replyText", w.callback_outcome AS "callbackOutcome", w.close_reason AS "closeReason",
+  w.reopen_count AS "reopenCount", w.supervision_count AS "supervisionCount", w.merged_into_id AS "mergedIntoId",
+  w.kb_article_id AS "kbArticleId", w.created_at AS "createdAt", w.updated_at AS "updatedAt", w.closed_at AS "closedAt", w.version
+  FROM work_orders w
+  LEFT JOIN categories c ON c.id = w.category_id
+  LEFT JOIN org_units d ON d.id = w.department_id
+  LEFT JOIN org_units pl ON pl.id = w.place_unit_id`;
+
+const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
+
+/** Roles that call citizens back or take their calls see the whole number in the detail view. */
+const SEES_PHONE: readonly ActorRole[] = ['agent', 'dispatcher', 'callback', 'supervisor', 'admin', 'system'];
+
+/**
+ * A row as a viewer may see it. Lists always mask the phone (and numbers inside the text);
+ * a detail view shows it whole to the centre's roles, and to the handling department only
+ * when the caller agreed to be contacted and is not anonymous.
+ */
+export function toView(row: Row, viewer: Actor, detail: boolean): WorkOrder {
+  const handlerMayContact = viewer.role === 'handler' && !row.anonymous && row.contactAllowed;
+  const whole = detail && (SEES_PHONE.includes(viewer.role) || handlerMayContact);
+  const hideName = row.anonymous && viewer.role === 'handler';
+  return {
+    id: row.id,
+    number: row.number,
+    channel: row.channel,
+    state: row.state,
+    stateName: STATE_NAMES_ZH[row.state] ?? row.state,
+    callerName: hideName ? null : row.callerName,
+    callerPhone: whole ? row.callerPhone : maskPhone(row.callerPhone),
+    anonymous: row.anonymous,
+    contactAllowed: row.contactAllowed,
+    address: row.address,
+    placeUnitId: row.placeUnitId,
+    placeName: row.placeName,
+    lat: row.lat,
+    lng: row.lng,
+    mediaUrl: row.mediaUrl,
+    description: detail ? row.description : maskText(row.description),
+    callId: row.callId,
+    categoryId: row.categoryId,
+    categoryName: row.categoryName,
+    departmentId: row.departmentId,
+    departmentName: row.departmentName,
+    priority: row.priority,
+    emergency: row.emergency,
+    proposal:
+      row.proposedCategoryId != null || row.proposedDepartmentId != null || row.modelVersion != null
+        ? { categoryId: row.proposedCategoryId, departmentId: row.proposedDepartmentId, modelVersion: row.modelVersion }
+        : null,
+    instructions: row.instructions,
+    deadlineAt: iso(row.deadlineAt),
+    deadlinePaused: row.deadlinePaused,
+    nearDeadline: row.nearDeadline,
+    overdue: row.overdue,
+    replyText: row.replyText,
+    callbackOutcome: row.callbackOutcome,
+    closeReason: row.closeReason,
+    reopenCount: row.reopenCount,
+    supervisionCount: row.supervisionCount,
+    mergedIntoId: row.mergedIntoId,
+    kbArticleId: row.kbArticleId,
+    createdAt: iso(row.createdAt) as string,
+    updatedAt: iso(row.updatedAt) as string,
+    closedAt: iso(row.closedAt),
+    version: row.version,
+  };
+}
+
+export async function loadRow(q: Queryable, id: number, lock = false): Promise<Row> {
+  const r = await q.query<Row>(`${SELECT_WORK_ORDER} WHERE w.id = $1${lock ? ' FOR UPDATE OF w' : ''}`, [id]);
+  if (!r.rows[0]) throw notFound(`Work order ${id} does not exist: list cases with GET /api/work-orders.`);
+  return r.rows[0];
+}
+
+/** Handlers see only cases of their own unit and the units below it. */
+export async function assertMayView(q: Queryable, row: Row, viewer: Actor): Promise<void> {
+  if (viewer.role !== 'handler') return;
+  if (viewer.orgUnitId != null && row.departmentId != null && (await unitWithin(q, row.departmentId, viewer.orgUnitId))) return;
+  throw forbidden(`Work order ${row.number} is not assigned to your unit: handlers see only their unit's cases.`);
+}
+
+export interface WorkOrderDetail extends WorkOrder {
+  allowedActions: string[];
+  /** The caller's side of the linked call's final transcript (agent lines prefixed 坐席：). */
+  transcript: string | null;
+  pendingExtension: { requestedDeadline: string; reason: string; requestedAt: string } | null;
+}
+
+export async function getWorkOrder(q: Queryable, id: number, viewer: Actor): Promise<WorkOrderDetail> {
+  const row = await loadRow(q, id);
+  await assertMayView(q, row, viewer);
+  let transcript: string | null = null;
+  if (row.callId != null) {
+    const t = await q.query<{ leg: string; text: string }>(
+      `SELECT leg, text FROM transcript_segments WHERE call_id = $1 AND is_final ORDER BY coalesce(start_ms, 0), seq, id`,
+      [row.callId],
+    );
+    if (t.rows.length) transcript = t.rows.map((x) => (x.leg === 'agent' ? `坐席：${x.text}` : x.text)).join('\n');
+  }
+  // Departments read what the caller said, but not numbers the caller did not agree to share.
+  if (transcript && viewer.role === 'handler' && (row.anonymous || !row.contactAllowed)) transcript = maskText(transcript);
+  const ext = await q.query<{ requested: Date; reason: string; created: Date }>(
+    `SELECT requested_deadline AS requested, reason, created_at AS created FROM extension_requests WHERE work_order_id = $1 AND state = 'pending'`,
+    [id],
+  );
+  const e = ext.rows[0];
+  return {
+    ...toView(row, viewer, true),
+    allowedActions: allowedActions(row.state, viewer.role),
+    transcript,
+    pendingExtension: e ? { requestedDeadline: iso(e.requested) as string, reason: e.reason, requestedAt: iso(e.created) as string } : null,
+  };
+}
+
+/** The next readable number of the local day, e.g. 20261123-000042. */
+export async function nextNumber(q: Queryable, now: number, settings: Pick<DispatchSettings, 'utcOffsetMinutes'>): Promise<string> {
+  const day = dayKey(localDay({ overrides: new Map(), periods: [], utcOffsetMinutes: settings.utcOffsetMinutes }, now));
+  const r = await q.query<{ last: number }>(
+    `INSERT INTO work_order_counters (day, last) VALUES ($1, 1)
+     ON CONFLICT (day) DO UPDATE SET last = work_order_counters.last + 1 RETURNING last`,
+    [day],
+  );
+  const n = r.rows[0]?.last as number;
+  return `${day.replaceAll('-', '')}-${String(n).padStart(6, '0')}`;
+}
+
+export interface NewWorkOrder {
+  channel?: Channel;
+  callerName?: string | null;
+  callerPhone?: string | null;
+  anonymous?: boolean;
+  contactAllowed?: boolean;
+  address?: string | null;
+  placeUnitId?: number | null;
+  lat?: number | null;
+  lng?: number | null;
+  mediaUrl?: string | null;
+  description: string;
+  callId?: number | null;
+  categoryId?: number | null;
+  departmentId?: number | null;
+  priority?: Priority;
+  emergency?: boolean;
+  /** What the classifier proposed (kept to learn from the dispatcher's decision). */
+  proposal?: { categoryId?: number | null; departmentId?: number | null; modelVersion?: string | null; scores?: unknown } | null;
+  /** Straight to the dispatch queue (提交派单) instead of staying in intake. */
+  submit?: boolean;
+  channelData?: Record<string, unknown>;
+}
+
+export interface RelatedCase {
+  id: number;
+  number: string;
+  state: State;
+  reason: 'same_phone' | 'similar_text';
+  similarity: number | null;
+  description: string;
+  createdAt: string;
+}
+
+const PHONE = /^\+?[\d\s-]{3,20}$/;
+
+export async function createWorkOrder(
+  db: Db,
+  bus: EventBus,
+  input: NewWorkOrder,
+  actor: Actor,
+  settings: DispatchSettings = DEFAULT_DISPATCH_SETTINGS,
+): Promise<{ workOrder: WorkOrder; related: RelatedCase[] }> {
+  const description = input.description.trim();
+  if (!description) throw badRequest('The description is empty: say what the caller reported.');
+  const phone = input.callerPhone?.trim() || null;
+  if (phone && !PHONE.test(phone))
+    throw badRequest(`Caller phone "${maskPhone(phone)}" is not a phone number: use digits, spaces, '-' or a leading '+'.`);
+  const now = Date.now();
+
+  const created = await db.tx(async (q) => {
+    if (input.categoryId != null) await requireCategory(q, input.categoryId);
+    if (input.departmentId != null) await requireHandlingUnit(q, input.departmentId);
+    const p = input.proposal;
+    if (p?.categoryId != null) await requireCategory(q, p.categoryId);
+    if (p?.departmentId != null) await requireHandlingUnit(q, p.departmentId, 'Proposed department');
+    if (input.callId != null) {
+      const call = await q.query('SELECT 1 FROM calls WHERE id = $1', [input.callId]);
+      if (!call.rowCount) throw badRequest(`Call ${input.callId} does not exist: link the case to a recorded call or leave callId out.`);
+    }
+    let placeUnitId = input.placeUnitId ?? null;
+    if (placeUnitId != null) {
+      const u = await q.query<{ kind: string }>('SELECT kind FROM org_units WHERE id = $1', [placeUnitId]);
+      if (!u.rows[0] || !['street', 'community', 'grid'].includes(u.rows[0].kind)) {
+        throw badRequest(`Place ${placeUnitId} is not a street, community or grid: list them with GET /api/org-units.`);
+      }
+    } else {
+      placeUnitId = (await resolvePlace(q, input.address))?.unitId ?? null;
+    }
+    const number = await nextNumber(q, now, settings);
+    const state: State = input.submit ? 'pending_dispatch' : 'intake';
+    const r = await q.query<{ id: number }>(
+      `INSERT INTO work_orders (number, channel, caller_name, caller_phone, anonymous, contact_allowed, address, place_unit_id,
+          lat, lng, media_url, description, call_id, category_id, department_id, priority, emergency, state,
+          proposed_category_id, proposed_department_id, model_version, proposal, channel_data, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+       RETURNING id`,
+      [
+        number,
+        input.channel ?? 'hotline',
+        input.anonymous ? null : input.callerName?.trim() || null,
+        phone,
+        input.anonymous ?? false,
+        input.contactAllowed ?? true,
+        input.address?.trim() || null,
+        placeUnitId,
+        input.lat ?? null,
+        input.lng ?? null,
+        input.mediaUrl ?? null,
+        description,
+        input.callId ?? null,
+        input.categoryId ?? p?.categoryId ?? null,
+        input.departmentId ?? p?.departmentId ?? null,
+        input.priority ?? 'normal',
+        input.emergency ?? false,
+        state,
+        p?.categoryId ?? null,
+        p?.departmentId ?? null,
+        p?.modelVersion ?? null,
+        p ? JSON.stringify(p) : null,
+        JSON.stringify(input.channelData ?? {}),
+        actor.id,
+      ],
+    );
+    const id = r.rows[0]?.id as number;
+    const ev = await q.query<{ id: number }>(
+      `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
+       VALUES ($1, 'create', NULL, $2, $3, $4) RETURNING id`,
+      [id, state, actor.id, JSON.stringify({ channel: input.channel ?? 'hotline', placeUnitId, submitted: !!input.submit })],
+    );
+    return { id, state, eventId: ev.rows[0]?.id as number, number };
+  });
+  const row = await loadRow(db, created.id);
+  bus.publish('workorder.changed', {
+    id: created.id,
+    number: created.number,
+    action: 'create',
+    fromState: null,
+    toState: created.state,
+    departmentId: row.departmentId,
+    actorId: actor.id,
+    eventId: created.eventId,
+  });
+  const related = await findRelated(db, row, settings.relatedDays);
+  return { workOrder: toView(row, actor, true), related };
+}
+
+/**
+ * Open cases a dispatcher may want to merge this one into: the same caller's open cases,
+ * and cases at the same place within `days` whose description is similar.
+ */
+export async function findRelated(
+  q: Queryable,
+  row: Pick<Row, 'id' | 'callerPhone' | 'placeUnitId' | 'description'>,
+  days: number,
+): Promise<RelatedCase[]> {
+  const out = new Map<number, RelatedCase>();
+  const view = (
+    r: { id: number; number: string; state: State; description: string; createdAt: Date },
+    reason: RelatedCase['reason'],
+    sim: number | null,
+  ) => ({
+    id: r.id,
+    number: r.number,
+    state: r.state,
+    reason,
+    similarity: sim,
+    description: maskText(r.description),
+    createdAt: iso(r.createdAt) as string,
+  });
+  type Cand = { id: number; number: string; state: State; description: string; createdAt: Date };
+  const digits = row.callerPhone?.replace(/\D/g, '');
+  if (digits && digits.length >= 5) {
+    const r = await q.query<Cand>(
+      `SELECT id, number, state, description, created_at AS "createdAt" FROM work_orders
+        WHERE id <> $1 AND regexp_replace(caller_phone, '\\D', '', 'g') = $2 AND NOT (state = ANY($3::text[]))
+        ORDER BY created_at DESC LIMIT 20`,
+      [row.id, digits, FINAL_STATES],
+    );
+    for (const c of r.rows) out.set(c.id, view(c, 'same_phone', null));
+  }
+  if (row.placeUnitId != null) {
+    const r = await q.query<Cand>(
+      `SELECT id, number, state, description, created_at AS "createdAt" FROM work_orders
+        WHERE id <> $1 AND place_unit_id = $2 AND created_at > now() - make_interval(days => $3) AND state <> 'merged'
+        ORDER BY created_at DESC LIMIT 500`,
+      [row.id, row.placeUnitId, days],
+    );
+    for (const c of r.rows) {
+      if (out.has(c.id)) continue;
+      const s = similarity(row.description, c.description);
+      if (s >= 0.5) out.set(c.id, view(c, 'similar_text', Math.round(s * 100) / 100));
+    }
+  }
+  return [...out.values()].sort((a, b) => (b.similarity ?? 2) - (a.similarity ?? 2));
+}
+
+export interface ListFilter {
+  state?: string[];
+  categoryId?: number;
+  departmentId?: number;
+  callId?: number;
+  channel?: string;
+  overdue?: boolean;
+  nearDeadline?: boolean;
+  from?: string;
+  to?: string;
+  q?: string;
+  page?: number;
+  pageSize?: number;
+  sort?: 'createdAt' | 'updatedAt' | 'deadlineAt' | 'number';
+  order?: 'asc' | 'desc';
+}
+
+const SORTS = { createdAt: 'w.created_at', updatedAt: 'w.updated_at', deadlineAt: 'w.deadline_at', number: 'w.number' } as const;
+
+export async function listWorkOrders(
+  q: Queryable,
+  f: ListFilter,
+  viewer: Actor,
+): Promise<{ items: WorkOrder[]; total: number; page: number; pageSize: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replaceAll('$?', `$${params.length}`));
+  };
+  if (f.state?.length) add('w.state = ANY($?::text[])', f.state);
+  if (f.categoryId != null) add('w.category_id = $?', f.categoryId);
+  if (f.departmentId != null) add('w.department_id = $?', f.departmentId);
+  if (f.callId != null) add('w.call_id = $?', f.callId);
+  if (f.channel) add('w.channel = $?', f.channel);
+  if (f.overdue != null) add('w.overdue = $?', f.overdue);
+  if (f.nearDeadline != null) add('w.near_deadline = $?', f.nearDeadline);
+  for (const [key, op] of [
+    ['from', '>='],
+    ['to', '<'],
+  ] as const) {
+    const v = f[key];
+    if (v == null) continue;
+    if (Number.isNaN(Date.parse(v)))
+      throw badRequest(`${key}=${v} is not a time: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T09:00:00+08:00.`);
+    add(`w.created_at ${op} $?::timestamptz`, new Date(v).toISOString());
+  }
+  const text = f.q?.trim();
+  if (text && /^\d{8}-\d{6}$/.test(text)) {
+    add('w.number = $?', text);
+  } else if (text && /^\+?[\d\s-]{7,20}$/.test(text)) {
+    // A phone number, however it was typed or stored (spaces, dashes).
+    add(`regexp_replace(coalesce(w.caller_phone, ''), '\\D', '', 'g') = $?`, text.replace(/\D/g, ''));
+  } else if (text) {
+    add(`(strpos(lower(w.description), lower($?)) > 0 OR strpos(lower(coalesce(w.address, '')), lower($?)) > 0)`, text);
+  }
+  if (viewer.role === 'handler') {
+    add(
+      `w.department_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT id, 0 FROM org_units WHERE id = $?
+          UNION ALL SELECT o.id, sub.depth + 1 FROM org_units o JOIN sub ON o.parent_id = sub.id WHERE sub.depth < 20) SELECT id FROM sub)`,
+      viewer.orgUnitId ?? -1,
+    );
+  }
+  const page = f.page ?? 1;
+  const pageSize = f.pageSize ?? 20;
+  const order = `${SORTS[f.sort ?? 'createdAt']} ${f.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, w.id ${f.order === 'asc' ? 'ASC' : 'DESC'}`;
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  // The page is chosen on work_orders alone and joined afterwards, and the total is its own
+  // count: joining every matching row only to count it was most of a list's time.
+  const c = await q.query<{ n: number }>(`SELECT count(*) AS n FROM work_orders w ${filter}`, params);
+  const total = c.rows[0]?.n ?? 0;
+  const pageParams = [...params, pageSize, (page - 1) * pageSize];
+  const r = await q.query<Row>(
+    `${SELECT_WORK_ORDER}
+      WHERE w.id IN (SELECT w.id FROM work_orders w ${filter} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2})
+      ORDER BY ${order}`,
+    pageParams,
+  );
+  return { items: r.rows.map((row) => toView(row, viewer, false)), total, page, pageSize };
+}
+
+export interface HistoryEntry {
+  id: number;
+  action: string;
+  fromState: string | null;
+  toState: string | null;
+  actorId: number | null;
+  actorName: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+export async function workOrderHistory(q: Queryable, id: number, viewer: Actor): Promise<HistoryEntry[]> {
+  const row = await loadRow(q, id);
+  await assertMayView(q, row, viewer);
+  const r = await q.query<HistoryEntry & { createdAt: Date }>(
+    `SELECT e.id, e.action, e.from_state AS "fromState", e.to_state AS "toState", e.actor_id AS "actorId",
+            u.display_name AS "actorName", e.data, e.created_at AS "createdAt"
+       FROM work_order_events e LEFT JOIN users u ON u.id = e.actor_id
+      WHERE e.work_order_id = $1 ORDER BY e.id`,
+    [id],
+  );
+  return r.rows.map((e) => ({ ...e, createdAt: iso(e.createdAt) as string }));
+}

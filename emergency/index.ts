@@ -1,0 +1,74 @@
+/**
+ * emergency/: the glue of the emergency path. Final transcript segments and agents' notes
+ * go through the classifier's rules; a hit is an `emergency.alert` on the desk's channel at
+ * once; one click (or the site's rule) transfers the call to 110/119/120 with a referral.
+ */
+import type { FastifyInstance } from 'fastify';
+import { checkEmergency } from '../classifier/index.js';
+import type { ModuleContext } from '../core/context.js';
+import { describeError } from '../core/errors.js';
+import type { Setting } from '../core/settings.js';
+import type { CallCenter } from '../telephony/index.js';
+import { emergencyRoutes } from './routes.js';
+import { emergencyTransfer, type TransferDeps } from './transfer.js';
+import { type EmergencyWatch, startEmergencyWatch } from './watch.js';
+
+export { emergencyRoutes } from './routes.js';
+export { emergencyTransfer, type TransferDeps, type TransferRequest } from './transfer.js';
+export { type EmergencyAlert, type EmergencyWatch, startEmergencyWatch, type WatchOptions } from './watch.js';
+
+export const EMERGENCY_SETTINGS = [
+  {
+    env: 'EMERGENCY_AUTO_TRANSFER',
+    kind: 'list',
+    default: '',
+    help: 'rule patterns (as in the emergency rules) that transfer the call at once without a click; empty = always by click',
+  },
+  {
+    env: 'EMERGENCY_TRANSFER_MODE',
+    kind: 'enum',
+    default: 'bridge',
+    values: ['bridge', 'blind'],
+    help: 'how emergency transfers are made: bridge (a new leg) or blind (REFER)',
+  },
+] as const satisfies readonly Setting[];
+
+export async function registerEmergency(
+  app: FastifyInstance,
+  ctx: ModuleContext,
+  values: Record<string, unknown>,
+  opts: { center?: () => CallCenter | undefined } = {},
+): Promise<{ watch: EmergencyWatch; transfer: TransferDeps }> {
+  const raw = values.EMERGENCY_AUTO_TRANSFER;
+  const patterns = new Set((Array.isArray(raw) ? raw : String(raw ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean));
+  const transfer: TransferDeps = {
+    db: ctx.db,
+    bus: ctx.bus,
+    center: opts.center ?? (() => app.telephony?.center),
+    mode: values.EMERGENCY_TRANSFER_MODE === 'blind' ? 'blind' : 'bridge',
+  };
+  const log = ctx.log.child({ module: 'emergency' });
+  const watch = startEmergencyWatch({
+    bus: ctx.bus,
+    check: checkEmergency,
+    autoTransferPatterns: patterns,
+    autoTransfer: async (alert) => {
+      try {
+        await emergencyTransfer(transfer, {
+          callId: alert.callId as number,
+          line: alert.line,
+          user: { id: alert.agentId, role: 'system' },
+          auto: true,
+          reason: `自动转接：${alert.reason}`,
+        });
+      } catch (err) {
+        log.error({ err: describeError(err), callId: alert.callId }, 'automatic emergency transfer failed');
+        throw err;
+      }
+    },
+  });
+  transfer.excerpt = watch.excerpt;
+  await app.register(emergencyRoutes, { watch, transfer });
+  app.addHook('onClose', async () => watch.stop());
+  return { watch, transfer };
+}

@@ -1,0 +1,77 @@
+/**
+ * One-click emergency transfer: telephony transfers the call and writes the referral (with
+ * the transcript excerpt and the agent); this adds the address and the case, and moves the
+ * case to refer_110 through dispatch so it stays on record.
+ */
+import { notFound, unavailable } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Role } from '../core/roles.js';
+import type { Db } from '../db/index.js';
+import { applyTransition } from '../dispatch/index.js';
+import type { CallCenter, Referral } from '../telephony/index.js';
+
+export interface TransferDeps {
+  db: Db;
+  bus: EventBus;
+  center: () => CallCenter | undefined;
+  mode: 'blind' | 'bridge';
+  /** The transcript so far, when telephony's own excerpt is empty (e.g. ASR ran elsewhere). */
+  excerpt?: (callId: number) => string;
+}
+
+export interface TransferRequest {
+  callId: number;
+  line: '110' | '119' | '120';
+  user: { id: number | null; role: Role | 'system' };
+  workOrderId?: number;
+  address?: string;
+  reason?: string;
+  mode?: 'blind' | 'bridge';
+  auto?: boolean;
+}
+
+export async function emergencyTransfer(
+  deps: TransferDeps,
+  req: TransferRequest,
+): Promise<Referral & { address: string | null; workOrderId: number | null }> {
+  const center = deps.center();
+  if (!center)
+    throw unavailable('Telephony is not running here: transfer the call on the phone system, then record the case as refer_110.');
+  let address = req.address?.trim() || null;
+  if (req.workOrderId) {
+    const wo = await deps.db.query<{ address: string | null }>('SELECT address FROM work_orders WHERE id = $1', [req.workOrderId]);
+    if (!wo.rows[0]) throw notFound(`Work order ${req.workOrderId} does not exist: transfer without it and record the case later.`);
+    address ??= wo.rows[0].address;
+  }
+  const supervisor = req.user.role === 'supervisor' || req.user.role === 'admin' || req.user.role === 'system';
+  const referral = await center.transfer(
+    req.callId,
+    req.user.id ?? 0,
+    { target: req.line, mode: req.mode ?? deps.mode, reason: req.reason ?? (req.auto ? '自动转接' : undefined) },
+    supervisor,
+  );
+  const excerpt = referral.transcriptExcerpt || deps.excerpt?.(req.callId) || null;
+  await deps.db.query('UPDATE referrals SET address = $2, work_order_id = $3, transcript_excerpt = $4 WHERE id = $1', [
+    referral.id,
+    address,
+    req.workOrderId ?? null,
+    excerpt,
+  ]);
+  if (req.workOrderId) {
+    await applyTransition(deps.db, deps.bus, {
+      workOrderId: req.workOrderId,
+      action: 'refer_110',
+      actor: { id: req.user.id, role: req.user.role, orgUnitId: null },
+      reason: req.reason ?? `转${req.line}`,
+    });
+  }
+  deps.bus.publish('emergency.transferred', {
+    callId: req.callId,
+    agentId: req.user.id,
+    referralId: referral.id,
+    line: req.line,
+    workOrderId: req.workOrderId ?? null,
+    auto: req.auto ?? false,
+  });
+  return { ...referral, transcriptExcerpt: excerpt, address, workOrderId: req.workOrderId ?? null };
+}

@@ -1,0 +1,138 @@
+/**
+ * The emergency path: every final transcript segment (and every agent note sent here) goes
+ * through the classifier's rule check synchronously, inside the bus delivery of the segment,
+ * so the alert reaches the desk's channel in the same tick; nothing waits on a queue.
+ */
+
+import type { EmergencyVerdict } from '../classifier/index.js';
+import type { EventBus } from '../core/events.js';
+
+export interface EmergencyAlert {
+  callId: number | null;
+  workOrderId: number | null;
+  /** The agent on the call (the desk's channel sends the alert to them and to supervisors). */
+  agentId: number | null;
+  line: '110' | '119' | '120';
+  reason: string;
+  /** The words or patterns that triggered it. */
+  matched: string[];
+  text: string;
+  source: 'transcript' | 'note';
+  /** Whether the site's rules transfer this call without waiting for a click. */
+  autoTransfer: boolean;
+  /** When the triggering segment was published (ms since epoch), for latency figures. */
+  segmentAt: number;
+}
+
+declare module '../core/events.js' {
+  interface HotlineEvents {
+    'emergency.alert': EmergencyAlert;
+    'emergency.transferred': {
+      callId: number;
+      agentId: number | null;
+      referralId: number;
+      line: string;
+      workOrderId: number | null;
+      auto: boolean;
+    };
+    'emergency.transfer_failed': { callId: number; agentId: number | null; line: string; message: string };
+  }
+}
+
+export interface WatchOptions {
+  bus: EventBus;
+  check: (text: string) => EmergencyVerdict;
+  /** Patterns (as the rules name them) that transfer the call at once; empty = always by click. */
+  autoTransferPatterns: ReadonlySet<string>;
+  /** Called for an automatic transfer; errors are published as emergency.transfer_failed. */
+  autoTransfer?: (alert: EmergencyAlert) => Promise<void>;
+}
+
+export interface EmergencyWatch {
+  /** Checks an agent's note (or any text) about a call or case; publishes and returns the alert on a hit. */
+  checkText(input: { text: string; callId?: number | null; workOrderId?: number | null; agentId?: number | null }): EmergencyAlert | null;
+  agentOf(callId: number): number | null;
+  /** The call's final segments so far (the last 500 characters), for the referral. */
+  excerpt(callId: number): string;
+  stop(): void;
+}
+
+export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
+  const agents = new Map<number, number>();
+  // One alert per call and line: a caller repeating "救命" must not flood the desk.
+  const alerted = new Map<number, Set<string>>();
+  const finals = new Map<number, string>();
+
+  const raise = (
+    verdict: EmergencyVerdict,
+    input: { text: string; callId: number | null; workOrderId: number | null; agentId: number | null; source: EmergencyAlert['source'] },
+  ): EmergencyAlert | null => {
+    if (!verdict.is || !verdict.line) return null;
+    if (input.callId !== null && input.source === 'transcript') {
+      let seen = alerted.get(input.callId);
+      if (!seen) {
+        seen = new Set();
+        alerted.set(input.callId, seen);
+      }
+      if (seen.has(verdict.line)) return null;
+      seen.add(verdict.line);
+    }
+    const auto = input.callId !== null && verdict.matched.some((m) => o.autoTransferPatterns.has(m));
+    const alert: EmergencyAlert = {
+      callId: input.callId,
+      workOrderId: input.workOrderId,
+      agentId: input.agentId ?? (input.callId !== null ? (agents.get(input.callId) ?? null) : null),
+      line: verdict.line,
+      reason: verdict.reason ?? '',
+      matched: verdict.matched,
+      text: input.text,
+      source: input.source,
+      autoTransfer: auto,
+      segmentAt: Date.now(),
+    };
+    o.bus.publish('emergency.alert', alert);
+    if (auto && o.autoTransfer) {
+      o.autoTransfer(alert).catch((err) =>
+        o.bus.publish('emergency.transfer_failed', {
+          callId: alert.callId as number,
+          agentId: alert.agentId,
+          line: alert.line,
+          message: (err as Error).message,
+        }),
+      );
+    }
+    return alert;
+  };
+
+  const offs = [
+    o.bus.subscribe('call.answered', (e) => {
+      agents.set(e.callId, e.agentId);
+    }),
+    o.bus.subscribe('call.ended', (e) => {
+      agents.delete(e.callId);
+      alerted.delete(e.callId);
+      finals.delete(e.callId);
+    }),
+    o.bus.subscribe('call.transcript', (e) => {
+      if (!e.final || !e.text) return;
+      finals.set(e.callId, `${finals.get(e.callId) ?? ''} ${e.text}`.trim().slice(-500));
+      raise(o.check(e.text), { text: e.text, callId: e.callId, workOrderId: null, agentId: null, source: 'transcript' });
+    }),
+  ];
+
+  return {
+    checkText: (input) =>
+      raise(o.check(input.text), {
+        text: input.text,
+        callId: input.callId ?? null,
+        workOrderId: input.workOrderId ?? null,
+        agentId: input.agentId ?? null,
+        source: 'note',
+      }),
+    agentOf: (callId) => agents.get(callId) ?? null,
+    excerpt: (callId) => finals.get(callId) ?? '',
+    stop: () => {
+      for (const off of offs) off();
+    },
+  };
+}

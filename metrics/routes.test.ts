@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
+import { ENGINES } from '../db/testing.js';
+import { startTestServer, type TestServer } from '../test/helpers/server.js';
+import type { Wallboard } from './wallboard.js';
+
+for (const engine of ENGINES) {
+  describe(`metrics routes on ${engine}`, () => {
+    let s: TestServer;
+    before(async () => {
+      s = await startTestServer(engine, { env: { METRICS_REFRESH_MS: '0', METRICS_TOKEN: 'scrape-me' } });
+    });
+    after(() => s.close());
+
+    test('the wallboard is for supervisors (and admins) only', async () => {
+      const ok = await s.request('supervisor', { method: 'GET', url: '/api/metrics/wallboard' });
+      assert.equal(ok.statusCode, 200);
+      assert.equal(ok.json().timezone, 'Asia/Shanghai');
+      assert.equal((await s.request('admin', { method: 'GET', url: '/api/metrics/wallboard' })).statusCode, 200);
+      const agent = await s.request('agent', { method: 'GET', url: '/api/metrics/wallboard' });
+      assert.equal(agent.statusCode, 403);
+      assert.match(agent.json().message, /may not GET \/api\/metrics\/wallboard/);
+      assert.equal((await s.request(null, { method: 'GET', url: '/api/metrics/wallboard' })).statusCode, 401);
+    });
+
+    test('a reversed period is a 400 with the reason', async () => {
+      const r = await s.request('supervisor', { method: 'GET', url: '/api/metrics/report?from=2026-03-05&to=2026-03-01' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.json().message, /swap the two days/);
+      const missing = await s.request('supervisor', { method: 'GET', url: '/api/metrics/report.csv?from=2026-03-05' });
+      assert.equal(missing.statusCode, 400);
+      assert.match(missing.json().message, /to/);
+    });
+
+    test('reports export as CSV with a BOM and as an XLSX workbook with the figures', async () => {
+      await s.db.query(
+        `INSERT INTO work_orders (number, channel, description, state, created_at) VALUES ('R1', 'hotline', 'x', 'pending_dispatch', '2026-03-02 10:00+08')`,
+      );
+      const csv = await s.request('supervisor', { method: 'GET', url: '/api/metrics/report.csv?from=2026-03-01&to=2026-03-31' });
+      assert.equal(csv.statusCode, 200);
+      assert.match(csv.headers['content-type'] as string, /^text\/csv/);
+      assert.match(csv.headers['content-disposition'] as string, /hotline-report-2026-03-01-2026-03-31\.csv/);
+      assert.ok(csv.body.startsWith('\uFEFF指标,数值'));
+      assert.match(csv.body, /\r\n新建工单,1\r\n/);
+      assert.match(csv.body, /\r\n2026-03-02,1,0,0,,\r\n/);
+
+      const xlsx = await s.request('supervisor', { method: 'GET', url: '/api/metrics/report.xlsx?from=2026-03-01&to=2026-03-31' });
+      assert.equal(xlsx.statusCode, 200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+      assert.deepEqual(
+        wb.worksheets.map((w) => w.name),
+        ['汇总', '按日', '按类别', '按部门'],
+      );
+      const created = wb
+        .getWorksheet('汇总')!
+        .getRows(1, 20)!
+        .find((r) => r.getCell(1).value === '新建工单');
+      assert.equal(created?.getCell(2).value, 1);
+    });
+
+    test('/metrics speaks Prometheus text and honours METRICS_TOKEN', async () => {
+      assert.equal((await s.request(null, { method: 'GET', url: '/metrics' })).statusCode, 401);
+      const r = await s.request(null, { method: 'GET', url: '/metrics', headers: { authorization: 'Bearer scrape-me' } });
+      assert.equal(r.statusCode, 200);
+      assert.match(r.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/);
+      assert.match(r.body, /^# HELP hotline_calls_waiting /m);
+      assert.match(r.body, /^hotline_work_orders_overdue \d+$/m);
+    });
+
+    test('agent states reported on the bus show on the wallboard', async () => {
+      s.bus.publish('agent.state' as never, { agentId: 7, state: 'idle' } as never);
+      s.bus.publish('agent.state' as never, { agentId: 8, state: 'talking' } as never);
+      s.bus.publish('agent.state' as never, { agentId: 7, state: 'break' } as never);
+      const w = (await s.request('supervisor', { method: 'GET', url: '/api/metrics/wallboard' })).json() as Wallboard;
+      assert.deepEqual(w.agents, { available: 0, busy: 1, wrap_up: 0, break: 1, offline: 0 });
+    });
+
+    test('a work-order event on the bus publishes a fresh wallboard', async () => {
+      const before = (await s.request('supervisor', { method: 'GET', url: '/api/metrics/wallboard' })).json() as Wallboard;
+      const next = new Promise<Wallboard>((resolve) => {
+        const stop = s.bus.subscribe('metrics.wallboard', (w) => {
+          stop();
+          resolve(w);
+        });
+      });
+      await s.db.query(
+        `INSERT INTO work_orders (number, channel, description, state) VALUES ('LIVE1', 'hotline', 'x', 'pending_dispatch')`,
+      );
+      s.bus.publish('workorder.changed', {
+        id: 1,
+        number: 'LIVE1',
+        action: 'create',
+        fromState: null,
+        toState: 'intake',
+        departmentId: null,
+        actorId: null,
+        eventId: 1,
+      });
+      const w = await Promise.race([next, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no wallboard in 5 s')), 5000))]);
+      assert.equal(w.cases.created, before.cases.created + 1);
+    });
+  });
+}
+
+describe('metrics live wallboard without bus events', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer('pglite', { env: { METRICS_REFRESH_MS: '100' } });
+  });
+  after(() => s.close());
+
+  test('rows written by another process are noticed by the fingerprint poll', async () => {
+    // Let the poll take its first fingerprint before the change.
+    await new Promise((r) => setTimeout(r, 300));
+    const next = new Promise<Wallboard>((resolve) => {
+      const stop = s.bus.subscribe('metrics.wallboard', (w) => {
+        stop();
+        resolve(w);
+      });
+    });
+    await s.db.query(`INSERT INTO work_orders (number, channel, description, state) VALUES ('POLL1', 'hotline', 'x', 'pending_dispatch')`);
+    const w = await Promise.race([next, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no wallboard in 5 s')), 5000))]);
+    assert.equal(w.cases.created, 1);
+  });
+});

@@ -1,0 +1,14 @@
+/**
+ * Telephony: the SIP trunk endpoint, RTP, the call queue and agents, the media bridge to
+ * speech recognition and the desk, the PBX audio ingress, and transfers to 110/119/120.
+ */
+import './events.js';
+
+export { type AudioSink, CallCenter, type CallCenterOptions } from './call-center.js';
+export type { TranscriptEvent, TransferStatus } from './events.js';
+export { alawToLinear, decodeG711, encodeG711, type G711, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
+export type { CallLeg, Channel, LegEvents } from './leg.js';
+export { registerTelephony, type Telephony } from './service.js';
+export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './settings.js';
+export { SipEndpoint, type SipEndpointOptions } from './sip-endpoint.js';
+export type { AgentState, CallRecord, CallState, EndReason, Referral, Segment } from './store.js';

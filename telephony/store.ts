@@ -1,0 +1,244 @@
+/** The telephony tables: calls, transcript segments, referrals, agent states. */
+import type { Queryable } from '../db/index.js';
+import type { Channel } from './leg.js';
+
+export type CallState = 'ringing' | 'queued' | 'offered' | 'answered' | 'held' | 'transferring' | 'ended';
+export type EndReason = 'answered' | 'abandoned' | 'transferred' | 'failed' | 'timeout' | 'rejected';
+export type AgentState = 'available' | 'on_call' | 'after_call' | 'paused' | 'offline';
+
+export interface CallRecord {
+  id: number;
+  channel: Channel;
+  direction: 'inbound' | 'outbound';
+  sipCallId: string | null;
+  callerNumber: string | null;
+  calledNumber: string | null;
+  state: CallState;
+  emergency: boolean;
+  arrivedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  agentId: number | null;
+  queueWaitMs: number | null;
+  endReason: EndReason | null;
+  details: Record<string, unknown>;
+}
+
+export interface Segment {
+  leg: 'caller' | 'agent';
+  seq: number;
+  text: string;
+  final: boolean;
+  startMs: number | null;
+  endMs: number | null;
+  confidence: number | null;
+}
+
+export interface Referral {
+  id: number;
+  line: '110' | '119' | '120' | 'other';
+  target: string;
+  mode: 'blind' | 'bridge' | 'record_only';
+  reason: string | null;
+  transcriptExcerpt: string | null;
+  agentId: number | null;
+  outcome: 'pending' | 'connected' | 'failed';
+  sipStatus: number | null;
+  detail: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
+
+const CALL_COLUMNS = `id, channel, direction, sip_call_id, caller_number, called_number, state, emergency, arrived_at,
+  answered_at, ended_at, agent_id, queue_wait_ms, end_reason, details`;
+
+function toCall(r: Record<string, unknown>): CallRecord {
+  return {
+    id: r.id as number,
+    channel: r.channel as Channel,
+    direction: r.direction as CallRecord['direction'],
+    sipCallId: (r.sip_call_id as string) ?? null,
+    callerNumber: (r.caller_number as string) ?? null,
+    calledNumber: (r.called_number as string) ?? null,
+    state: r.state as CallState,
+    emergency: r.emergency as boolean,
+    arrivedAt: iso(r.arrived_at) as string,
+    answeredAt: iso(r.answered_at),
+    endedAt: iso(r.ended_at),
+    agentId: (r.agent_id as number) ?? null,
+    queueWaitMs: (r.queue_wait_ms as number) ?? null,
+    endReason: (r.end_reason as EndReason) ?? null,
+    details: (r.details as Record<string, unknown>) ?? {},
+  };
+}
+
+export async function insertCall(
+  q: Queryable,
+  c: {
+    channel: Channel;
+    direction: 'inbound' | 'outbound';
+    sipCallId?: string;
+    callerNumber: string;
+    calledNumber: string;
+    state: CallState;
+    details?: object;
+  },
+): Promise<CallRecord> {
+  const r = await q.query(
+    `INSERT INTO calls (channel, direction, sip_call_id, caller_number, called_number, state, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${CALL_COLUMNS}`,
+    [c.channel, c.direction, c.sipCallId ?? null, c.callerNumber, c.calledNumber, c.state, JSON.stringify(c.details ?? {})],
+  );
+  return toCall(r.rows[0] as Record<string, unknown>);
+}
+
+const FIELD_COLUMNS: Record<string, string> = {
+  state: 'state',
+  emergency: 'emergency',
+  answeredAt: 'answered_at',
+  endedAt: 'ended_at',
+  agentId: 'agent_id',
+  queueWaitMs: 'queue_wait_ms',
+  endReason: 'end_reason',
+};
+
+export async function updateCall(
+  q: Queryable,
+  id: number,
+  fields: Partial<Pick<CallRecord, 'state' | 'emergency' | 'answeredAt' | 'endedAt' | 'agentId' | 'queueWaitMs' | 'endReason'>>,
+  details?: object,
+): Promise<void> {
+  const sets: string[] = [];
+  const params: unknown[] = [id];
+  for (const [k, v] of Object.entries(fields)) {
+    params.push(v);
+    sets.push(`${FIELD_COLUMNS[k]} = $${params.length}`);
+  }
+  if (details) {
+    params.push(JSON.stringify(details));
+    sets.push(`details = details || $${params.length}::jsonb`);
+  }
+  if (!sets.length) return;
+  await q.query(`UPDATE calls SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+export async function getCall(q: Queryable, id: number): Promise<CallRecord | undefined> {
+  const r = await q.query(`SELECT ${CALL_COLUMNS} FROM calls WHERE id = $1`, [id]);
+  return r.rows[0] ? toCall(r.rows[0]) : undefined;
+}
+
+export interface CallFilter {
+  state?: CallState;
+  from?: string;
+  to?: string;
+  agentId?: number;
+  channel?: Channel;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listCalls(q: Queryable, f: CallFilter): Promise<CallRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.state) add('state = ?', f.state);
+  if (f.from) add('arrived_at >= ?', f.from);
+  if (f.to) add('arrived_at < ?', f.to);
+  if (f.agentId) add('agent_id = ?', f.agentId);
+  if (f.channel) add('channel = ?', f.channel);
+  params.push(f.limit ?? 50, f.offset ?? 0);
+  const r = await q.query(
+    `SELECT ${CALL_COLUMNS} FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY arrived_at DESC, id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return r.rows.map(toCall);
+}
+
+export async function insertSegment(q: Queryable, callId: number, s: Segment): Promise<void> {
+  await q.query(
+    `INSERT INTO transcript_segments (call_id, leg, seq, text, is_final, start_ms, end_ms, confidence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (call_id, leg, seq) DO NOTHING`,
+    [callId, s.leg, s.seq, s.text, s.final, s.startMs, s.endMs, s.confidence],
+  );
+}
+
+export async function listSegments(q: Queryable, callId: number): Promise<Segment[]> {
+  const r = await q.query(
+    `SELECT leg, seq, text, is_final, start_ms, end_ms, confidence FROM transcript_segments
+     WHERE call_id = $1 ORDER BY coalesce(start_ms, 0), leg, seq`,
+    [callId],
+  );
+  return r.rows.map((x) => ({
+    leg: x.leg as Segment['leg'],
+    seq: x.seq as number,
+    text: x.text as string,
+    final: x.is_final as boolean,
+    startMs: (x.start_ms as number) ?? null,
+    endMs: (x.end_ms as number) ?? null,
+    confidence: (x.confidence as number) ?? null,
+  }));
+}
+
+const REFERRAL_COLUMNS = `id, line, target, mode, reason, transcript_excerpt, agent_id, outcome, sip_status, detail, created_at, completed_at`;
+
+function toReferral(r: Record<string, unknown>): Referral {
+  return {
+    id: r.id as number,
+    line: r.line as Referral['line'],
+    target: r.target as string,
+    mode: r.mode as Referral['mode'],
+    reason: (r.reason as string) ?? null,
+    transcriptExcerpt: (r.transcript_excerpt as string) ?? null,
+    agentId: (r.agent_id as number) ?? null,
+    outcome: r.outcome as Referral['outcome'],
+    sipStatus: (r.sip_status as number) ?? null,
+    detail: (r.detail as string) ?? null,
+    createdAt: iso(r.created_at) as string,
+    completedAt: iso(r.completed_at),
+  };
+}
+
+export async function insertReferral(
+  q: Queryable,
+  r: { callId: number; line: Referral['line']; target: string; mode: Referral['mode']; reason?: string; excerpt: string; agentId: number },
+): Promise<Referral> {
+  const res = await q.query(
+    `INSERT INTO referrals (call_id, line, target, mode, reason, transcript_excerpt, agent_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${REFERRAL_COLUMNS}`,
+    [r.callId, r.line, r.target, r.mode, r.reason ?? null, r.excerpt, r.agentId],
+  );
+  return toReferral(res.rows[0] as Record<string, unknown>);
+}
+
+export async function updateReferral(
+  q: Queryable,
+  id: number,
+  u: { outcome?: Referral['outcome']; sipStatus?: number; detail?: string },
+): Promise<void> {
+  await q.query(
+    `UPDATE referrals SET outcome = coalesce($2, outcome), sip_status = coalesce($3, sip_status), detail = coalesce($4, detail),
+       completed_at = CASE WHEN $2::text IN ('connected', 'failed') THEN now() ELSE completed_at END
+     WHERE id = $1`,
+    [id, u.outcome ?? null, u.sipStatus ?? null, u.detail ?? null],
+  );
+}
+
+export async function listReferrals(q: Queryable, callId: number): Promise<Referral[]> {
+  const r = await q.query(`SELECT ${REFERRAL_COLUMNS} FROM referrals WHERE call_id = $1 ORDER BY id`, [callId]);
+  return r.rows.map(toReferral);
+}
+
+export async function saveAgentState(q: Queryable, userId: number, state: AgentState): Promise<string> {
+  const r = await q.query(
+    `INSERT INTO agent_states (user_id, state, since) VALUES ($1, $2, now())
+     ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, since = now() RETURNING since`,
+    [userId, state],
+  );
+  return iso(r.rows[0]?.since) as string;
+}
