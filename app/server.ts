@@ -10,6 +10,7 @@ import { authGuard } from '../auth/index.js';
 import type { ModuleContext, ReadinessCheck } from '../core/context.js';
 import { isHotlineError } from '../core/errors.js';
 import { ErrorResponse } from '../core/http.js';
+import { maskText } from '../core/mask.js';
 import type { Config } from './config.js';
 import { type ModuleSpec, registerModules } from './modules.js';
 import { buildValidator } from './validation.js';
@@ -40,10 +41,34 @@ const STATUS_TEXT: Record<number, string> = {
 
 export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'];
 
+/**
+ * Request lines are logged with phone and ID numbers masked: a search such as
+ * `GET /api/work-orders?q=13800138000` must not leave the caller's number in the logs.
+ */
+export const LOG_SERIALIZERS = {
+  req(req: { method: string; url: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {
+    return {
+      method: req.method,
+      url: maskText(safeDecode(req.url)),
+      host: req.hostname,
+      remoteAddress: req.ip,
+      remotePort: req.socket?.remotePort,
+    };
+  },
+};
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
+
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel, redact: LOG_REDACT },
+    logger: opts.logger ?? { level: config.logLevel, redact: LOG_REDACT, serializers: LOG_SERIALIZERS },
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -138,7 +138,7 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     await page.getByTestId('submit').click();
     const done = page.getByText(/工单 (\d{8}-\d{6}) 已提交派单/);
     await done.waitFor();
-    const number = (await done.textContent()).match(/\d{8}-\d{6}/)![0];
+    const number = ((await done.textContent()) ?? '').match(/\d{8}-\d{6}/)![0];
     await shot(page, 'call-6-submitted');
 
     const dispatcher = await apiAs(product, 'dispatcher');

@@ -69,7 +69,7 @@ describe('desk e2e: a case from intake to a satisfied close', { timeout: 240_000
     const dispatch = await act(disp.page, 'dispatch', '派单');
     const drawer = disp.page.locator('.ant-drawer');
     const category = drawer.locator('.ant-form-item', { hasText: '事项类别' }).locator('.ant-select-content');
-    assert.notEqual((await category.textContent()).trim(), '', 'the category comes prefilled from the proposal');
+    assert.notEqual(((await category.textContent()) ?? '').trim(), '', 'the category comes prefilled from the proposal');
     await drawer.locator('.ant-form-item', { hasText: '承办单位' }).locator('.ant-select').click();
     await disp.page.keyboard.type('城市管理');
     await disp.page.locator('.ant-select-tree-node-content-wrapper', { hasText: UNIT }).first().click();
