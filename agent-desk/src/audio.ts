@@ -85,7 +85,7 @@ export async function startCallAudio(callId: number, onClosed: (reason: string) 
   node.port.onmessage = (e) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(e.data);
   };
-  ws.onclose = (e) => onClosed(e.reason || '通话音频已断开');
+  ws.onclose = (e) => onClosed(e.code === 1000 ? '通话已结束' : `通话音频已断开${e.reason ? `（${e.reason}）` : ''}`);
   await ctx.resume().catch(() => {});
 
   return {

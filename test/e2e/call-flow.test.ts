@@ -79,14 +79,18 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     assert.equal(sox.status, 0, `sox could not convert ${SPEECH}: ${sox.stderr}`);
     sipPort = await freeUdpPort();
     const rtp = 30000 + Math.floor(Math.random() * 50) * 200;
-    product = await startProduct({
-      SIP_PORT: String(sipPort),
-      SIP_HOST: '127.0.0.1',
-      SIP_TRANSPORTS: 'udp',
-      RTP_PORT_MIN: String(rtp),
-      RTP_PORT_MAX: String(rtp + 198),
-      CALL_OFFER_TIMEOUT_S: '60',
-    });
+    product = await startProduct(
+      {
+        SIP_PORT: String(sipPort),
+        SIP_HOST: '127.0.0.1',
+        SIP_TRANSPORTS: 'udp',
+        RTP_PORT_MIN: String(rtp),
+        RTP_PORT_MAX: String(rtp + 198),
+        CALL_OFFER_TIMEOUT_S: '60',
+        LOG_LEVEL: 'info',
+      },
+      'call-flow-server',
+    );
     browser = await launchBrowser();
   });
   after(async () => {

@@ -37,7 +37,7 @@ describe('desk e2e: a case from intake to a satisfied close', { timeout: 240_000
   let product: Product;
   let browser: Browser;
   before(async () => {
-    product = await startProduct();
+    product = await startProduct({}, 'case-flow-server');
     browser = await launchBrowser();
   });
   after(async () => {

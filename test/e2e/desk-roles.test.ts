@@ -20,7 +20,7 @@ describe('desk e2e: roles, refusals, live wallboard', { timeout: 180_000 }, () =
   let product: Product;
   let browser: Browser;
   before(async () => {
-    product = await startProduct();
+    product = await startProduct({}, 'desk-roles-server');
     browser = await launchBrowser();
   });
   after(async () => {

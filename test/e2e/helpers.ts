@@ -4,7 +4,7 @@
  * playwright-core. Screenshots of every view a test passes through go to test-results/e2e/.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,8 +47,11 @@ export interface Product {
   stop(): Promise<void>;
 }
 
-/** Starts the product with its embedded defaults and waits until /healthz answers. */
-export async function startProduct(env: NodeJS.ProcessEnv = {}): Promise<Product> {
+/**
+ * Starts the product with its embedded defaults and waits until /healthz answers. Its log
+ * goes to test-results/e2e/<logName>.log when it stops.
+ */
+export async function startProduct(env: NodeJS.ProcessEnv = {}, logName = 'server'): Promise<Product> {
   ensureDeskBuilt();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'hotline-e2e-'));
@@ -98,6 +101,9 @@ export async function startProduct(env: NodeJS.ProcessEnv = {}): Promise<Product
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       rmSync(dataDir, { recursive: true, force: true });
+      // The server's own log is kept beside the screenshots: the first place to look when a test fails.
+      mkdirSync(SHOTS, { recursive: true });
+      writeFileSync(join(SHOTS, `${logName}.log`), out);
     },
   };
 }
@@ -126,6 +132,11 @@ export async function launchBrowser(): Promise<Browser> {
 export async function loginAs(browser: Browser, product: Product, username: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: product.url, viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const page = await context.newPage();
+  // An uncaught error in the desk blanks a view while the server keeps working; record it
+  // so that the next screenshot fails the test with the error instead of a timeout.
+  page.on('pageerror', (e) =>
+    pageErrors.set(page, [...(pageErrors.get(page) ?? []), `${e.message} ${(e.stack ?? '').split('\n')[1] ?? ''}`]),
+  );
   await page.goto('/');
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(PASSWORD);
@@ -134,10 +145,14 @@ export async function loginAs(browser: Browser, product: Product, username: stri
   return { context, page };
 }
 
-/** Saves a full-page screenshot as test-results/e2e/<name>.png. */
+const pageErrors = new WeakMap<Page, string[]>();
+
+/** Saves a full-page screenshot as test-results/e2e/<name>.png; fails if the page threw an uncaught error. */
 export async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const errors = pageErrors.get(page);
+  if (errors?.length) throw new Error(`the desk threw in the browser before the screenshot ${name}: ${errors.join('; ')}`);
 }
 
 /** Calls the product's API with a fresh login (for setting up data a test then looks at in the browser). */

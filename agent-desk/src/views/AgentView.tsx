@@ -179,7 +179,11 @@ export function AgentView() {
   }, [callerText, form, draftKey]);
   const endRef = useRef<HTMLDivElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when the transcript grows
-  useEffect(() => endRef.current?.scrollIntoView({ block: 'nearest' }), [transcript.length]);
+  useEffect(() => {
+    // A block body: current Chromium returns a Promise from scrollIntoView, and React would
+    // call whatever an effect returns as its cleanup ("l is not a function" blanked the view).
+    void endRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [transcript.length]);
 
   // ---- classifier proposals ----
   const [description, setDescription] = useState<string>(loadDraft<Intake>(draftKey)?.description ?? '');
