@@ -10,7 +10,7 @@ import { DEFAULT_TRAIN, type Example, type LinearModel, score, type TrainOptions
 import { evaluate } from './metrics.js';
 import { type LoadedModel, loadModel, type ModelMeta, type ModelMetrics, saveModel } from './model-files.js';
 
-/** Chosen by measurement (docs/benchmarks/classifier.md): hashed char 1–2-grams and jieba words. */
+/** Chosen by measurement (docs/benchmarks.md (Classifier)): hashed char 1–2-grams and jieba words. */
 export const DEFAULT_FEATURES: FeatureConfig = { buckets: 1 << 17, charNgrams: [1, 2], words: true };
 /** One-vs-rest linear SVM: on this data it beat multinomial logistic regression (same features). */
 export const DEFAULT_OPTIONS: TrainOptions = { ...DEFAULT_TRAIN, loss: 'hinge', epochs: 20, lambda: 1e-5, lr: 0.1 };
