@@ -2,10 +2,10 @@
 // Runs every *.test.ts under the project's folders with node's test runner (Node 20's
 // --test takes no globs). Arguments narrow the run: `node test/run.mjs db auth`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SKIP = new Set(['node_modules', 'data', 'dist', '.git', 'test-results']);
+const SKIP = new Set(['node_modules', 'data', 'dist', '.git', 'test-results', 'models']);
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
     if (SKIP.has(name) || name.startsWith('.')) continue;
@@ -16,6 +16,24 @@ function find(dir, out = []) {
   return out;
 }
 
+/**
+ * What the tests need from the machine, checked first so that a missing tool reads as one
+ * clear line instead of dozens of failures. `.ci/run` installs all of it.
+ */
+function missingPrerequisites() {
+  const missing = [];
+  for (const tool of ['sipp', 'sox', 'baresip', 'espeak-ng']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      missing.push(`${tool} (Debian package ${tool === 'sipp' ? 'sip-tester' : tool})`);
+  }
+  if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) missing.push('chromium (Debian package chromium)');
+  if (spawnSync('sh', ['-c', 'ls /usr/lib/*/libpocketsphinx.so.3']).status !== 0) missing.push('libpocketsphinx3 (Debian package)');
+  const models = process.env.MODELS_DIR ?? 'models';
+  if (!existsSync(join(models, 'asr', 'lib', 'libvosk.so'))) missing.push(`${models}/asr/lib/libvosk.so (sh scripts/setup-asr.sh)`);
+  if (!existsSync(join(models, 'asr', 'lm', 'hotline.arpa'))) missing.push(`${models}/asr/lm/hotline.arpa (sh scripts/setup-asr.sh)`);
+  return missing;
+}
+
 const filters = process.argv.slice(2);
 const files = find('.')
   .filter((f) => !filters.length || filters.some((x) => f.includes(x)))
@@ -23,6 +41,15 @@ const files = find('.')
 if (!files.length) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
+}
+const missing = missingPrerequisites();
+if (missing.length) {
+  const say = `the tests need ${missing.join(', ')}. On a fresh machine run .ci/run once (as root): it installs these and runs npm test.`;
+  if (!filters.length) {
+    console.error(`npm test: ${say}`);
+    process.exit(1);
+  }
+  console.error(`warning: ${say}`);
 }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files], {
   stdio: 'inherit',
