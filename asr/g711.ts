@@ -6,10 +6,11 @@
 const MULAW_BIAS = 0x84;
 const MULAW_CLIP = 32635;
 
-function mulawByte(sample: number): number {
-  let s = sample;
+/** One 16-bit sample to a µ-law byte. */
+export function linearToUlaw(sample: number): number {
+  let s = Math.max(-32768, Math.min(32767, sample | 0));
   const sign = s < 0 ? 0x80 : 0;
-  if (s < 0) s = -s;
+  if (sign) s = -s;
   if (s > MULAW_CLIP) s = MULAW_CLIP;
   s += MULAW_BIAS;
   let exponent = 7;
@@ -18,18 +19,19 @@ function mulawByte(sample: number): number {
   return ~(sign | (exponent << 4) | mantissa) & 0xff;
 }
 
-function mulawSample(byte: number): number {
+/** One µ-law byte to a 16-bit sample. */
+export function ulawToLinear(byte: number): number {
   const u = ~byte & 0xff;
   const exponent = (u >> 4) & 0x07;
   const magnitude = ((((u & 0x0f) << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS;
   return u & 0x80 ? -magnitude : magnitude;
 }
 
-function alawByte(sample: number): number {
-  let s = sample;
+/** One 16-bit sample to an A-law byte. */
+export function linearToAlaw(sample: number): number {
+  let s = Math.max(-32768, Math.min(32767, sample | 0));
   const sign = s >= 0 ? 0x80 : 0;
   if (s < 0) s = -s - 1;
-  if (s > 32767) s = 32767;
   let out: number;
   if (s < 256) {
     out = s >> 4;
@@ -41,7 +43,8 @@ function alawByte(sample: number): number {
   return (out | sign) ^ 0x55;
 }
 
-function alawSample(byte: number): number {
+/** One A-law byte to a 16-bit sample. */
+export function alawToLinear(byte: number): number {
   const a = byte ^ 0x55;
   const exponent = (a >> 4) & 0x07;
   const mantissa = a & 0x0f;
@@ -49,8 +52,9 @@ function alawSample(byte: number): number {
   return a & 0x80 ? magnitude : -magnitude;
 }
 
-const MULAW_TABLE = Int16Array.from({ length: 256 }, (_, b) => mulawSample(b));
-const ALAW_TABLE = Int16Array.from({ length: 256 }, (_, b) => alawSample(b));
+/** Decoding tables: every received 20 ms RTP frame is decoded once per call leg. */
+export const MULAW_TABLE = Int16Array.from({ length: 256 }, (_, b) => ulawToLinear(b));
+export const ALAW_TABLE = Int16Array.from({ length: 256 }, (_, b) => alawToLinear(b));
 
 /** µ-law bytes (RTP payload type 0) to 16-bit PCM. */
 export function mulawDecode(bytes: Uint8Array): Int16Array {
@@ -69,13 +73,13 @@ export function alawDecode(bytes: Uint8Array): Int16Array {
 /** 16-bit PCM to µ-law bytes. */
 export function mulawEncode(pcm: Int16Array): Uint8Array {
   const out = new Uint8Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = mulawByte(pcm[i] as number);
+  for (let i = 0; i < pcm.length; i++) out[i] = linearToUlaw(pcm[i] as number);
   return out;
 }
 
 /** 16-bit PCM to A-law bytes. */
 export function alawEncode(pcm: Int16Array): Uint8Array {
   const out = new Uint8Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = alawByte(pcm[i] as number);
+  for (let i = 0; i < pcm.length; i++) out[i] = linearToAlaw(pcm[i] as number);
   return out;
 }

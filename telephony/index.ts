@@ -12,3 +12,4 @@ export { registerTelephony, type Telephony } from './service.js';
 export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './settings.js';
 export { SipEndpoint, type SipEndpointOptions } from './sip-endpoint.js';
 export type { AgentState, CallRecord, CallState, EndReason, Referral, Segment } from './store.js';
+export { readPromptPcm8k } from './wav.js';

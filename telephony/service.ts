@@ -2,7 +2,7 @@
  * Starts telephony inside the server: the call centre, the SIP endpoint (when enabled), the
  * routes, the readiness check, and a clean stop (every live call hung up) on close.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { AsrEngine } from '../asr/types.js';
 import type { ModuleContext } from '../core/context.js';
@@ -10,7 +10,7 @@ import { CallCenter } from './call-center.js';
 import { telephonyRoutes } from './routes.js';
 import { telephonyConfig, trunkUri } from './settings.js';
 import { SipEndpoint } from './sip-endpoint.js';
-import { downsample16to8, readWavPcm } from './wav.js';
+import { readPromptPcm8k } from './wav.js';
 
 export interface Telephony {
   center: CallCenter;
@@ -30,8 +30,7 @@ export function loadPrompt(path: string, warn: (msg: string) => void): Buffer | 
     return undefined;
   }
   try {
-    const wav = readWavPcm(readFileSync(path), path);
-    return wav.rate === 8000 ? wav.pcm : downsample16to8(wav.pcm);
+    return readPromptPcm8k(path);
   } catch (err) {
     warn(`prompt ${path} is unusable: ${(err as Error).message}`);
     return undefined;

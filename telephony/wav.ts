@@ -1,40 +1,19 @@
 /**
- * Reading the prompt WAVs and changing PCM between 16 and 8 kHz, for telephony's own needs
- * (prompts, 16 kHz audio-fork streams), so the bridge does not depend on the ASR engine.
+ * Prompt WAVs as 8 kHz PCM, and PCM between 16 and 8 kHz frame by frame for 16 kHz
+ * audio-fork streams (a short filter that works on each 20 ms frame as it comes).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { decodeWav } from '../asr/wav.js';
 
-/** 16-bit mono PCM from a WAV file (8 or 16 kHz; stereo takes the first channel). */
-export function readWavPcm(buf: Buffer, name: string): { rate: number; pcm: Buffer } {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error(`${name} is not a WAV file: convert it with \`sox in.wav -r 8000 -c 1 -b 16 out.wav\``);
-  }
-  let off = 12;
-  let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
-  while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
-    const body = off + 8;
-    if (id === 'fmt ') {
-      fmt = {
-        format: buf.readUInt16LE(body),
-        channels: buf.readUInt16LE(body + 2),
-        rate: buf.readUInt32LE(body + 4),
-        bits: buf.readUInt16LE(body + 14),
-      };
-    } else if (id === 'data') {
-      if (fmt?.format !== 1 || fmt.bits !== 16 || (fmt.rate !== 8000 && fmt.rate !== 16000)) {
-        throw new Error(`${name} must be 16-bit PCM at 8 or 16 kHz: convert it with \`sox in.wav -r 8000 -c 1 -b 16 out.wav\``);
-      }
-      const data = buf.subarray(body, Math.min(buf.length, body + size));
-      if (fmt.channels === 1) return { rate: fmt.rate, pcm: Buffer.from(data) };
-      const frames = Math.floor(data.length / (2 * fmt.channels));
-      const mono = Buffer.alloc(frames * 2);
-      for (let i = 0; i < frames; i++) mono.writeInt16LE(data.readInt16LE(i * 2 * fmt.channels), i * 2);
-      return { rate: fmt.rate, pcm: mono };
-    }
-    off = body + size + (size % 2);
-  }
-  throw new Error(`${name} has no audio data chunk`);
+/**
+ * A prompt WAV (PCM or G.711, mono or stereo, 8 or 16 kHz: asr's reader) as 8 kHz 16-bit
+ * little-endian PCM, the rate calls are played at. Throws a message naming the file.
+ */
+export function readPromptPcm8k(path: string): Buffer {
+  if (!existsSync(path)) throw new Error(`prompt ${path} not found`);
+  const wav = decodeWav(readFileSync(path), path);
+  const pcm = Buffer.from(wav.pcm.buffer, wav.pcm.byteOffset, wav.pcm.byteLength);
+  return wav.sampleRate === 8000 ? Buffer.from(pcm) : downsample16to8(pcm);
 }
 
 // A short half-band low-pass (windowed sinc) keeps 4-8 kHz out of the 8 kHz signal.
