@@ -29,6 +29,25 @@ export function withQuery(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
+/** What a refusal means, in the desk's language; the server's own words follow it. */
+const STATUS_LEAD: Record<number, string> = {
+  400: '输入有误',
+  403: '无权进行此操作',
+  404: '未找到',
+  409: '操作冲突',
+  413: '内容过大',
+  415: '格式不受支持',
+  429: '操作过于频繁，请稍后再试',
+  503: '服务暂不可用',
+};
+
+/** Server messages are English for operators and logs; users read a Chinese lead first. */
+function forUsers(status: number, message: string): string {
+  if (/\p{Script=Han}/u.test(message)) return message;
+  const lead = STATUS_LEAD[status] ?? (status >= 500 ? '服务器出错' : `请求被拒绝（${status}）`);
+  return `${lead}：${message}`;
+}
+
 async function errorOf(res: Response): Promise<ApiError> {
   let code = 'HTTP_ERROR';
   let message = `服务器返回 ${res.status} ${res.statusText}`;
@@ -39,7 +58,7 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, forUsers(res.status, message));
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
@@ -84,4 +103,4 @@ export async function download(path: string, query: Query, filename: string) {
 }
 
 /** Whether an error means the route does not exist on this server (a module not installed yet). */
-export const isMissingRoute = (err: unknown) => err instanceof ApiError && err.status === 404 && /^No route /.test(err.message);
+export const isMissingRoute = (err: unknown) => err instanceof ApiError && err.status === 404 && /No route /.test(err.message);

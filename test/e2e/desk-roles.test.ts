@@ -50,7 +50,7 @@ describe('desk e2e: roles, refusals, live wallboard', { timeout: 180_000 }, () =
     await page.getByLabel('用户名').fill('supervisor');
     await page.getByLabel('密码').fill('not-the-password');
     await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByTestId('login-error').getByText('Wrong username or password.').waitFor();
+    await page.getByTestId('login-error').getByText('用户名或密码错误，请重新输入。').waitFor();
     await shot(page, 'login-refused');
     await context.close();
   });

@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
-import { api } from '../api.js';
+import { ApiError, api } from '../api.js';
 import type { User } from '../types.js';
 
 export function LoginView({ onLogin }: { onLogin: (u: User) => void }) {
@@ -25,7 +25,8 @@ export function LoginView({ onLogin }: { onLogin: (u: User) => void }) {
               const r = await api.post<{ user: User }>('/api/auth/login', v);
               onLogin(r.user);
             } catch (err) {
-              setError((err as Error).message);
+              // 401 here is always a wrong name or password; other refusals (rate limit, server) speak for themselves.
+              setError(err instanceof ApiError && err.status === 401 ? '用户名或密码错误，请重新输入。' : (err as Error).message);
             } finally {
               setBusy(false);
             }
