@@ -1,9 +1,12 @@
 /**
  * Agents by state for the wallboard. Telephony owns agent state; it reaches metrics as
  * bus events (any `agent.*` event whose payload has an agent id and a state), so this
- * module keeps the latest state per agent without importing telephony.
+ * module keeps the latest state per agent without importing telephony. At start it reads
+ * the states telephony stored (agent_states), so a restarted server's wallboard shows the
+ * floor at once instead of waiting for each agent to change state.
  */
 import type { EventBus } from '../core/events.js';
+import type { Queryable } from '../db/index.js';
 
 export const AGENT_STATES = ['available', 'busy', 'wrap_up', 'break', 'offline'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -38,6 +41,8 @@ export interface AgentTracker {
   counts(): Record<AgentState, number>;
   /** Whether any agent state was ever reported (false until telephony publishes one). */
   known(): boolean;
+  /** Adds the stored states of agents no event has reported yet. */
+  load(q: Queryable): Promise<void>;
   stop(): void;
 }
 
@@ -57,6 +62,13 @@ export function trackAgents(bus: EventBus): AgentTracker {
       return c;
     },
     known: () => states.size > 0,
+    async load(q) {
+      const r = await q.query<{ id: string; state: string }>('SELECT user_id::text AS id, state FROM agent_states');
+      for (const row of r.rows) {
+        const state = normaliseAgentState(row.state);
+        if (state && !states.has(row.id)) states.set(row.id, state);
+      }
+    },
     stop,
   };
 }

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { ENGINES } from '../db/testing.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
+import { trackAgents } from './agents.js';
 import type { Wallboard } from './wallboard.js';
 
 for (const engine of ENGINES) {
@@ -75,6 +76,28 @@ for (const engine of ENGINES) {
       s.bus.publish('agent.state' as never, { agentId: 7, state: 'break' } as never);
       const w = (await s.request('supervisor', { method: 'GET', url: '/api/metrics/wallboard' })).json() as Wallboard;
       assert.deepEqual(w.agents, { available: 0, busy: 1, wrap_up: 0, break: 1, offline: 0 });
+    });
+
+    test('stored agent states count from the start; later events win', async () => {
+      const agent = await s.db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'agent'`);
+      const id = agent.rows[0]!.id;
+      await s.db.query(
+        `INSERT INTO agent_states (user_id, state) VALUES ($1, 'paused') ON CONFLICT (user_id) DO UPDATE SET state = 'paused'`,
+        [id],
+      );
+      const tracker = trackAgents(s.bus);
+      try {
+        assert.equal(tracker.known(), false);
+        await tracker.load(s.db);
+        assert.equal(tracker.known(), true);
+        assert.equal(tracker.counts().break, 1);
+        s.bus.publish('agent.state' as never, { agentId: id, state: 'available' } as never);
+        await tracker.load(s.db);
+        assert.equal(tracker.counts().available, 1, 'an event is newer than the stored row');
+        assert.equal(tracker.counts().break, 0);
+      } finally {
+        tracker.stop();
+      }
     });
 
     test('a work-order event on the bus publishes a fresh wallboard', async () => {

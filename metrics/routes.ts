@@ -31,6 +31,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
     throw badRequest(`METRICS_TIMEZONE=${tz} is not a time zone the database knows: use a name such as Asia/Shanghai.`);
   }
   const agents = trackAgents(bus);
+  await agents.load(db).catch((err) => log.warn({ err }, 'wallboard: could not read the stored agent states'));
   const compute = () => wallboard(db, tz, agents.known() ? agents.counts() : null);
   const stopLive = startLiveWallboard({
     db,
