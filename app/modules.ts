@@ -51,6 +51,11 @@ export const MODULES: ModuleSpec[] = [
           const sip = app.telephony?.sip;
           return sip ? (uri, o) => sip.call(uri, o) : undefined;
         },
+        // Click-to-call from the callback queue: a live call of the staff member, audio on the desk.
+        callOut: () => {
+          const center = app.telephony?.center;
+          return center ? (o) => center.callOut(o) : undefined;
+        },
       });
     },
   },

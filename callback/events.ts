@@ -18,6 +18,8 @@ declare module '../core/events.js' {
     'callback.scheduled': CallbackEvent;
     'callback.claimed': CallbackEvent;
     'callback.attempt': CallbackEvent & { result: string };
+    /** The staff member who claimed it placed a call to the citizen (click-to-call); call.* events follow. */
+    'callback.calling': CallbackEvent & { callId: number };
     'callback.completed': CallbackEvent;
     /** A case left callback_pending without a call: anonymous, declined contact, or not sampled. */
     'callback.skipped': { workOrderId: number; departmentId: number | null; reason: string };

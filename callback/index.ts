@@ -11,7 +11,7 @@ import './events.js';
 import { callbackRoutes } from './routes.js';
 import { type Runner, type SurveyDialer, startBullRunner, startEmbeddedRunner } from './runner.js';
 import { type CallbackSettings, callbackSettingsFrom } from './settings.js';
-import { type CallbackDeps, scheduleForCase } from './store.js';
+import { type CallbackDeps, type ClickToCall, scheduleForCase } from './store.js';
 import { type PlaceCall, readPrompt, surveyDialer } from './survey.js';
 
 export type { CallbackEvent } from './events.js';
@@ -29,7 +29,10 @@ export {
 export { CALLBACK_SETTINGS, type CallbackSettings, callbackSettingsFrom, parseSampling, parseWindows } from './settings.js';
 export {
   type Callback,
+  type CallbackCall,
   type CallbackDeps,
+  type ClickToCall,
+  callCitizen,
   claimCallback,
   getCallback,
   listCallbacks,
@@ -56,12 +59,12 @@ export async function registerCallback(
   app: FastifyInstance,
   ctx: ModuleContext,
   values: Record<string, unknown>,
-  opts: { placeCall?: () => PlaceCall | undefined; dial?: SurveyDialer; work?: boolean } = {},
+  opts: { placeCall?: () => PlaceCall | undefined; callOut?: () => ClickToCall | undefined; dial?: SurveyDialer; work?: boolean } = {},
 ): Promise<CallbackService> {
   const settings = callbackSettingsFrom(values);
   const log = ctx.log.child({ module: 'callback' });
   const logErr = (msg: string, err?: unknown) => log.error({ err: err ? describeError(err) : undefined }, msg);
-  const deps: CallbackDeps = { db: ctx.db, bus: ctx.bus, settings, dispatch: dispatchSettingsFrom(values) };
+  const deps: CallbackDeps = { db: ctx.db, bus: ctx.bus, settings, dispatch: dispatchSettingsFrom(values), callOut: opts.callOut };
   let prompt: Buffer | undefined;
   if (settings.mode === 'auto') {
     try {

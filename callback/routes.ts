@@ -3,10 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
 import { IdParams, protectedErrors } from '../core/http.js';
-import { type CallbackDeps, claimCallback, listCallbacks, OUTCOMES, recordResult } from './store.js';
+import { type CallbackDeps, callCitizen, claimCallback, listCallbacks, OUTCOMES, recordResult } from './store.js';
 
 const E = Type.Ref('ErrorResponse');
 const refusals = { ...protectedErrors, 404: E, 409: E } as const;
+const STATE_DESCRIPTION =
+  'scheduled 待回访 (in the queue, due at dueAt), claimed 回访中 (taken by claimedBy), done 已完成 (outcome recorded), ' +
+  'unreachable 联系不上 (last attempt unanswered), cancelled 已取消';
 const ROLES = ['callback', 'supervisor', 'admin'] as const;
 const STATES = ['scheduled', 'claimed', 'done', 'unreachable', 'cancelled'] as const;
 
@@ -24,7 +27,10 @@ export const CallbackSchema = Type.Object(
     description: Type.String(),
     replyText: Nullable(Type.String()),
     mode: Type.Union([Type.Literal('manual'), Type.Literal('auto')]),
-    state: Type.Union(STATES.map((s) => Type.Literal(s))),
+    state: Type.Union(
+      STATES.map((s) => Type.Literal(s)),
+      { description: STATE_DESCRIPTION },
+    ),
     dueAt: Type.String({ format: 'date-time' }),
     attempts: Type.Integer(),
     maxAttempts: Type.Integer(),
@@ -72,6 +78,39 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> =
       },
     },
     async (req) => claimCallback(deps, req.params.id, currentUser(req).id),
+  );
+
+  app.post(
+    '/api/callbacks/:id/call',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['callbacks'],
+        summary: 'Click-to-call (拨打): ring the citizen of a callback you claimed through the outbound SIP trunk',
+        description:
+          'Only the staff member who claimed the callback may call (409 otherwise, and while they are on another call). ' +
+          '400 when the case has no phone number or no outbound trunk is configured (SIP_OUTBOUND_TRUNK). ' +
+          'The call is recorded at once (direction outbound, state ringing, agentId = you, callback_id = this callback) and rings ' +
+          'for CALLBACK_ANSWER_SECONDS. The desk channel then sends call.answered (open the audio WebSocket /ws/calls/:callId/audio, ' +
+          'PCM both ways) or call.ended with detail (busy, refused, no answer). POST /api/calls/:callId/hangup hangs up, or cancels while it rings. ' +
+          'The call records no outcome: POST /api/callbacks/:id/result does.',
+        params: IdParams,
+        response: {
+          202: Type.Object({
+            callId: Type.Integer({ description: 'GET /api/calls/:callId follows it' }),
+            callbackId: Type.Integer(),
+            workOrderId: Type.Integer(),
+            state: Type.Literal('ringing'),
+          }),
+          ...refusals,
+        },
+      },
+    },
+    async (req, reply) => {
+      const call = await callCitizen(deps, req.params.id, currentUser(req).id);
+      reply.code(202);
+      return call;
+    },
   );
 
   app.post(

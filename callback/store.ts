@@ -20,7 +20,15 @@ export interface CallbackDeps {
   dispatch: DispatchSettings;
   /** Tells the queue (BullMQ or the embedded scheduler) that an automated job is due at `dueAt`. */
   enqueue?: (id: number, attempts: number, dueAt: Date) => void;
+  /** Telephony's click-to-call (CallCenter.callOut), looked up per call; undefined without telephony. */
+  callOut?: () => ClickToCall | undefined;
 }
+
+/**
+ * Places an outbound call to `number` for desk user `userId` and returns its record at once
+ * (ringing); the call becomes that user's live call when the citizen answers.
+ */
+export type ClickToCall = (o: { number: string; userId: number; timeoutMs: number; details: object }) => Promise<{ id: number }>;
 
 export interface Callback {
   id: number;
@@ -271,4 +279,40 @@ export async function recordResult(deps: CallbackDeps, id: number, input: Result
   const cb = await getCallback(db, id, input.user.id);
   bus.publish('callback.completed', event(cb, input.user.id));
   return cb;
+}
+
+export interface CallbackCall {
+  callId: number;
+  callbackId: number;
+  workOrderId: number;
+  state: 'ringing';
+}
+
+/**
+ * Click-to-call: rings the citizen of a callback that `userId` has claimed, through the
+ * telephony trunk. Refusals change nothing: not claimed by this user (409), no phone or no
+ * trunk (400), already on a call (409). The call row names its callback (calls.callback_id).
+ */
+export async function callCitizen(deps: CallbackDeps, id: number, userId: number): Promise<CallbackCall> {
+  const cur = await getCallback(deps.db, id, userId);
+  if (cur.state !== 'claimed') {
+    throw conflict(`Callback ${id} is ${cur.state}: claim it first (POST /api/callbacks/${id}/claim), then call.`);
+  }
+  if (cur.claimedBy !== userId) {
+    throw conflict(`Callback ${id} was claimed by another staff member (user ${cur.claimedBy}): only they call this citizen.`);
+  }
+  if (!cur.callerPhone?.replace(/[^\d+]/g, '')) {
+    throw badRequest(`Work order ${cur.workOrderNumber} has no phone number to call: record the result 联系不上 (unreachable) instead.`);
+  }
+  const dial = deps.callOut?.();
+  if (!dial) throw badRequest('Click-to-call needs the telephony module (SIP_ENABLED=true) with an outbound trunk (SIP_OUTBOUND_TRUNK).');
+  const call = await dial({
+    number: cur.callerPhone,
+    userId,
+    timeoutMs: deps.settings.answerMs,
+    details: { callbackId: id, workOrderId: cur.workOrderId },
+  });
+  await deps.db.query('UPDATE calls SET callback_id = $1 WHERE id = $2', [id, call.id]);
+  deps.bus.publish('callback.calling', { ...event(cur, userId), callId: call.id });
+  return { callId: call.id, callbackId: id, workOrderId: cur.workOrderId, state: 'ringing' };
 }

@@ -39,8 +39,14 @@ export interface CallCenterOptions {
   prompts: { greeting?: Buffer; queue?: Buffer };
   /** SIP URIs of the emergency lines. */
   emergencyLines: Partial<Record<'110' | '119' | '120', string>>;
-  /** Places an outbound SIP call (bridged transfers); absent when SIP is off. */
-  placeCall?: (uri: string) => Promise<CallLeg>;
+  /**
+   * Places an outbound SIP call to a SIP URI, or to a plain number through the outbound
+   * trunk (bridged transfers, click-to-call); absent when SIP is off. Aborting `signal`
+   * cancels it while it rings.
+   */
+  placeCall?: (uri: string, opts?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<CallLeg>;
+  /** Why calls to plain numbers cannot be placed now (SIP off, no SIP_OUTBOUND_TRUNK); undefined when they can. */
+  outboundProblem?: () => string | undefined;
   /** How long a blind transfer may wait for its final NOTIFY. */
   transferTimeoutMs?: number;
 }
@@ -80,6 +86,13 @@ interface LiveCall {
   resolveDone: () => void;
 }
 
+/** A desk-placed outbound call that has not been answered yet (hanging up cancels it). */
+interface Dialing {
+  agentId: number;
+  abort: AbortController;
+  settled: Promise<void>;
+}
+
 interface Agent {
   id: number;
   state: AgentState;
@@ -94,6 +107,9 @@ const ASR_PENDING_LIMIT = 500; // 10 s of 20 ms frames
 export class CallCenter {
   private readonly calls = new Map<number, LiveCall>();
   private readonly agents = new Map<number, Agent>();
+  private readonly dialing = new Map<number, Dialing>();
+  /** Users between the check and the record of a click-to-call, so a double click places one call. */
+  private readonly placing = new Set<number>();
   private closed = false;
 
   constructor(private readonly o: CallCenterOptions) {}
@@ -343,6 +359,14 @@ export class CallCenter {
   }
 
   async hangup(callId: number, agentId: number, supervisor = false): Promise<void> {
+    const ringing = this.dialing.get(callId);
+    if (ringing) {
+      if (!supervisor && ringing.agentId !== agentId)
+        throw conflict(`Call ${callId} is not yours: only the user who placed it may hang up.`);
+      ringing.abort.abort();
+      await ringing.settled;
+      return;
+    }
     const call = this.liveCall(callId);
     // An agent declines an offer by letting it ring out or pausing, never by hanging up on the caller.
     if (!supervisor && call.agentId !== agentId) {
@@ -388,6 +412,134 @@ export class CallCenter {
     const call = this.ownCall(callId, agentId, false);
     if (!call.leg.sendDtmf) throw badRequest(`Call ${callId} is on a channel that cannot send DTMF.`);
     await call.leg.sendDtmf(digits);
+  }
+
+  // ---- outbound calls placed from the desk (click-to-call) ----
+
+  /** The call a user is on or is placing, if any. */
+  private busyWith(userId: number): number | undefined {
+    for (const [id, d] of this.dialing) if (d.agentId === userId) return id;
+    for (const c of this.calls.values()) if (c.agentId === userId && c.state !== 'ended') return c.id;
+    return this.agents.get(userId)?.callId;
+  }
+
+  /**
+   * Calls `number` through the outbound trunk for a desk user (callback staff calling a
+   * citizen back). The call is recorded at once (direction outbound, state ringing, owned by
+   * the user) and returned; when the far end answers it becomes a live call of that user like
+   * an answered inbound one: the desk audio WebSocket, hangup, DTMF and the transcript work
+   * the same. Refused (nothing recorded) when no trunk is configured or the user is on a call.
+   */
+  async callOut(o: { number: string; userId: number; timeoutMs?: number; details?: object }): Promise<CallRecord> {
+    const problem = this.o.placeCall
+      ? this.o.outboundProblem?.()
+      : 'Outbound calls need the SIP endpoint (SIP_ENABLED=true) and an outbound trunk (SIP_OUTBOUND_TRUNK).';
+    if (problem) throw badRequest(problem);
+    if (this.closed) throw conflict('The telephony service is stopping: try again in a moment.');
+    const number = o.number.replace(/[^\d+]/g, '');
+    if (!number) throw badRequest(`"${maskPhone(o.number)}" has no digits to dial.`);
+    const busy = this.busyWith(o.userId);
+    if (busy !== undefined) throw conflict(`You are already on call ${busy}: hang up before placing another.`);
+    if (this.placing.has(o.userId)) throw conflict('Your previous call is being placed: wait for it, or hang it up.');
+    this.placing.add(o.userId);
+    let rec: CallRecord;
+    try {
+      rec = await insertCall(this.o.db, {
+        channel: 'outbound',
+        direction: 'outbound',
+        callerNumber: '12345',
+        calledNumber: number,
+        state: 'ringing',
+        agentId: o.userId,
+        details: o.details,
+      });
+    } finally {
+      this.placing.delete(o.userId);
+    }
+    const abort = new AbortController();
+    let settle = () => {};
+    const settled = new Promise<void>((r) => {
+      settle = r;
+    });
+    this.dialing.set(rec.id, { agentId: o.userId, abort, settled });
+    this.o.bus.publish('call.dialing', { callId: rec.id, agentId: o.userId, called: maskPhone(number) });
+    void this.connectOutbound(rec, number, o, abort)
+      .catch((err) => this.o.log.error({ err, callId: rec.id }, 'outbound call failed'))
+      .finally(() => {
+        this.dialing.delete(rec.id);
+        settle();
+      });
+    return rec;
+  }
+
+  private async connectOutbound(rec: CallRecord, number: string, o: { userId: number; timeoutMs?: number }, abort: AbortController) {
+    const place = this.o.placeCall as NonNullable<CallCenterOptions['placeCall']>;
+    let leg: CallLeg;
+    try {
+      leg = await place(number, { timeoutMs: o.timeoutMs ?? 30_000, signal: abort.signal });
+    } catch (err) {
+      const detail = (err as Error).message;
+      const sip = /^(\d{3})\b/.exec(detail);
+      // Hung up from the desk before the citizen answered: abandoned; busy, refused or no answer: failed.
+      const reason: EndReason = abort.signal.aborted ? 'abandoned' : 'failed';
+      await updateCall(
+        this.o.db,
+        rec.id,
+        { state: 'ended', endedAt: new Date().toISOString(), endReason: reason },
+        { detail, ...(sip ? { sipStatus: Number(sip[1]) } : {}) },
+      );
+      this.o.bus.publish('call.ended', { callId: rec.id, reason, agentId: o.userId, detail });
+      return;
+    }
+    if (abort.signal.aborted || this.closed) {
+      await leg.hangup().catch(() => {});
+      await updateCall(this.o.db, rec.id, { state: 'ended', endedAt: new Date().toISOString(), endReason: 'abandoned' });
+      this.o.bus.publish('call.ended', { callId: rec.id, reason: 'abandoned', agentId: o.userId });
+      return;
+    }
+    let resolveDone = () => {};
+    const done = new Promise<void>((r) => {
+      resolveDone = r;
+    });
+    const arrivedAt = new Date(rec.arrivedAt).getTime();
+    const answeredAt = Date.now();
+    const call: LiveCall = {
+      id: rec.id,
+      leg,
+      state: 'answered',
+      arrivedAt,
+      emergency: false,
+      agentId: o.userId,
+      answeredAt,
+      asrPending: [],
+      seq: 0,
+      heardMs: 0,
+      finals: [],
+      writes: Promise.resolve(),
+      sinks: new Set(),
+      dtmf: '',
+      transferred: false,
+      done,
+      resolveDone,
+    };
+    this.calls.set(call.id, call);
+    leg.events = {
+      onAudio: (pcm, ms) => this.onCallerAudio(call, pcm, ms),
+      onDtmf: (digit) => this.onDtmf(call, digit),
+      onEnded: (reason) => void this.onLegEnded(call, reason),
+    };
+    leg.start();
+    this.openAsr(call);
+    const ringMs = answeredAt - arrivedAt;
+    await this.write(call, () =>
+      updateCall(this.o.db, call.id, {
+        state: 'answered',
+        answeredAt: new Date(answeredAt).toISOString(),
+        ...(leg.sipCallId ? { sipCallId: leg.sipCallId } : {}),
+      }),
+    );
+    // queueWaitMs of an outbound call is how long it rang.
+    this.o.bus.publish('call.answered', { callId: call.id, agentId: o.userId, queueWaitMs: ringMs });
   }
 
   // ---- transfers ----
@@ -663,6 +815,8 @@ export class CallCenter {
   /** Hangs up every live call (server shutdown). */
   async close(): Promise<void> {
     this.closed = true;
+    for (const d of this.dialing.values()) d.abort.abort();
+    await Promise.all([...this.dialing.values()].map((d) => d.settled));
     await Promise.all(
       [...this.calls.values()].map(async (c) => {
         await c.leg.hangup().catch(() => {});

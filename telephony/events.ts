@@ -19,6 +19,8 @@ declare module '../core/events.js' {
     'call.arrived': { callId: number; channel: string; caller: string | null; emergency: boolean; queueLength: number };
     'call.offered': { callId: number; agentId: number; caller: string | null; emergency: boolean; timeoutMs: number };
     'call.offer_expired': { callId: number; agentId: number };
+    /** A desk user placed an outbound call (click-to-call); it rings until call.answered or call.ended. */
+    'call.dialing': { callId: number; agentId: number; called: string | null };
     'call.answered': { callId: number; agentId: number; queueWaitMs: number };
     'call.held': { callId: number; held: boolean };
     'call.transcript': TranscriptEvent;
@@ -32,7 +34,8 @@ declare module '../core/events.js' {
       sipStatus?: number;
       detail?: string;
     };
-    'call.ended': { callId: number; reason: EndReason; agentId: number | null };
+    /** `detail`: why an outbound call was not answered (the SIP status line, "no answer in time", "cancelled"). */
+    'call.ended': { callId: number; reason: EndReason; agentId: number | null; detail?: string };
     'agent.state': { agentId: number; state: AgentState; reason?: string };
   }
 }

@@ -170,7 +170,11 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
 
   app.post(
     '/api/calls/:id/hangup',
-    { config: { roles: ['agent', 'supervisor'] }, schema: actionSchema('Hang up your call (a supervisor may hang up any live call)') },
+    {
+      // callback: staff hang up the calls they placed (click-to-call), ringing or answered.
+      config: { roles: ['agent', 'supervisor', 'callback'] },
+      schema: actionSchema('Hang up your call, or cancel your outbound call while it rings (a supervisor may hang up any live call)'),
+    },
     async (req) => {
       await center.hangup(req.params.id, currentUser(req).id, isSupervisor(req));
       return ok;
@@ -246,7 +250,8 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
     '/ws/calls/:id/audio',
     {
       websocket: true,
-      config: { roles: ['agent', 'supervisor'] },
+      // callback: staff talk to the citizen they called back; attachAgentAudio admits only the call's own user.
+      config: { roles: ['agent', 'supervisor', 'callback'] },
       preValidation: async (req) => {
         const id = Number((req.params as { id: unknown }).id);
         if (!center.isLive(id)) throw notFound(`Call ${id} is not live: audio is only available during the call.`);
@@ -254,8 +259,8 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
       schema: {
         tags: ['calls'],
         summary:
-          "The agent's call audio (WebSocket): binary frames of 16-bit LE mono PCM at 8 kHz, 20 ms (320 bytes), both ways. The server sends the caller; " +
-          'the answering agent sends their voice. A supervisor may listen. Text {"type":"dtmf","digits":"1"} sends DTMF. The server closes (1000) when the call ends.',
+          "The agent's call audio (WebSocket): binary frames of 16-bit LE mono PCM at 8 kHz, 20 ms (320 bytes), both ways. The server sends the caller " +
+          '(or the citizen on a click-to-call callback); the answering agent or calling callback staff member sends their voice. A supervisor may listen. Text {"type":"dtmf","digits":"1"} sends DTMF. The server closes (1000) when the call ends.',
         params: IdParams,
       },
     },

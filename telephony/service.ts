@@ -47,6 +47,7 @@ export async function registerTelephony(
   const log = ctx.log.child({ module: 'telephony' });
   const warn = (m: string) => log.warn(m);
   let sip: SipEndpoint | null = null;
+  let sipProblem = 'SIP is off (SIP_ENABLED=false): calls arrive only through the ingress WebSockets';
   const center = new CallCenter({
     db: ctx.db,
     bus: ctx.bus,
@@ -56,13 +57,18 @@ export async function registerTelephony(
     offerTimeoutMs: cfg.offerTimeoutMs,
     prompts: { greeting: loadPrompt(cfg.greetingWav, warn), queue: loadPrompt(cfg.queueWav, warn) },
     emergencyLines: cfg.emergencyLines,
-    placeCall: async (uri) => {
+    placeCall: async (uri, o) => {
       if (!sip) throw new Error('the SIP endpoint is not running');
       const target = /^sips?:/.test(uri) ? uri : cfg.outboundTrunk ? trunkUri(uri, cfg.outboundTrunk) : uri;
-      return sip.call(target);
+      return sip.call(target, o);
+    },
+    outboundProblem: () => {
+      if (!cfg.outboundTrunk)
+        return 'No outbound trunk is configured: set SIP_OUTBOUND_TRUNK (host[:port]) to call citizens from the desk.';
+      if (!sip) return `Outbound calls need the SIP endpoint, which is not running: ${sipProblem}.`;
+      return undefined;
     },
   });
-  let sipProblem = 'SIP is off (SIP_ENABLED=false): calls arrive only through the ingress WebSockets';
   if (cfg.sipEnabled) {
     try {
       sip = await SipEndpoint.start({

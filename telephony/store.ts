@@ -83,13 +83,24 @@ export async function insertCall(
     callerNumber: string;
     calledNumber: string;
     state: CallState;
+    /** The desk user who placed an outbound call. */
+    agentId?: number;
     details?: object;
   },
 ): Promise<CallRecord> {
   const r = await q.query(
-    `INSERT INTO calls (channel, direction, sip_call_id, caller_number, called_number, state, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${CALL_COLUMNS}`,
-    [c.channel, c.direction, c.sipCallId ?? null, c.callerNumber, c.calledNumber, c.state, JSON.stringify(c.details ?? {})],
+    `INSERT INTO calls (channel, direction, sip_call_id, caller_number, called_number, state, agent_id, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CALL_COLUMNS}`,
+    [
+      c.channel,
+      c.direction,
+      c.sipCallId ?? null,
+      c.callerNumber,
+      c.calledNumber,
+      c.state,
+      c.agentId ?? null,
+      JSON.stringify(c.details ?? {}),
+    ],
   );
   return toCall(r.rows[0] as Record<string, unknown>);
 }
@@ -102,12 +113,15 @@ const FIELD_COLUMNS: Record<string, string> = {
   agentId: 'agent_id',
   queueWaitMs: 'queue_wait_ms',
   endReason: 'end_reason',
+  sipCallId: 'sip_call_id',
 };
 
 export async function updateCall(
   q: Queryable,
   id: number,
-  fields: Partial<Pick<CallRecord, 'state' | 'emergency' | 'answeredAt' | 'endedAt' | 'agentId' | 'queueWaitMs' | 'endReason'>>,
+  fields: Partial<
+    Pick<CallRecord, 'state' | 'emergency' | 'answeredAt' | 'endedAt' | 'agentId' | 'queueWaitMs' | 'endReason' | 'sipCallId'>
+  >,
   details?: object,
 ): Promise<void> {
   const sets: string[] = [];

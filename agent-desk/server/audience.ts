@@ -6,7 +6,7 @@
 import type { User } from '../../auth/index.js';
 import type { BusEvent } from '../../core/events.js';
 
-/** What one connection has learnt so far: the calls its agent was offered or answered. */
+/** What one connection has learnt so far: the calls its user was offered, answered or placed. */
 export interface ConnectionState {
   calls: Set<string>;
 }
@@ -54,7 +54,8 @@ const CALLBACK_FAMILIES = new Set(['callback', 'callbacks', 'survey']);
  * Whether `user` may receive `event`, updating `state` as calls are offered to them.
  * Supervisors and admins see everything (they watch the whole floor); the others see
  * what concerns them: agents their own calls, transcripts and alerts; dispatchers the
- * work orders; department handlers their unit's work orders; callback staff the callbacks.
+ * work orders; department handlers their unit's work orders; callback staff the callbacks
+ * and the calls they placed.
  */
 export function mayReceive(user: Pick<User, 'id' | 'role' | 'orgUnitId'>, event: BusEvent, state: ConnectionState): boolean {
   const p = (event.payload ?? {}) as Payload;
@@ -64,17 +65,21 @@ export function mayReceive(user: Pick<User, 'id' | 'role' | 'orgUnitId'>, event:
 
   const agentId = field(p, 'agentId', 'userId');
   const callId = field(p, 'callId');
+  /** Call events about this user's own calls: answered by them, or placed by them (click-to-call). */
+  const ownCall = () => {
+    if (agentId === String(user.id)) {
+      if (callId) state.calls.add(callId);
+      return true;
+    }
+    // An offer to someone else means the call is no longer this agent's to take.
+    if (agentId !== undefined && callId && event.type.endsWith('offered')) state.calls.delete(callId);
+    return callId !== undefined && state.calls.has(callId);
+  };
   switch (user.role) {
     case 'agent': {
       if (fam === 'agent' || fam === 'agents') return agentId === String(user.id);
       if (!CALL_FAMILIES.has(fam)) return false;
-      if (agentId === String(user.id)) {
-        if (callId) state.calls.add(callId);
-        return true;
-      }
-      // An offer to someone else means the call is no longer this agent's to take.
-      if (agentId !== undefined && callId && event.type.endsWith('offered')) state.calls.delete(callId);
-      return callId !== undefined && state.calls.has(callId);
+      return ownCall();
     }
     case 'dispatcher':
       return ORDER_FAMILIES.has(fam);
@@ -86,7 +91,9 @@ export function mayReceive(user: Pick<User, 'id' | 'role' | 'orgUnitId'>, event:
       return mine !== undefined && (dept === mine || prev === mine);
     }
     case 'callback':
-      return CALLBACK_FAMILIES.has(fam);
+      // The callback queue, and the calls they place to citizens (ringing, answered, transcript, ended).
+      if (CALLBACK_FAMILIES.has(fam)) return true;
+      return CALL_FAMILIES.has(fam) && ownCall();
     default:
       return false;
   }
