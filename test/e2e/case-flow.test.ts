@@ -1,8 +1,10 @@
 /**
  * One case through every desk, in a real browser against the running product: the agent
  * registers it, the dispatcher dispatches it, the department signs for it and replies, the
- * dispatcher accepts the reply, the callback staff records 满意 and closes it, and the
- * supervisor's wallboard shows it closed and satisfied without a reload.
+ * dispatcher accepts the reply, the callback staff claims it from the callback queue and
+ * records 满意 (which closes it), and the supervisor's wallboard shows it closed and
+ * satisfied without a reload. Click-to-call is not driven here (no trunk): see
+ * test/callback-call-sip.test.ts.
  *
  * The call itself (a sipp call with Mandarin speech ringing on the desk) is not driven
  * here: see docs/desk.md for what that part still needs.
@@ -10,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, loginAs, type Product, shot, startProduct } from './helpers.js';
+import { apiAs, launchBrowser, loginAs, type Product, shot, startProduct } from './helpers.js';
 
 const TEXT = '明德路菜市场门口流动摊贩占道经营，堵塞人行道，请城管处理';
 const UNIT = '区城市管理和综合执法局';
@@ -37,7 +39,11 @@ describe('desk e2e: a case from intake to a satisfied close', { timeout: 240_000
   let product: Product;
   let browser: Browser;
   before(async () => {
-    product = await startProduct({}, 'case-flow-server');
+    // Manual callbacks due at once, whatever the day and hour the test runs.
+    product = await startProduct(
+      { CALLBACK_MODE: 'manual', CALLBACK_HOURS: '00:00-24:00', CALLBACK_WORKDAYS_ONLY: 'false' },
+      'case-flow-server',
+    );
     browser = await launchBrowser();
   });
   after(async () => {
@@ -100,18 +106,44 @@ describe('desk e2e: a case from intake to a satisfied close', { timeout: 240_000
     await shot(disp.page, 'flow-4-review');
     await disp.context.close();
 
-    // 回访员: records 满意 and closes the case.
+    // 回访员: the case is in the callback queue (due at once: call hours cover the whole day),
+    // claimed from 待回访, and 满意 recorded in 我的回访 closes it.
     const cb = await loginAs(browser, product, 'callback');
-    await openCase(cb.page, '待回访工单');
-    const close = await act(cb.page, 'close', '结案');
-    await cb.page.locator('.ant-drawer').locator('.ant-form-item', { hasText: '回访结果' }).locator('.ant-select').click();
-    await cb.page.locator('.ant-select-item-option', { hasText: /^满意$/ }).click();
-    await shot(cb.page, 'flow-5-callback');
-    await close.click();
-    await cb.page.getByText('结案成功').waitFor();
-    await cb.page.locator('.ant-drawer').getByText('已办结').first().waitFor();
-    await shot(cb.page, 'flow-6-closed');
+    const dueRow = cb.page.locator('.ant-table-row', { hasText: TEXT.slice(0, 10) });
+    await dueRow.first().waitFor({ timeout: 15_000 });
+    await dueRow.first().getByText('待回访', { exact: true }).waitFor();
+    assert.match((await dueRow.first().textContent()) ?? '', /已联合市场监管所清理占道摊贩/, 'the reply is shown with the case');
+    assert.match((await dueRow.first().textContent()) ?? '', /0\/3/, 'attempts of the maximum');
+    await shot(cb.page, 'flow-5-callback-due');
+    await dueRow
+      .first()
+      .getByRole('button', { name: /领\s*取/ })
+      .click();
+    await cb.page.getByText(/^已领取/).waitFor();
+    const bench = cb.page.getByTestId('callback-workbench');
+    await bench.waitFor();
+    await cb.page
+      .locator('.ant-table-row', { hasText: TEXT.slice(0, 10) })
+      .getByText('回访中', { exact: true })
+      .first()
+      .waitFor();
+    await bench.getByText('13900001111').waitFor();
+    await bench.getByText('满意', { exact: true }).click();
+    await bench.getByLabel('备注').fill('市民对清理结果满意');
+    await shot(cb.page, 'flow-6-callback-claimed');
+    await cb.page.getByTestId('callback-submit').click();
+    await cb.page.getByText('回访结果已记录：满意').waitFor();
+    const doneRow = cb.page.locator('.ant-table-row', { hasText: TEXT.slice(0, 10) });
+    await doneRow.getByText('已完成', { exact: true }).waitFor();
+    await doneRow.getByText('满意', { exact: true }).waitFor();
+    await shot(cb.page, 'flow-7-callback-done');
     await cb.context.close();
+    const asSup = await apiAs(product, 'supervisor');
+    const found = await asSup<{ items: { state: string; callbackOutcome?: string | null }[] }>(
+      'GET',
+      `/api/work-orders?q=${encodeURIComponent(TEXT.slice(0, 10))}`,
+    );
+    assert.equal(found.items[0]?.state, 'closed', 'the case ends closed');
 
     // 值班长: the open wallboard follows without a reload.
     await sup.page.waitForFunction(
@@ -121,7 +153,7 @@ describe('desk e2e: a case from intake to a satisfied close', { timeout: 240_000
     );
     assert.equal(await kpi(sup.page, 'kpi-satisfaction'), '100.0%');
     assert.equal(await kpi(sup.page, 'kpi-dispatched'), '1');
-    await shot(sup.page, 'flow-7-wallboard');
+    await shot(sup.page, 'flow-8-wallboard');
     await sup.context.close();
   });
 });
