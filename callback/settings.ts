@@ -47,7 +47,7 @@ export const CALLBACK_SETTINGS = [
     default: '30',
     min: 1,
     max: 600,
-    help: 'seconds a survey call rings, and then waits for a key, before it counts as unanswered',
+    help: 'seconds a survey call rings, and then waits for a key, before it counts as unanswered; also how long a click-to-call rings',
   },
   {
     env: 'CALLBACK_POLL_MS',

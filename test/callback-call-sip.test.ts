@@ -7,6 +7,7 @@
  * phone) answer 4xx and leave calls and callbacks as they were. PGlite, embedded scheduler.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { mayReceive } from '../agent-desk/server/audience.js';
@@ -14,7 +15,7 @@ import { createUser } from '../auth/index.js';
 import { acceptedReply, callbackOf } from '../callback/testing.js';
 import type { BusEvent } from '../core/events.js';
 import { DEMO_PASSWORD } from '../org/index.js';
-import { endedCall, freePort, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
+import { endedCall, freePort, SIP_DIR, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
 
 const CALLBACK_ENV = {
   DISPATCH_DEADLINE_CHECK_SECONDS: '0',
@@ -177,6 +178,43 @@ describe('click-to-call with an outbound trunk', () => {
       payload: { outcome: 'satisfied', note: '电话回访，市民满意' },
     });
     assert.equal(result.statusCode, 200, result.body);
+  });
+});
+
+describe('click-to-call hung up while it rings', () => {
+  let s: TelServer;
+  let uas: ReturnType<typeof sippServer>;
+  before(async () => {
+    const uasPort = await freePort();
+    uas = sippServer({ port: uasPort, scenario: join(SIP_DIR, 'uas-ring-cancel.xml'), extra: ['-m', '1'] });
+    s = await startTelServer('pglite', { ...CALLBACK_ENV, SIP_OUTBOUND_TRUNK: `127.0.0.1:${uasPort}` });
+  });
+  after(async () => {
+    await s?.close();
+    await uas?.stop();
+  });
+
+  test('挂断 before the citizen answers cancels the INVITE; the call ends abandoned', async () => {
+    const { id } = await dueCallback(s, '13812348106', 'callback');
+    let ringing = false;
+    const off = s.bus.subscribe('call.dialing', () => {
+      ringing = true;
+    });
+    const placed = await s.request('callback', { method: 'POST', url: `/api/callbacks/${id}/call` });
+    assert.equal(placed.statusCode, 202, placed.body);
+    const { callId } = placed.json();
+    await until(async () => (ringing ? true : undefined), 5000, 'call.dialing');
+    off();
+    // Let the 180 arrive so the CANCEL meets a ringing phone.
+    await new Promise((r) => setTimeout(r, 500));
+    const hung = await s.request('callback', { method: 'POST', url: `/api/calls/${callId}/hangup` });
+    assert.equal(hung.statusCode, 200, hung.body);
+    const done = await endedCall(s, callId);
+    assert.equal(done.endReason, 'abandoned');
+    assert.equal(done.answeredAt, null);
+    assert.equal(done.details.detail, 'cancelled');
+    const cb = (await s.db.query('SELECT state FROM callbacks WHERE id = $1', [id])).rows[0];
+    assert.equal(cb?.state, 'claimed', 'hanging up records no outcome');
   });
 });
 
