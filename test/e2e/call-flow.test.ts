@@ -2,7 +2,9 @@
  * A real call on the desk: sipp dials the product's SIP port and speaks a Mandarin
  * recording (../shared/speech, AISHELL sample) as PCMU RTP; the call rings in the agent's
  * browser, is answered with a click, its transcript and the classifier's proposals appear
- * live, and the agent submits the case, which is stored with the call's id.
+ * live, and the agent submits the case, which is stored with the call's id. Then the case
+ * goes through every desk (flow.ts): dispatched, replied, called back 满意, closed, and the
+ * supervisor's wallboard counts the answered call and the closed case without a reload.
  * Needs sipp and sox (apt) and the shared speech files; nothing is mocked. Chromium's fake
  * microphone stands in for the agent's voice (there is no sound card here).
  */
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { followCaseToClose, kpi, openWallboard } from './flow.js';
 import { apiAs, launchBrowser, loginAs, type Product, ROOT, shot, startProduct } from './helpers.js';
 
 const SPEECH = resolve(ROOT, '../shared/speech/aishell-sample_BAC009S0150W0305.wav');
@@ -87,7 +90,10 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
         RTP_PORT_MIN: String(rtp),
         RTP_PORT_MAX: String(rtp + 198),
         CALL_OFFER_TIMEOUT_S: '60',
-        LOG_LEVEL: 'info',
+        // Manual callbacks due at once, whatever the day and hour the test runs.
+        CALLBACK_MODE: 'manual',
+        CALLBACK_HOURS: '00:00-24:00',
+        CALLBACK_WORKDAYS_ONLY: 'false',
       },
       'call-flow-server',
     );
@@ -99,7 +105,9 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  test('ring → answer → live transcript and proposals → submit', async () => {
+  test('ring → answer → live transcript and proposals → submit → dispatch → reply → callback 满意 → closed', async () => {
+    const { sup, closedBefore } = await openWallboard(browser, product);
+    const answeredBefore = Number(await kpi(sup.page, 'kpi-answered'));
     const agent = await loginAs(browser, product, 'agent');
     const page = agent.page;
     await page.getByTestId('agent-state').getByText('空闲').click();
@@ -154,5 +162,18 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     assert.ok(wo?.callId, 'the case is linked to the call');
     assert.match(wo.description, /\p{Script=Han}/u);
     await agent.context.close();
+
+    // The rest of the case's life, desk by desk; the wallboard counted the answered call too.
+    await followCaseToClose(browser, product, {
+      key: number,
+      phone: CALLER,
+      prefix: 'call',
+      sup,
+      closedBefore,
+      checkSupervisor: async (page) => {
+        assert.equal(Number(await kpi(page, 'kpi-answered')), answeredBefore + 1, 'the answered call counts on the wallboard');
+      },
+    });
+    await sup.context.close();
   });
 });
