@@ -167,7 +167,7 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     await followCaseToClose(browser, product, {
       key: number,
       phone: CALLER,
-      prefix: 'call',
+      prefix: 'call-case',
       sup,
       closedBefore,
       checkSupervisor: async (page) => {
