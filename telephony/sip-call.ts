@@ -34,6 +34,8 @@ export class SipCall implements CallLeg {
   /** The peer put us on hold (re-INVITE sendonly/inactive). */
   heldByPeer = false;
   private ended = false;
+  /** We hung up before the caller's ACK came: the BYE goes out when it comes (or times out). */
+  private byePending = false;
   private referProgress?: ReferProgress;
 
   constructor(private readonly init: SipCallInit) {
@@ -50,8 +52,15 @@ export class SipCall implements CallLeg {
       onTimeout: () => void this.end('timeout'),
     });
     init.session.delegate = {
-      onAck: () => this.rtp.start(),
-      onAckTimeout: () => void this.end('failed'),
+      onAck: () => {
+        if (this.byePending) this.sendBye();
+        else this.rtp.start();
+      },
+      onAckTimeout: () => {
+        // With no ACK the session is over; RFC 3261 13.3.1.4 still asks for a BYE.
+        if (this.byePending) this.sendBye();
+        else void this.end('failed');
+      },
       onBye: (req) => {
         req.accept();
         this.finish('hangup');
@@ -148,15 +157,22 @@ export class SipCall implements CallLeg {
   /** Sends BYE (when the dialog is up) and ends the leg; `reason` is reported to onEnded. */
   private async end(reason: LegEnd | undefined): Promise<void> {
     if (this.ended) return;
-    const s = this.init.session;
-    if (s.sessionState === 'Confirmed' || s.sessionState === 'AckWait') {
-      try {
-        s.bye();
-      } catch {
-        // the dialog is already gone
-      }
-    }
+    const state = this.init.session.sessionState;
+    // Between our 200 OK and the caller's ACK, the callee must not send BYE (RFC 3261 15):
+    // sip.js throws if asked to. Hanging up in that window (an agent rejecting a fresh call,
+    // a quick hangup under load) used to drop the BYE, leaving the caller on a dead line.
+    if (state === 'AckWait') this.byePending = true;
+    else if (state === 'Confirmed') this.sendBye();
     this.finish(reason);
+  }
+
+  private sendBye() {
+    this.byePending = false;
+    try {
+      this.init.session.bye();
+    } catch {
+      // the dialog is already gone
+    }
   }
 
   /** Ends the leg once; `reason` undefined = we hung up (no onEnded for our own hangup). */

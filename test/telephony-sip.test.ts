@@ -1,12 +1,24 @@
 /**
  * SIP and RTP against real peers on 127.0.0.1: malformed messages, OPTIONS and
- * unsupported methods, abandon in queue, RFC 4733 DTMF from SIPp's captures, RTP timeout
+ * unsupported methods, abandon in queue, a hangup before the caller's ACK, RFC 4733 DTMF from SIPp's captures, RTP timeout
  * (sipp), over UDP and TCP. No mocks.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { endedCall, rawPeer, SHARED, scenario, sipp, startTelServer, type TelServer, ulawWav, until } from './sip/harness.js';
+import {
+  endedCall,
+  inDialog,
+  invite,
+  rawPeer,
+  SHARED,
+  scenario,
+  sipp,
+  startTelServer,
+  type TelServer,
+  ulawWav,
+  until,
+} from './sip/harness.js';
 
 let s: TelServer;
 let peer: Awaited<ReturnType<typeof rawPeer>>;
@@ -101,6 +113,34 @@ test('a caller who hangs up while queued is recorded as abandoned', async () => 
   assert.equal(call.endReason, 'abandoned');
   assert.equal(call.answeredAt, null);
   assert.equal(call.agentId, null);
+});
+
+test('a hangup before the caller has sent its ACK still sends BYE once the ACK arrives', async () => {
+  let callId = 0;
+  const off = s.bus.subscribe('call.arrived', (e) => {
+    callId ||= e.callId;
+  });
+  const sipId = `early-bye-${Date.now()}`;
+  const inv = invite({ from: peer.port, to: s.sipPort, callId: sipId });
+  peer.send(inv, s.sipPort);
+  const ok = await peer.next(new RegExp(`^SIP/2.0 200[\\s\\S]*Call-ID: ${sipId}`, 'm'), 5000);
+  assert.ok(ok, 'the INVITE is answered');
+  await until(async () => (callId ? true : undefined), 5000, 'the call');
+  off();
+  // The supervisor ends the call while the dialog still waits for the ACK (RFC 3261 15: no BYE yet).
+  const r = await s.request('supervisor', { method: 'POST', url: `/api/calls/${callId}/hangup` });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(await peer.next(new RegExp(`^BYE [\\s\\S]*Call-ID: ${sipId}`, 'm'), 300), undefined, 'no BYE before the ACK');
+  peer.send(inDialog('ACK', inv, ok, peer.port, s.sipPort, 1), s.sipPort);
+  const bye = await peer.next(new RegExp(`^BYE [\\s\\S]*Call-ID: ${sipId}`, 'm'), 3000);
+  assert.ok(bye, 'the BYE follows the ACK');
+  peer.send(
+    ['SIP/2.0 200 OK', ...bye.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)), 'Content-Length: 0', '', ''].join(
+      '\r\n',
+    ),
+    s.sipPort,
+  );
+  assert.equal((await endedCall(s, callId)).endReason, 'rejected');
 });
 
 test('RFC 4733 DTMF from SIPp captures is recognised and stored', async () => {
