@@ -8,7 +8,8 @@
  * The domain LM is whatever `hotline asr build-lm` last wrote (MODELS_DIR/asr/lm/hotline.arpa);
  * it is built from the hotline's texts, never from these references. Digits in the
  * recognized text are turned back into characters before scoring, since the references
- * spell numbers in characters.
+ * spell numbers in characters. The cleanup writes 幺 and 一 alike as 1, so 幺 (how 1 is said
+ * in phone numbers) is scored as 一 in both texts: the digit, not the variant, is what counts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ const manifest = readFileSync(join(speechDir, 'manifest.jsonl'), 'utf8')
 
 const BACK = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 const toChars = (s: string) => s.replace(/[0-9]/g, (d) => BACK[Number(d)] as string);
+const yaoAsYi = (s: string) => s.replace(/幺/g, '一');
 
 function audioFor(file: string, rate: SampleRate): Int16Array {
   const a = decodeWav(readFileSync(join(speechDir, file)), file);
@@ -76,7 +78,7 @@ for (const lm of (values.lm as string).split(',') as ('generic' | 'domain')[]) {
               .map((r) => r.text)
               .join(''),
           );
-          const c = cerCounts(m.text, hyp);
+          const c = cerCounts(yaoAsYi(m.text), yaoAsYi(hyp));
           errors += c.errors;
           chars += c.chars;
           audioSeconds += pcm.length / rate;

@@ -95,7 +95,11 @@ export class PocketSphinxRecognizer {
   ) {
     this.l = loadPocketSphinx();
     const rateArgs = sampleRate === 8000 ? ['-samprate', '8000', '-nfft', '256'] : ['-samprate', '16000'];
-    const args = ['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, '-logfn', '/dev/null', ...rateArgs];
+    // At most 3000 active HMMs per frame (the library's default allows 30000): with the domain
+    // LM the search otherwise keeps so many paths alive that one stream costs about one core;
+    // the cap cut its CPU time by about a third with the same CER (docs/benchmarks.md).
+    const searchArgs = ['-maxhmmpf', '3000'];
+    const args = ['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, '-logfn', '/dev/null', ...rateArgs, ...searchArgs];
     const variadic: unknown[] = [];
     for (const a of args) variadic.push('const char *', a);
     variadic.push('const char *', null);
