@@ -97,7 +97,7 @@ export class PocketSphinxRecognizer {
     const rateArgs = sampleRate === 8000 ? ['-samprate', '8000', '-nfft', '256'] : ['-samprate', '16000'];
     // At most 3000 active HMMs per frame (the library's default allows 30000): with the domain
     // LM the search otherwise keeps so many paths alive that one stream costs about one core;
-    // the cap cut its CPU time by about a third with the same CER (docs/benchmarks.md).
+    // the cap cut its CPU time by about a third, CER within 1.5 points (docs/benchmarks.md).
     const searchArgs = ['-maxhmmpf', '3000'];
     const args = ['-hmm', model.hmm, '-lm', model.lm, '-dict', model.dict, '-logfn', '/dev/null', ...rateArgs, ...searchArgs];
     const variadic: unknown[] = [];
