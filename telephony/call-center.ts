@@ -132,27 +132,7 @@ export class CallCenter {
       await leg.hangup();
       throw err;
     }
-    let resolveDone = () => {};
-    const done = new Promise<void>((r) => {
-      resolveDone = r;
-    });
-    const call: LiveCall = {
-      id: rec.id,
-      leg,
-      state: 'queued',
-      arrivedAt: Date.now(),
-      emergency: opts.emergency ?? false,
-      asrPending: [],
-      seq: 0,
-      heardMs: 0,
-      finals: [],
-      writes: Promise.resolve(),
-      sinks: new Set(),
-      dtmf: '',
-      transferred: false,
-      done,
-      resolveDone,
-    };
+    const call = newLiveCall(rec.id, leg, { state: 'queued', arrivedAt: Date.now(), emergency: opts.emergency ?? false });
     if (call.emergency) void this.write(call, () => updateCall(this.o.db, call.id, { emergency: true }));
     this.calls.set(call.id, call);
     leg.events = {
@@ -497,31 +477,9 @@ export class CallCenter {
       this.o.bus.publish('call.ended', { callId: rec.id, reason: 'abandoned', agentId: o.userId });
       return;
     }
-    let resolveDone = () => {};
-    const done = new Promise<void>((r) => {
-      resolveDone = r;
-    });
     const arrivedAt = new Date(rec.arrivedAt).getTime();
     const answeredAt = Date.now();
-    const call: LiveCall = {
-      id: rec.id,
-      leg,
-      state: 'answered',
-      arrivedAt,
-      emergency: false,
-      agentId: o.userId,
-      answeredAt,
-      asrPending: [],
-      seq: 0,
-      heardMs: 0,
-      finals: [],
-      writes: Promise.resolve(),
-      sinks: new Set(),
-      dtmf: '',
-      transferred: false,
-      done,
-      resolveDone,
-    };
+    const call = newLiveCall(rec.id, leg, { state: 'answered', arrivedAt, emergency: false, agentId: o.userId, answeredAt });
     this.calls.set(call.id, call);
     leg.events = {
       onAudio: (pcm, ms) => this.onCallerAudio(call, pcm, ms),
@@ -824,4 +782,31 @@ export class CallCenter {
       }),
     );
   }
+}
+
+/** A live call's bookkeeping at its start; `fields` says how it starts (queued inbound, or answered outbound). */
+function newLiveCall(
+  id: number,
+  leg: CallLeg,
+  fields: Pick<LiveCall, 'state' | 'arrivedAt' | 'emergency'> & Partial<Pick<LiveCall, 'agentId' | 'answeredAt'>>,
+): LiveCall {
+  let resolveDone = () => {};
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  return {
+    id,
+    leg,
+    ...fields,
+    asrPending: [],
+    seq: 0,
+    heardMs: 0,
+    finals: [],
+    writes: Promise.resolve(),
+    sinks: new Set(),
+    dtmf: '',
+    transferred: false,
+    done,
+    resolveDone,
+  };
 }
