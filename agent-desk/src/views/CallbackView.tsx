@@ -8,6 +8,8 @@
  */
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+// The server's own type (type-only, nothing of the server is bundled): the desk reads what callback/routes.ts answers.
+import type { Callback } from '../../../callback/index.js';
 import { useUser } from '../App.js';
 import { api } from '../api.js';
 import { type AudioLink, startCallAudio } from '../audio.js';
@@ -16,26 +18,6 @@ import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { useLiveEvents, useResync } from '../live.js';
-
-interface Callback {
-  id: number;
-  workOrderId: number;
-  workOrderNumber: string;
-  departmentName: string | null;
-  callerName: string | null;
-  callerPhone: string | null;
-  description: string;
-  replyText: string | null;
-  mode: 'manual' | 'auto';
-  state: string;
-  dueAt: string;
-  attempts: number;
-  maxAttempts: number;
-  claimedBy: number | null;
-  outcome: string | null;
-  note: string | null;
-  completedAt: string | null;
-}
 
 /** Every state of callback/routes.ts STATES. */
 export const CALLBACK_STATE_ZH: Record<string, { label: string; color: string }> = {
