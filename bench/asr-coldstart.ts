@@ -1,6 +1,5 @@
 /**
- * How much worse a fresh PocketSphinx recognizer does on its first utterance (it starts from
- * the acoustic model's built-in cepstral mean), and whether warming it first on the
+ * How much worse a fresh PocketSphinx recognizer does on its first utterance, and whether warming it first on the
  * product's own greeting prompt (telephony/prompts/greeting.wav, espeak-ng Mandarin) helps,
  * against a recognizer that heard the previous clip first (a long-running server's worker).
  * Each clip of SHARED_DIR/speech gets a new recognizer, 8 kHz µ-law, domain LM.
