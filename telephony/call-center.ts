@@ -134,14 +134,7 @@ export class CallCenter {
     }
     const call = newLiveCall(rec.id, leg, { state: 'queued', arrivedAt: Date.now(), emergency: opts.emergency ?? false });
     if (call.emergency) void this.write(call, () => updateCall(this.o.db, call.id, { emergency: true }));
-    this.calls.set(call.id, call);
-    leg.events = {
-      onAudio: (pcm, ms) => this.onCallerAudio(call, pcm, ms),
-      onDtmf: (digit) => this.onDtmf(call, digit),
-      onEnded: (reason) => void this.onLegEnded(call, reason),
-    };
-    leg.start();
-    this.openAsr(call);
+    this.track(call);
     if (leg.channel === 'sip') this.startPrompts(call);
     this.o.bus.publish('call.arrived', {
       callId: call.id,
@@ -480,14 +473,7 @@ export class CallCenter {
     const arrivedAt = new Date(rec.arrivedAt).getTime();
     const answeredAt = Date.now();
     const call = newLiveCall(rec.id, leg, { state: 'answered', arrivedAt, emergency: false, agentId: o.userId, answeredAt });
-    this.calls.set(call.id, call);
-    leg.events = {
-      onAudio: (pcm, ms) => this.onCallerAudio(call, pcm, ms),
-      onDtmf: (digit) => this.onDtmf(call, digit),
-      onEnded: (reason) => void this.onLegEnded(call, reason),
-    };
-    leg.start();
-    this.openAsr(call);
+    this.track(call);
     const ringMs = answeredAt - arrivedAt;
     await this.write(call, () =>
       updateCall(this.o.db, call.id, {
@@ -625,6 +611,18 @@ export class CallCenter {
     progress('connected', 200, 'bridged');
     // The agent's part is over: the caller now talks to the emergency line through us.
     this.releaseAgent(call);
+  }
+
+  /** Makes a new call live: its leg's audio, DTMF and end come here, and its recognizer opens. */
+  private track(call: LiveCall) {
+    this.calls.set(call.id, call);
+    call.leg.events = {
+      onAudio: (pcm, ms) => this.onCallerAudio(call, pcm, ms),
+      onDtmf: (digit) => this.onDtmf(call, digit),
+      onEnded: (reason) => void this.onLegEnded(call, reason),
+    };
+    call.leg.start();
+    this.openAsr(call);
   }
 
   // ---- media ----

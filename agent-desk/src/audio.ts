@@ -4,6 +4,7 @@
  * the speaker and the microphone through one AudioWorklet, which resamples between
  * 8 kHz and the sound card's rate off the main thread.
  */
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 // The worklet runs in its own global scope, so it travels as source text.
 const WORKLET = `
@@ -126,4 +127,37 @@ export function startRinging(): () => void {
     void ctx?.close();
     ctx = undefined;
   };
+}
+
+/**
+ * The call audio of a view, open while `callId` is set (the agent's answered call, the
+ * callback staff's connected call). `note` says why the caller or the microphone is not
+ * heard; `stop` closes the audio at once (the call ended before the view moved on).
+ */
+export function useCallAudio(callId: number | null) {
+  const [note, setNote] = useState<string>();
+  const link = useRef<AudioLink | null>(null);
+  const stop = useCallback(() => {
+    link.current?.stop();
+    link.current = null;
+  }, []);
+  // Follows the call id only: re-renders must not restart the audio.
+  useEffect(() => {
+    if (!callId) return;
+    let stopped = false;
+    setNote(undefined);
+    startCallAudio(callId, (reason) => !stopped && setNote(reason)).then(
+      (l) => {
+        if (stopped) return l.stop();
+        link.current = l;
+        setNote(l.micProblem);
+      },
+      (err) => setNote(`通话音频不可用：${(err as Error).message}`),
+    );
+    return () => {
+      stopped = true;
+      stop();
+    };
+  }, [callId, stop]);
+  return { note, setNote, stop };
 }

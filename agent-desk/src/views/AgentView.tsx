@@ -7,7 +7,7 @@ import { Alert, App, Button, Card, Col, Form, Input, List, Row, Segmented, Selec
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useUser } from '../App.js';
 import { api } from '../api.js';
-import { type AudioLink, startCallAudio, startRinging } from '../audio.js';
+import { startRinging, useCallAudio } from '../audio.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { AGENT_STATE_ZH, dateTime } from '../format.js';
 import { unitTree, useCatalogue, useLoad } from '../hooks.js';
@@ -62,8 +62,7 @@ export function AgentView() {
   const [callId, setCallId] = useState<number | null>(null);
   const [call, setCall] = useState<CallDetail | null>(null);
   const [segments, setSegments] = useState<Map<string, Segment>>(new Map());
-  const [audioNote, setAudioNote] = useState<string>();
-  const audio = useRef<AudioLink | null>(null);
+  const audio = useCallAudio(callId);
 
   useEffect(() => {
     if (!phone.data) return;
@@ -97,24 +96,9 @@ export function AgentView() {
   const messageRef = useRef(message);
   messageRef.current = message;
 
-  // Audio and call details follow the call id only: re-renders must not restart them.
+  // Call details follow the call id only: re-renders must not reload them.
   useEffect(() => {
-    if (!callId) return;
-    loadCall(callId).catch((e) => messageRef.current.error((e as Error).message));
-    let stopped = false;
-    startCallAudio(callId, (reason) => !stopped && setAudioNote(reason)).then(
-      (link) => {
-        if (stopped) return link.stop();
-        audio.current = link;
-        setAudioNote(link.micProblem);
-      },
-      (e) => setAudioNote(`通话音频不可用：${(e as Error).message}`),
-    );
-    return () => {
-      stopped = true;
-      audio.current?.stop();
-      audio.current = null;
-    };
+    if (callId) loadCall(callId).catch((e) => messageRef.current.error((e as Error).message));
   }, [callId, loadCall]);
   useResync(() => {
     if (callId) void loadCall(callId).catch(() => {});
@@ -130,8 +114,7 @@ export function AgentView() {
     } else if (e.type === 'call.ended' && (p.callId === callId || p.callId === offered)) {
       if (p.callId === offered) setOffered(null);
       if (p.callId === callId) {
-        audio.current?.stop();
-        audio.current = null;
+        audio.stop();
         setCall((c) => (c ? { ...c, state: 'ended' } : c));
         message.info('通话已结束，请完成工单');
       }
@@ -370,7 +353,7 @@ export function AgentView() {
           }
         />
       )}
-      {audioNote && <Alert type="info" showIcon title={audioNote} closable />}
+      {audio.note && <Alert type="info" showIcon title={audio.note} closable />}
 
       <Row gutter={12}>
         <Col xs={24} lg={10}>

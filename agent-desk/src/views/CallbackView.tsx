@@ -7,12 +7,12 @@
  * kept as a draft until the server accepts it.
  */
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 // The server's own type (type-only, nothing of the server is bundled): the desk reads what callback/routes.ts answers.
 import type { Callback } from '../../../callback/index.js';
 import { useUser } from '../App.js';
 import { api } from '../api.js';
-import { type AudioLink, startCallAudio } from '../audio.js';
+import { useCallAudio } from '../audio.js';
 import { WorkOrderTable } from '../components/WorkOrderTable.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime } from '../format.js';
@@ -175,8 +175,6 @@ export function CallbackView() {
 
   // ---- click-to-call ----
   const [call, setCall] = useState<CallState | null>(null);
-  const [audioNote, setAudioNote] = useState<string>();
-  const audio = useRef<AudioLink | null>(null);
 
   // After a reload or a resync: the call this user placed that is still on, if any.
   const restoreCall = useCallback(async () => {
@@ -214,31 +212,13 @@ export function CallbackView() {
     });
   });
 
-  // The audio follows the answered call only: re-renders must not restart it.
-  const answeredId = call?.state === 'answered' ? call.id : null;
-  useEffect(() => {
-    if (!answeredId) return;
-    let stopped = false;
-    setAudioNote(undefined);
-    startCallAudio(answeredId, (reason) => !stopped && setAudioNote(reason)).then(
-      (link) => {
-        if (stopped) return link.stop();
-        audio.current = link;
-        setAudioNote(link.micProblem);
-      },
-      (err) => setAudioNote(`通话音频不可用：${(err as Error).message}`),
-    );
-    return () => {
-      stopped = true;
-      audio.current?.stop();
-      audio.current = null;
-    };
-  }, [answeredId]);
+  // The audio follows the answered call only.
+  const audio = useCallAudio(call?.state === 'answered' ? call.id : null);
 
   const dial = async (cb: Callback) => {
     try {
       const r = await api.post<{ callId: number }>(`/api/callbacks/${cb.id}/call`);
-      setAudioNote(undefined);
+      audio.setNote(undefined);
       setCall({ id: r.callId, callbackId: cb.id, state: 'ringing' });
       // The answer may have come before this reply: ask the server where the call is.
       const now = await api.get<{ state: string; endReason: string | null }>(`/api/calls/${r.callId}`);
@@ -317,7 +297,7 @@ export function CallbackView() {
         )}
         {busyElsewhere && <Typography.Text type="warning">另一个回访通话尚未结束</Typography.Text>}
       </Space>
-      {onThis?.state === 'answered' && audioNote && <Alert type="warning" showIcon title={audioNote} style={{ marginBottom: 16 }} />}
+      {onThis?.state === 'answered' && audio.note && <Alert type="warning" showIcon title={audio.note} style={{ marginBottom: 16 }} />}
       <OutcomeForm
         key={current.id}
         cb={current}
