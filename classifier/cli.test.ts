@@ -45,7 +45,7 @@ test('hotline classify: sensible proposals for real messages, emergencies flagge
   assert.equal(by.get('taxi').category, 'M03');
   for (const o of out.filter((x) => !x.error)) {
     assert.deepEqual(Object.keys(o).filter((k) => ['id', 'category', 'department', 'emergency', 'top', 'model'].includes(k)).length, 6);
-    assert.equal(o.model, 'clf-base-20261123');
+    assert.equal(o.model, 'clf-base-20261123b');
     assert.ok(Math.abs(o.top.reduce((s: number, t: { p: number }) => s + t.p, 0) - 1) < 0.3);
   }
   assert.deepEqual(by.get('knife').emergency.line, '110');

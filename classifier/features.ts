@@ -75,9 +75,12 @@ export function chineseOnly(text: string): string {
   return text.replace(NON_CJK_RUN, '|');
 }
 
+// Speech recognisers put a space between words ("车辆 起火"); typed Chinese has none.
+const SPACE_IN_CHINESE = /(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) (?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
+
 /** The hashed feature vector of one text. */
 export function featurise(text: string, cfg: FeatureConfig, presegmented = false): SparseFeatures {
-  const norm = normalise(text);
+  const norm = presegmented ? normalise(text) : normalise(text).replace(SPACE_IN_CHINESE, '');
   const mask = cfg.buckets - 1;
   const counts = new Map<number, number>();
   const add = (key: string) => {

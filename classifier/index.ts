@@ -22,6 +22,7 @@ export {
   loadEmergencyRules,
   setEmergencyRules,
 } from './emergency.js';
+export { type CombinedVerdict, combineEmergency, EMERGENCY_LABELS, loadEmergencyFeedback } from './emergency-model.js';
 export { type Feedback, loadCorrections, recordFeedback } from './feedback.js';
 export { type CycleReport, newVersionName, runTrainingCycle } from './lifecycle.js';
 export { loadModel, readMeta } from './model-files.js';
@@ -35,6 +36,13 @@ export {
   MAX_TEXT_CHARS,
   textProblem,
 } from './service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The classifier, for modules mounted after it (the emergency watch asks its model). */
+    classifier?: Classifier;
+  }
+}
 
 export const CLASSIFIER_SETTINGS = [
   {
@@ -83,5 +91,6 @@ export async function registerClassifier(app: FastifyInstance, ctx: ModuleContex
     await classifier.close();
   });
   await app.register(classifierRoutes, { ctx, classifier });
+  app.decorate('classifier', classifier);
   return classifier;
 }

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { conflict } from '../core/errors.js';
 import type { Db } from '../db/index.js';
 import type { LabelledText } from './data.js';
+import { loadEmergencyFeedback } from './emergency-model.js';
 import { loadCorrections } from './feedback.js';
-import { loadModel, type ModelMetrics } from './model-files.js';
+import { loadModel, type ModelMeta, type ModelMetrics } from './model-files.js';
 import { activeVersion, ensureBundledModel, gateRefusal, getVersion, promote, registerVersion } from './registry.js';
 import { categoryCode, evaluateModel, type TrainResult, trainVersion } from './train.js';
 
@@ -36,6 +37,10 @@ export interface CycleReport {
   path: string;
   metrics: ModelMetrics;
   corrections: number;
+  /** Emergency decisions (transfers, referrals, ordinary dispatches) the emergency head learned from. */
+  emergencyDecisions: number;
+  /** The emergency head's threshold and metrics, when the version has one. */
+  emergency: ModelMeta['emergency'] | null;
   active: { version: string; metrics: ModelMetrics } | null;
   registered: boolean;
   promoted: boolean;
@@ -58,6 +63,8 @@ export async function runTrainingCycle(o: CycleOptions): Promise<CycleReport> {
   }
   const baseLabels = [...new Set(o.base.map((r) => categoryCode(r.category)))];
   const corrections = o.withCorrections ? await loadCorrections(o.db, baseLabels) : [];
+  // Transfers and referrals (emergencies) and ordinary dispatches teach the emergency head.
+  const decisions = o.withCorrections ? await loadEmergencyFeedback(o.db) : [];
   const version = o.version ?? newVersionName();
   // Refuse before minutes of training, not after.
   if (o.register !== false && (await getVersion(o.db, version))) {
@@ -70,6 +77,7 @@ export async function runTrainingCycle(o: CycleOptions): Promise<CycleReport> {
     outDir,
     version,
     log,
+    emergency: { feedback: decisions },
     ...o.trainOverrides,
   });
   const report: CycleReport = {
@@ -77,6 +85,8 @@ export async function runTrainingCycle(o: CycleOptions): Promise<CycleReport> {
     path: outDir,
     metrics: result.meta.metrics,
     corrections: corrections.length,
+    emergencyDecisions: decisions.length,
+    emergency: result.meta.emergency ?? null,
     active: null,
     registered: false,
     promoted: false,

@@ -100,12 +100,21 @@ export interface Example {
  * SGD with L2 decay through a global scale (W = s·V), so each step touches only the
  * rows of the features present, as in scikit-learn's SGDClassifier.
  */
-export function trainLinear(examples: Example[], labels: string[], buckets: number, opts: TrainOptions = DEFAULT_TRAIN): LinearModel {
+export function trainLinear(
+  examples: Example[],
+  labels: string[],
+  buckets: number,
+  opts: TrainOptions = DEFAULT_TRAIN,
+  /** A second head over the same graph reuses the first head's idf. */
+  fixedIdf?: Float32Array,
+): LinearModel {
   const C = labels.length;
-  const idf = computeIdf(
-    examples.map((e) => e.features),
-    buckets,
-  );
+  const idf =
+    fixedIdf ??
+    computeIdf(
+      examples.map((e) => e.features),
+      buckets,
+    );
   const xs = examples.map((e) => weigh(e.features, idf));
   const V = new Float32Array(buckets * C);
   const bias = new Float64Array(C);

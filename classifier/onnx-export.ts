@@ -1,7 +1,8 @@
 /**
  * Writes a LinearModel as an ONNX graph (opset 13), built directly as protobuf with
  * onnx-proto. Inputs are one text's hashed features from `features.ts`; the graph does
- * what `linear.ts` `score` does: sublinear tf × idf, l2 norm, linear layer, softmax.
+ * what `linear.ts` `score` does: sublinear tf × idf, l2 norm, linear layer, softmax; and,
+ * when the model has one, the emergency head's linear layer and softmax on the same features.
  */
 import onnxProto from 'onnx-proto';
 import type { LinearModel } from './linear.js';
@@ -16,6 +17,15 @@ export const INPUT_IDS = 'ids';
 export const INPUT_COUNTS = 'counts';
 export const OUTPUT_LOGITS = 'logits';
 export const OUTPUT_PROBS = 'probs';
+export const OUTPUT_EMERGENCY = 'emergency_probs';
+
+/** The emergency head: a second linear layer over the same weighted features. */
+export interface EmergencyHead {
+  labels: readonly string[];
+  /** Row-major [buckets × labels]. */
+  weights: Float32Array;
+  bias: Float32Array;
+}
 
 function floatTensor(name: string, dims: number[], data: Float32Array) {
   return { name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
@@ -43,8 +53,20 @@ function valueInfo(name: string, elemType: number, dims: (number | string)[]) {
   };
 }
 
-export function exportOnnx(model: LinearModel, meta: Record<string, string> = {}): Uint8Array {
+export function exportOnnx(model: LinearModel, meta: Record<string, string> = {}, emergency?: EmergencyHead): Uint8Array {
   const C = model.labels.length;
+  const E = emergency?.labels.length ?? 0;
+  const emergencyNodes = emergency
+    ? [
+        node('Gather', ['em_weights', INPUT_IDS], ['em_w_rows'], { axis: 0 }),
+        node('MatMul', ['x_row', 'em_w_rows'], ['em_linear']),
+        node('Add', ['em_linear', 'em_bias'], ['em_logits']),
+        node('Softmax', ['em_logits'], [OUTPUT_EMERGENCY], { axis: -1 }),
+      ]
+    : [];
+  const emergencyWeights = emergency
+    ? [floatTensor('em_weights', [model.buckets, E], emergency.weights), floatTensor('em_bias', [E], emergency.bias)]
+    : [];
   const axes = new BigInt64Array([0n]);
   const graph = {
     name: 'hotline_classifier',
@@ -63,6 +85,7 @@ export function exportOnnx(model: LinearModel, meta: Record<string, string> = {}
       node('MatMul', ['x_row', 'w_rows'], ['linear']),
       node('Add', ['linear', 'bias'], [OUTPUT_LOGITS]),
       node('Softmax', [OUTPUT_LOGITS], [OUTPUT_PROBS], { axis: -1 }),
+      ...emergencyNodes,
     ],
     initializer: [
       floatTensor('one', [], new Float32Array([1])),
@@ -71,9 +94,14 @@ export function exportOnnx(model: LinearModel, meta: Record<string, string> = {}
       floatTensor('idf', [model.buckets], model.idf),
       floatTensor('weights', [model.buckets, C], model.weights),
       floatTensor('bias', [C], model.bias),
+      ...emergencyWeights,
     ],
     input: [valueInfo(INPUT_IDS, INT32, ['n']), valueInfo(INPUT_COUNTS, FLOAT, ['n'])],
-    output: [valueInfo(OUTPUT_LOGITS, FLOAT, [1, C]), valueInfo(OUTPUT_PROBS, FLOAT, [1, C])],
+    output: [
+      valueInfo(OUTPUT_LOGITS, FLOAT, [1, C]),
+      valueInfo(OUTPUT_PROBS, FLOAT, [1, C]),
+      ...(emergency ? [valueInfo(OUTPUT_EMERGENCY, FLOAT, [1, E])] : []),
+    ],
   };
   const proto = onnx.ModelProto.create({
     irVersion: 7,

@@ -24,7 +24,12 @@ export const ClassifyResultSchema = Type.Object(
     department: Nullable(Type.String({ description: 'org unit code of the proposed department' })),
     departmentName: Nullable(Type.String()),
     departmentId: Nullable(Type.Integer()),
-    emergency: Type.Object({ is: Type.Boolean(), line: Nullable(Line), reason: Nullable(Type.String()) }),
+    emergency: Type.Object({
+      is: Type.Boolean(),
+      line: Nullable(Line),
+      reason: Nullable(Type.String()),
+      score: Nullable(Type.Number({ description: "The model's emergency probability; rules stand whatever it is" })),
+    }),
     top: Type.Array(Type.Object({ category: Type.String(), name: Nullable(Type.String()), p: Type.Number() })),
     model: Nullable(Type.String({ description: 'model version that made the proposal' })),
   },

@@ -8,6 +8,7 @@ import { badRequest, unavailable } from '../core/errors.js';
 import type { Db, Queryable } from '../db/index.js';
 import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
 import { checkEmergency, type EmergencyLine } from './emergency.js';
+import { type CombinedVerdict, combineEmergency } from './emergency-model.js';
 import { hasChinese } from './features.js';
 import { type LoadedModel, loadModel } from './model-files.js';
 import { activeVersion, ensureBundledModel } from './registry.js';
@@ -36,7 +37,8 @@ export interface ClassifyResult {
   department: string | null;
   departmentName: string | null;
   departmentId: number | null;
-  emergency: { is: boolean; line: EmergencyLine | null; reason: string | null };
+  /** Rules and model together; `score` is the model's emergency probability (null without its head). */
+  emergency: { is: boolean; line: EmergencyLine | null; reason: string | null; score: number | null };
   top: { category: string; name: string | null; p: number }[];
   /** Model version that made the proposal. */
   model: string | null;
@@ -90,8 +92,18 @@ function catalogue(): Map<string, CatalogueEntry> {
   return shipped;
 }
 
+function emergencyHead(model: LoadedModel, probs: Float32Array | null) {
+  return probs && model.meta.emergency ? { probs, threshold: model.meta.emergency.threshold } : null;
+}
+
 export interface Classifier {
   classify(text: string, opts?: { id?: string | null; topK?: number }): Promise<ClassifyResult>;
+  /**
+   * The emergency verdict of rules and model for one text (a transcript segment, a note).
+   * Rules alone when the text cannot be scored or the model is unavailable: an emergency
+   * check never fails because of the model.
+   */
+  checkEmergency(text: string): Promise<CombinedVerdict>;
   /** The active model (loading it on first use). */
   active(): Promise<LoadedModel>;
   /** Forget the cached active version (after promote/rollback). */
@@ -170,9 +182,9 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     async classify(text, o = {}) {
       const problem = textProblem(text);
       if (problem) throw badRequest(problem);
-      const emergency = checkEmergency(text);
       const model = await active();
-      const probs = await model.predict(text);
+      const { probs, emergency: emergencyProbs } = await model.predictAll(text);
+      const emergency = combineEmergency(checkEmergency(text), emergencyHead(model, emergencyProbs));
       const labels = model.meta.labels;
       const order = labels.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
       const k = Math.max(1, Math.min(o.topK ?? opts.topK ?? 3, labels.length));
@@ -187,7 +199,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
         department: best?.deptCode ?? null,
         departmentName: best?.deptName ?? null,
         departmentId: best?.deptId ?? null,
-        emergency: { is: emergency.is, line: emergency.line, reason: emergency.reason },
+        emergency: { is: emergency.is, line: emergency.line, reason: emergency.reason, score: emergency.score },
         top: order.slice(0, k).map((i) => ({
           category: labels[i]!,
           name: refs.get(labels[i]!)?.name ?? null,
@@ -195,6 +207,17 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
         })),
         model: model.meta.version,
       };
+    },
+    async checkEmergency(text) {
+      const rules = checkEmergency(text);
+      if (textProblem(text)) return { ...rules, score: null };
+      try {
+        const model = await active();
+        const { emergency } = await model.predictAll(text);
+        return combineEmergency(rules, emergencyHead(model, emergency));
+      } catch {
+        return { ...rules, score: null };
+      }
     },
     async close() {
       const all = [...sessions.values()];

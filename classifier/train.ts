@@ -5,6 +5,8 @@
  */
 import { defaultCatalogue } from '../org/index.js';
 import { type LabelledText, splitHoldout } from './data.js';
+import { type EmergencyExample, loadEmergencySeed, splitSeed } from './emergency-model.js';
+import { emptyEmergencyMeta, evaluateEmergency, trainEmergencyHead } from './emergency-train.js';
 import { type FeatureConfig, featurise } from './features.js';
 import { DEFAULT_TRAIN, type Example, type LinearModel, score, type TrainOptions, trainLinear } from './linear.js';
 import { evaluate } from './metrics.js';
@@ -33,6 +35,11 @@ export interface TrainInput {
   version: string;
   features?: FeatureConfig;
   options?: TrainOptions;
+  /**
+   * The emergency head's data: the shipped seed set (split into training rows and a fixed
+   * holdout) and people's decisions. Default: the shipped seed, no decisions; false: no head.
+   */
+  emergency?: { seed?: EmergencyExample[]; feedback?: EmergencyExample[] } | false;
   log?: (line: string) => void;
 }
 
@@ -120,6 +127,15 @@ export async function trainVersion(input: TrainInput): Promise<TrainResult> {
   );
   for (let i = 0; i < model.weights.length; i++) model.weights[i] = model.weights[i]! * t;
   for (let i = 0; i < model.bias.length; i++) model.bias[i] = model.bias[i]! * t;
+  let head: ReturnType<typeof trainEmergencyHead> | undefined;
+  let seedHoldout: EmergencyExample[] = [];
+  if (input.emergency !== false) {
+    const seed = splitSeed(input.emergency?.seed ?? loadEmergencySeed());
+    seedHoldout = seed.holdout;
+    const feedback = input.emergency?.feedback ?? [];
+    log(`training the emergency head: ${seed.train.length} seed rows, ${feedback.length} decisions, ${train.length} ordinary messages`);
+    head = trainEmergencyHead({ base: train, seed: seed.train, feedback, features, idf: model.idf, buckets: features.buckets });
+  }
   const meta: ModelMeta = {
     format: 1,
     version: input.version,
@@ -138,19 +154,28 @@ export async function trainVersion(input: TrainInput): Promise<TrainResult> {
       segmented: { n: 0, accuracy: 0, macroF1: 0 },
       all: { n: 0, accuracy: 0, macroF1: 0 },
     },
+    emergency: head && emptyEmergencyMeta(head.rows, head.seedRows, head.feedbackRows),
     createdAt: new Date().toISOString(),
   };
-  saveModel(input.outDir, model, meta);
+  saveModel(input.outDir, model, meta, head);
   const loaded = await loadModel(input.outDir);
   try {
     meta.metrics = await evaluateModel(loaded, holdout);
+    if (meta.emergency) meta.emergency.metrics = await evaluateEmergency(loaded, seedHoldout, holdout, meta.emergency.threshold);
   } finally {
     await loaded.close();
   }
   meta.training.seconds = Math.round((Date.now() - started) / 100) / 10;
-  saveModel(input.outDir, model, meta);
+  saveModel(input.outDir, model, meta, head);
   log(
     `holdout: natural accuracy ${meta.metrics.natural.accuracy} (n=${meta.metrics.natural.n}), segmented ${meta.metrics.segmented.accuracy}, all ${meta.metrics.all.accuracy}`,
   );
+  if (meta.emergency) {
+    const e = meta.emergency.metrics;
+    log(
+      `emergency holdout: recall rules ${e.recall.rules} / model ${e.recall.model} / both ${e.recall.combined} (n=${e.recall.n}); ` +
+        `false alarms on ordinary messages rules ${e.baseAlarms.rules} / model ${e.baseAlarms.model} / both ${e.baseAlarms.combined} (n=${e.baseAlarms.n})`,
+    );
+  }
   return { meta, model, holdout };
 }

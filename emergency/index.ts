@@ -1,6 +1,6 @@
 /**
  * emergency/: the glue of the emergency path. Final transcript segments and agents' notes
- * go through the classifier's rules; a hit is an `emergency.alert` on the desk's channel at
+ * go through the classifier's rules, then its model; a hit is an `emergency.alert` on the desk's channel at
  * once; one click (or the site's rule) transfers the call to 110/119/120 with a referral.
  */
 import type { FastifyInstance } from 'fastify';
@@ -51,6 +51,7 @@ export async function registerEmergency(
   const watch = startEmergencyWatch({
     bus: ctx.bus,
     check: checkEmergency,
+    modelCheck: async (text) => (app.classifier ? app.classifier.checkEmergency(text) : checkEmergency(text)),
     autoTransferPatterns: patterns,
     autoTransfer: async (alert) => {
       try {

@@ -44,7 +44,7 @@ export const emergencyRoutes: FastifyPluginAsyncTypebox<{ watch: EmergencyWatch;
     },
     async (req) => {
       const u = currentUser(req);
-      const alert = watch.checkText({ ...req.body, agentId: u.role === 'agent' ? u.id : null });
+      const alert = await watch.checkText({ ...req.body, agentId: u.role === 'agent' ? u.id : null });
       return { emergency: alert !== null, alert };
     },
   );

@@ -1,7 +1,9 @@
 /**
  * The emergency path: every final transcript segment (and every agent note sent here) goes
  * through the classifier's rule check synchronously, inside the bus delivery of the segment,
- * so the alert reaches the desk's channel in the same tick; nothing waits on a queue.
+ * so the alert reaches the desk's channel in the same tick; nothing waits on a queue. A
+ * segment no rule names then goes to the classifier's model (about a millisecond, in this
+ * process), which can raise the alert the rules missed.
  */
 
 import type { EmergencyVerdict } from '../classifier/index.js';
@@ -42,6 +44,8 @@ declare module '../core/events.js' {
 export interface WatchOptions {
   bus: EventBus;
   check: (text: string) => EmergencyVerdict;
+  /** Rules and model together (the classifier's); asked only when the rules found nothing. */
+  modelCheck?: (text: string) => Promise<EmergencyVerdict>;
   /** Patterns (as the rules name them) that transfer the call at once; empty = always by click. */
   autoTransferPatterns: ReadonlySet<string>;
   /** Called for an automatic transfer; errors are published as emergency.transfer_failed. */
@@ -50,7 +54,12 @@ export interface WatchOptions {
 
 export interface EmergencyWatch {
   /** Checks an agent's note (or any text) about a call or case; publishes and returns the alert on a hit. */
-  checkText(input: { text: string; callId?: number | null; workOrderId?: number | null; agentId?: number | null }): EmergencyAlert | null;
+  checkText(input: {
+    text: string;
+    callId?: number | null;
+    workOrderId?: number | null;
+    agentId?: number | null;
+  }): Promise<EmergencyAlert | null>;
   agentOf(callId: number): number | null;
   /** The call's final segments so far (the last 500 characters), for the referral. */
   excerpt(callId: number): string;
@@ -116,19 +125,32 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
     o.bus.subscribe('call.transcript', (e) => {
       if (!e.final || !e.text) return;
       finals.set(e.callId, `${finals.get(e.callId) ?? ''} ${e.text}`.trim().slice(-500));
-      raise(o.check(e.text), { text: e.text, callId: e.callId, workOrderId: null, agentId: null, source: 'transcript' });
+      const input = { text: e.text, callId: e.callId, workOrderId: null, agentId: null, source: 'transcript' as const };
+      const verdict = o.check(e.text);
+      if (verdict.is || !o.modelCheck) {
+        raise(verdict, input);
+        return;
+      }
+      // The call may have ended while the model ran: no alert for a call that is gone.
+      void o.modelCheck(e.text).then(
+        (v) => finals.has(e.callId) && raise(v, input),
+        () => {},
+      );
     }),
   ];
 
   return {
-    checkText: (input) =>
-      raise(o.check(input.text), {
+    checkText: async (input) => {
+      const rules = o.check(input.text);
+      const verdict = rules.is || !o.modelCheck ? rules : await o.modelCheck(input.text).catch(() => rules);
+      return raise(verdict, {
         text: input.text,
         callId: input.callId ?? null,
         workOrderId: input.workOrderId ?? null,
         agentId: input.agentId ?? null,
         source: 'note',
-      }),
+      });
+    },
     agentOf: (callId) => agents.get(callId) ?? null,
     excerpt: (callId) => finals.get(callId) ?? '',
     stop: () => {

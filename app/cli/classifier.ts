@@ -25,6 +25,15 @@ function printCycle(r: Awaited<ReturnType<typeof runTrainingCycle>>): void {
       `segmented ${m.segmented.accuracy} (n=${m.segmented.n}), all ${m.all.accuracy} (n=${m.all.n})`,
   );
   if (r.corrections) console.log(`trained with ${r.corrections} dispatcher corrections`);
+  if (r.emergencyDecisions) console.log(`emergency head trained with ${r.emergencyDecisions} transfer, referral and dispatch decisions`);
+  const e = r.emergency;
+  if (e) {
+    console.log(
+      `emergency (threshold ${e.threshold}): recall on held-out seed emergencies rules ${e.metrics.recall.rules}, ` +
+        `model ${e.metrics.recall.model}, both ${e.metrics.recall.combined} (n=${e.metrics.recall.n}); ` +
+        `false alarms on ordinary messages rules ${e.metrics.baseAlarms.rules}, model ${e.metrics.baseAlarms.model}, both ${e.metrics.baseAlarms.combined}`,
+    );
+  }
   if (r.active) console.log(`active model ${r.active.version} on the same holdout: all ${r.active.metrics.all?.accuracy}`);
   if (r.promoted) console.log(`promoted: ${r.version} is now the active classifier`);
   else if (r.refusal) console.log(`not promoted: ${r.refusal}. Use --force to promote it anyway.`);
@@ -37,7 +46,7 @@ export const classifierCommands: Command[] = [
     summary: 'Classify case texts: JSON lines {"text","id"} in, one proposal per line out',
     usage: `hotline classify [FILE.jsonl|-]
   Reads JSON lines with "text" (and an optional "id") from FILE or standard input and prints
-  one JSON line each: {"id","category","department","emergency":{"is","line","reason"},"top":[{"category","p"}],"model"}.
+  one JSON line each: {"id","category","department","emergency":{"is","line","reason","score"},"top":[{"category","p"}],"model"}.
   A line that cannot be classified prints {"id","error"}; the exit code is then 1.`,
     allowPositionals: true,
     async run({ positionals }) {
