@@ -4,20 +4,16 @@
  * supervisor's desk channel (real WebSockets); one click transfers the call to a sipp UAS
  * standing in for 110, and the referral is stored with excerpt, address, agent and case.
  *
- * Stand-in, said plainly: the final segment is published on the bus as asr/ would publish
- * it, because no speech model that runs here recognises an emergency phrase (PocketSphinx's
- * CER is about 60-66 % on real speech and it returns noise on espeak-ng's synthetic Mandarin;
- * the Vosk model in ../shared is incomplete). The one shared clip with such a phrase,
- * 车辆起火无人员伤亡 (aishell-sample_BAC009S0252W0476.wav), comes out with the domain LM as
- * 自年月日国务院的效果 on a fresh recognizer and 市粮食和无人员伤亡 on a warm one, at 8 kHz
- * µ-law as sipp plays it (16 kHz and plain 8 kHz: 自年月国务院的效果/的生活); 起火 is never
- * heard, so a test driven by that speech would fail or prove nothing. SIP, RTP, the transfer,
- * the desk channel and the database are real.
+ * Here the final segments are published on the bus as asr/ publishes them, so that the
+ * default rules (持刀, 杀人) can be exercised: no shared recording says them in a way
+ * PocketSphinx hears (持刀 in aishell-sample_BAC009S0252W0436/W0444 and 起火 in W0476 come
+ * out as unrelated words). The same path driven by real speech through the real recogniser
+ * is test/emergency-speech.test.ts. SIP, RTP, the transfer, the desk channel and the
+ * database are real.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import WebSocket from 'ws';
-import { freePort, scenario, sipp, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
+import { deskEvents, freePort, scenario, sipp, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
 
 let s: TelServer;
 let uasPort: number;
@@ -42,21 +38,7 @@ after(async () => {
   await uas?.stop();
 });
 
-/** A desk tab: the events it receives on /ws/events. */
-async function desk(user: string) {
-  const cookie = await s.login(user);
-  const ws = new WebSocket(`${base}/ws/events`, { headers: { cookie } });
-  const events: { type: string; payload: Record<string, unknown>; receivedAt: number }[] = [];
-  ws.on('message', (data) => {
-    const f = JSON.parse(String(data));
-    if (f.kind === 'event') events.push({ type: f.type, payload: f.payload, receivedAt: Date.now() });
-  });
-  await new Promise((r, j) => {
-    ws.once('open', r);
-    ws.once('error', j);
-  });
-  return { ws, events };
-}
+const desk = (user: string) => deskEvents(s, base, user);
 
 async function answeredCall() {
   let callId = 0;

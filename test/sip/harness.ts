@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import WebSocket from 'ws';
 import type { Engine } from '../../db/testing.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -304,4 +305,20 @@ export async function rawCall(peer: Awaited<ReturnType<typeof rawPeer>>, to: num
       return peer.next(/^SIP\/2.0 200[\s\S]*CSeq: 2 BYE/m);
     },
   };
+}
+
+/** A desk tab of `user` on the server listening at `base` (ws://…): the events /ws/events delivers. */
+export async function deskEvents(s: TestServer, base: string, user: string) {
+  const cookie = await s.login(user);
+  const ws = new WebSocket(`${base}/ws/events`, { headers: { cookie } });
+  const events: { type: string; payload: Record<string, unknown>; receivedAt: number }[] = [];
+  ws.on('message', (data) => {
+    const f = JSON.parse(String(data));
+    if (f.kind === 'event') events.push({ type: f.type, payload: f.payload, receivedAt: Date.now() });
+  });
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
+  return { ws, events };
 }
