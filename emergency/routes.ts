@@ -1,4 +1,4 @@
-/** REST of the emergency path: check an agent's note, and the one-click transfer. */
+/** REST of the emergency path: check an agent's note, the latest alerts, and the one-click transfer. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
@@ -47,6 +47,20 @@ export const emergencyRoutes: FastifyPluginAsyncTypebox<{ watch: EmergencyWatch;
       const alert = await watch.checkText({ ...req.body, agentId: u.role === 'agent' ? u.id : null });
       return { emergency: alert !== null, alert };
     },
+  );
+
+  app.get(
+    '/api/emergency/alerts',
+    {
+      config: { roles: ['supervisor', 'admin'] },
+      schema: {
+        tags: ['emergency'],
+        summary: "The latest emergency alerts of this server process, newest first (the wallboard's list)",
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })) }),
+        response: { 200: Type.Array(AlertSchema), ...protectedErrors },
+      },
+    },
+    async (req) => watch.recent(req.query.limit ?? 20),
   );
 
   app.post(

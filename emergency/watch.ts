@@ -61,16 +61,21 @@ export interface EmergencyWatch {
     agentId?: number | null;
   }): Promise<EmergencyAlert | null>;
   agentOf(callId: number): number | null;
+  /** The latest alerts of this process, newest first (the wallboard's list after a reload). */
+  recent(limit?: number): EmergencyAlert[];
   /** The call's final segments so far (the last 500 characters), for the referral. */
   excerpt(callId: number): string;
   stop(): void;
 }
+
+const RECENT_ALERTS = 50;
 
 export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
   const agents = new Map<number, number>();
   // One alert per call and line: a caller repeating "救命" must not flood the desk.
   const alerted = new Map<number, Set<string>>();
   const finals = new Map<number, string>();
+  const latest: EmergencyAlert[] = [];
 
   const raise = (
     verdict: EmergencyVerdict,
@@ -100,6 +105,8 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
       segmentAt: Date.now(),
     };
     o.bus.publish('emergency.alert', alert);
+    latest.unshift(alert);
+    latest.length = Math.min(latest.length, RECENT_ALERTS);
     if (auto && o.autoTransfer) {
       o.autoTransfer(alert).catch((err) =>
         o.bus.publish('emergency.transfer_failed', {
@@ -152,6 +159,7 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
       });
     },
     agentOf: (callId) => agents.get(callId) ?? null,
+    recent: (limit = RECENT_ALERTS) => latest.slice(0, limit),
     excerpt: (callId) => finals.get(callId) ?? '',
     stop: () => {
       for (const off of offs) off();

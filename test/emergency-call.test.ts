@@ -75,6 +75,11 @@ test('a trigger phrase alerts the agent and the wallboard; one click transfers t
     assert.equal(alert.payload.autoTransfer, false, "持刀 is not among this site's automatic rules");
     await until(async () => wallboard.events.find((e) => e.type === 'emergency.alert'), 5000, 'the alert on the wallboard');
     assert.ok(!dispatcherDesk.events.some((e) => e.type === 'emergency.alert'), 'dispatchers are not interrupted');
+    // The wallboard's list after a reload: the latest alerts, for supervisors only.
+    const recent = await s.request('supervisor', { method: 'GET', url: '/api/emergency/alerts?limit=5' });
+    assert.equal(recent.statusCode, 200, recent.body);
+    assert.equal(recent.json()[0].callId, callId);
+    assert.equal((await s.request('agent', { method: 'GET', url: '/api/emergency/alerts' })).statusCode, 403);
     // Repeating the phrase does not flood the desk.
     segment(callId, 3, '他还拿着刀持刀');
     await new Promise((r) => setTimeout(r, 200));

@@ -95,9 +95,7 @@ export function App() {
           />
         </Layout.Sider>
         <Layout>
-          <Layout.Header
-            style={{ background: '#fff', padding: '0 20px', display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}
-          >
+          <Layout.Header className="desk-header">
             <Typography.Title level={4} style={{ margin: 0 }}>
               {current?.label ?? '12345 政务服务便民热线'}
             </Typography.Title>

@@ -4,7 +4,7 @@
  * emergency transfer. Shortcuts: F2 answer, F4 hang up, Ctrl+Enter submit.
  */
 import { Alert, App, Button, Card, Col, Form, Input, List, Row, Segmented, Select, Space, Tag, TreeSelect, Typography } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useUser } from '../App.js';
 import { api } from '../api.js';
 import { startRinging, useCallAudio } from '../audio.js';
@@ -40,6 +40,16 @@ interface Intake {
 }
 
 const PHONE = /^[0-9+\-\s()]{3,30}$/;
+
+/** What the emergency watch publishes when a transcript segment or note needs 110/119/120. */
+interface LiveAlert {
+  callId: number | null;
+  line: '110' | '119' | '120';
+  reason: string;
+  matched: string[];
+  text: string;
+  autoTransfer: boolean;
+}
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -123,6 +133,23 @@ export function AgentView() {
   });
   useLiveEvents('agent.state', () => phone.reload());
 
+  // The watch's alert for this call: raised by what the caller said, before anyone typed.
+  const [liveAlert, setLiveAlert] = useState<LiveAlert | null>(null);
+  const [transferredTo, setTransferredTo] = useState<string | null>(null);
+  useEffect(() => {
+    setLiveAlert(null);
+    setTransferredTo(null);
+  }, [callId]);
+  useLiveEvents('emergency.', (e) => {
+    const p = e.payload as LiveAlert & { message?: string };
+    if (p.callId === null || p.callId !== callId) return;
+    if (e.type === 'emergency.alert') setLiveAlert((a) => a ?? p);
+    else if (e.type === 'emergency.transferred') {
+      setTransferredTo(p.line);
+      if ((p as { auto?: boolean }).auto) message.warning(`已按规则自动转接 ${p.line}`);
+    } else if (e.type === 'emergency.transfer_failed') message.error(`转接 ${p.line} 失败：${p.message ?? ''}`);
+  });
+
   const answer = useCallback(async () => {
     if (!offered) return;
     try {
@@ -175,7 +202,9 @@ export function AgentView() {
     () => (text.trim().length >= 4 ? api.post<ClassifyResult>('/api/classify', { text, topK: 3 }) : Promise.resolve(undefined)),
     [text],
   );
-  const emergency = proposal.data?.emergency.is ? proposal.data.emergency : null;
+  const typed = proposal.data?.emergency.is ? proposal.data.emergency : null;
+  // The live alert (what the caller said) takes precedence over the typed description's verdict.
+  const emergency = useMemo(() => liveAlert ?? (typed?.line ? { ...typed, matched: [] as string[], text: '' } : null), [liveAlert, typed]);
   useEffect(() => {
     document.body.classList.toggle('emergency', !!emergency);
     return () => document.body.classList.remove('emergency');
@@ -193,8 +222,16 @@ export function AgentView() {
     if (!emergency?.line) return;
     if (!callId) return message.warning('当前没有通话可转接');
     try {
-      await api.post(`/api/calls/${callId}/transfer`, { target: emergency.line, mode: 'blind', reason: emergency.reason ?? undefined });
-      message.success(`已转接 ${emergency.line}`);
+      // The emergency route also stores the referral with the transcript excerpt and the address.
+      const address = (form.getFieldValue('address') as string | undefined)?.trim();
+      await api.post('/api/emergency/transfer', {
+        callId,
+        line: emergency.line,
+        address: address || undefined,
+        reason: emergency.reason ?? undefined,
+      });
+      setTransferredTo(emergency.line);
+      message.success(`已转接 ${emergency.line}，转警记录已保存`);
     } catch (err) {
       message.error((err as Error).message);
     }
@@ -346,9 +383,17 @@ export function AgentView() {
           showIcon
           data-testid="emergency"
           title={<strong>紧急警情：{emergency.reason ?? '请立即转接'}</strong>}
+          description={
+            liveAlert && (
+              <span data-testid="emergency-words">
+                {liveAlert.matched.length ? `触发词：${liveAlert.matched.join('、')}` : '模型判断'}
+                {liveAlert.text && `　来电人说：“${liveAlert.text}”`}
+              </span>
+            )
+          }
           action={
-            <Button danger type="primary" size="large" onClick={transfer} data-testid="transfer">
-              一键转接 {emergency.line}
+            <Button danger type="primary" size="large" onClick={transfer} disabled={!!transferredTo} data-testid="transfer">
+              {transferredTo ? `已转接 ${transferredTo}` : `一键转接 ${emergency.line}`}
             </Button>
           }
         />

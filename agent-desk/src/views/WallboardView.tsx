@@ -1,4 +1,4 @@
-import { Alert, Card, Col, Row, Statistic, Typography } from 'antd';
+import { Alert, Card, Col, List, Row, Statistic, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import type { Wallboard } from '../../../metrics/wallboard.js';
 import { api } from '../api.js';
@@ -29,6 +29,66 @@ function Kpi({
         suffix={suffix}
         styles={{ content: danger ? { color: '#cf1322' } : undefined }}
         data-testid={testId}
+      />
+    </Card>
+  );
+}
+
+interface EmergencyAlert {
+  callId: number | null;
+  line: '110' | '119' | '120';
+  reason: string;
+  matched: string[];
+  text: string;
+  source: string;
+  segmentAt: number;
+}
+
+const LINE_COLOR: Record<string, string> = { '110': 'blue', '119': 'red', '120': 'green' };
+
+/**
+ * Emergency alerts on the floor, newest first: the server's latest on open, then live. A
+ * transferred call is marked, so the supervisor sees which alerts still wait on an agent.
+ */
+function EmergencyAlerts() {
+  const [alerts, setAlerts] = useState<EmergencyAlert[]>([]);
+  const [transferred, setTransferred] = useState<Map<number, string>>(new Map());
+  const load = useCallback(
+    () =>
+      api.get<EmergencyAlert[]>('/api/emergency/alerts', { limit: 20 }).then(
+        (a) => setAlerts(a),
+        () => {},
+      ),
+    [],
+  );
+  useEffect(() => void load(), [load]);
+  useResync(load);
+  useLiveEvents('emergency.', (e) => {
+    const p = e.payload as EmergencyAlert & { auto?: boolean };
+    if (e.type === 'emergency.alert') setAlerts((a) => [p, ...a].slice(0, 20));
+    else if (e.type === 'emergency.transferred' && p.callId !== null) {
+      setTransferred((m) => new Map(m).set(p.callId as number, p.line));
+    }
+  });
+  return (
+    <Card size="small" title="紧急警情" className={alerts.length ? 'emergency-card' : undefined}>
+      <List
+        size="small"
+        data-testid="emergency-alerts"
+        locale={{ emptyText: '暂无紧急警情' }}
+        dataSource={alerts}
+        renderItem={(a) => (
+          <List.Item key={`${a.callId}-${a.segmentAt}`}>
+            <Tag color={LINE_COLOR[a.line]}>{a.line}</Tag>
+            <Typography.Text strong>{a.reason}</Typography.Text>
+            <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
+              {dateTime(new Date(a.segmentAt).toISOString())}
+              {a.callId !== null && ` · 通话 ${a.callId}`}
+              {a.text && ` · “${a.text.slice(0, 60)}”`}
+            </Typography.Text>
+            {a.callId !== null && transferred.has(a.callId) && <Tag color="success">已转接 {transferred.get(a.callId)}</Tag>}
+          </List.Item>
+        )}
       />
     </Card>
   );
@@ -66,6 +126,9 @@ export function WallboardView() {
     <div data-testid="wallboard">
       {error && <Alert type="warning" showIcon title={`刷新失败：${error}`} style={{ marginBottom: 8 }} />}
       <Typography.Text type="secondary">更新于 {dateTime(w.at)}</Typography.Text>
+      <div style={{ marginTop: 8 }}>
+        <EmergencyAlerts />
+      </div>
       <Row gutter={[12, 12]} style={{ marginTop: 8 }}>
         <Col {...col(3)}>
           <Kpi title="排队等待" value={w.queue.waiting} testId="kpi-waiting" danger={w.queue.waiting > 5} />
