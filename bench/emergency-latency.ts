@@ -17,18 +17,24 @@
  * connected) whose transcripts stream like a recogniser's: a partial every 100 ms per call,
  * a (calm) final every 3 s, all through the same bus, emergency check and desk channel.
  *
- * Run: node --import tsx bench/emergency-latency.ts [N=200] [L=20]
+ * With `model` as the third argument the triggers are instead the held-out seed emergencies
+ * that no rule names and the classifier's emergency head flags (classifier/emergency-model.ts):
+ * the alert then waits for the model (onnxruntime, in this process) after the rule check.
+ *
+ * Run: node --import tsx bench/emergency-latency.ts [N=200] [L=20] [rules|model]
  */
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { checkEmergency } from '../classifier/index.js';
+import { checkEmergency, createClassifier } from '../classifier/index.js';
+import { loadEmergencySeed, splitSeed } from '../classifier/emergency-model.js';
 import { DEMO_PASSWORD } from '../org/index.js';
 import { scenario, sipp, sleep, startTelServer, ulawWav } from '../test/sip/harness.js';
 
 const N = Number(process.argv[2] ?? 200);
 const L = Number(process.argv[3] ?? 20);
+const MODE = process.argv[4] === 'model' ? 'model' : 'rules';
 const ALERT_TIMEOUT_MS = 5000;
 
 const load = () =>
@@ -101,10 +107,20 @@ const rules = (
 ).rows;
 const triggers: string[] = [];
 const untested: string[] = [];
-for (const r of rules) {
-  const text = r.kind === 'keyword' ? `喂你好，这里${r.pattern}了，就在东湖街道湖滨社区12栋` : REGEX_EXAMPLES[r.pattern];
-  if (text && checkEmergency(text).is) triggers.push(text);
-  else untested.push(r.pattern);
+if (MODE === 'rules') {
+  for (const r of rules) {
+    const text = r.kind === 'keyword' ? `喂你好，这里${r.pattern}了，就在东湖街道湖滨社区12栋` : REGEX_EXAMPLES[r.pattern];
+    if (text && checkEmergency(text).is) triggers.push(text);
+    else untested.push(r.pattern);
+  }
+} else {
+  // The same model the server's watch asks (MODELS_DIR/classifier, activated on first use).
+  const classifier = createClassifier({ db: s.db, modelsDir: process.env.MODELS_DIR ?? 'models' });
+  for (const r of splitSeed(loadEmergencySeed()).holdout) {
+    if (!r.line || checkEmergency(r.text).is) continue;
+    if ((await classifier.checkEmergency(r.text)).is) triggers.push(r.text);
+    else untested.push(r.text);
+  }
 }
 if (!triggers.length) throw new Error('no trigger sentence passes the emergency rules');
 
@@ -142,10 +158,12 @@ async function nextOffer(agent: number, timeoutMs = 15000): Promise<number> {
 }
 
 /** Server-side part: segment published → emergency.alert published (the synchronous check). */
-let publishedAt = 0;
+// By call: the model's alert comes after the publish call has returned.
+const publishedAt = new Map<number, number>();
 const busDelays: number[] = [];
-s.bus.subscribe('emergency.alert', () => {
-  if (publishedAt) busDelays.push(performance.now() - publishedAt);
+s.bus.subscribe('emergency.alert', (e) => {
+  const t0 = e.callId === null ? undefined : publishedAt.get(e.callId);
+  if (t0 !== undefined) busDelays.push(performance.now() - t0);
 });
 
 const pct = (xs: number[], p: number) => {
@@ -201,10 +219,9 @@ async function measure(label: string) {
     const text = triggers[i % triggers.length] as string;
     const agentAlert = agentDesk.alertFor(callId);
     const supervisorAlert = supervisorDesk.alertFor(callId);
-    publishedAt = performance.now();
-    const t0 = publishedAt;
+    const t0 = performance.now();
+    publishedAt.set(callId, t0);
     s.bus.publish('call.transcript', { callId, leg: 'caller', seq: 2, text, final: true, startMs: 2000, endMs: 5000 });
-    publishedAt = 0;
     const [a, b] = await Promise.all([agentAlert, supervisorAlert]);
     if (a === undefined || b === undefined) missed++;
     if (a !== undefined) toAgent.push(a - t0);
@@ -322,8 +339,12 @@ async function startLoad() {
 }
 
 console.log(
-  `node ${process.version}, load ${load()}; ${rules.length} active rules, ${triggers.length} trigger sentences` +
-    (untested.length ? ` (no sentence for ${untested.join(', ')})` : ''),
+  `node ${process.version}, load ${load()}; ${rules.length} active rules, ${MODE} triggers: ${triggers.length} sentences` +
+    (untested.length
+      ? MODE === 'rules'
+        ? ` (no sentence for ${untested.join(', ')})`
+        : ` (${untested.length} held-out seed emergencies neither rules nor model flag)`
+      : ''),
 );
 await measure('idle');
 const bg = await startLoad();
