@@ -37,6 +37,15 @@ test('speech-recognition spacing and full-width forms do not hide a keyword', ()
   assert.equal(checkEmergency('着　火　了').line, '119');
 });
 
+test('a negated phrase still alerts, with a note to check with the caller', () => {
+  const v = checkEmergency('没有着火，就是烟味大');
+  assert.equal(v.is, true, 'a rule is never silenced');
+  assert.equal(v.line, '119');
+  assert.match(v.reason ?? '', /否定词/);
+  assert.doesNotMatch(checkEmergency('快来，着火了').reason ?? '', /否定词/);
+  assert.doesNotMatch(checkEmergency('没有人管，着火了').reason ?? '', /否定词/, 'the negation must stand right before the words');
+});
+
 test('several matches: every reason is given, the most urgent rule decides the line', () => {
   const v = checkEmergency('有人打人，现在流血不止');
   assert.equal(v.line, '110');

@@ -32,7 +32,8 @@ export interface EmergencyVerdict {
 
 interface Compiled {
   rule: EmergencyRule;
-  test: (s: string) => boolean;
+  /** Where the rule matches in the squeezed text, or -1. */
+  find: (s: string) => number;
 }
 
 /** The defaults shipped with the product (the migration seeds the same list). */
@@ -64,9 +65,9 @@ function compile(rules: EmergencyRule[]): Compiled[] {
       const key = squeeze(rule.pattern);
       if (rule.kind === 'regex') {
         const re = new RegExp(rule.pattern, 'u');
-        return { rule, test: (s: string) => re.test(s) };
+        return { rule, find: (s: string) => re.exec(s)?.index ?? -1 };
       }
-      return { rule, test: (s: string) => s.includes(key) };
+      return { rule, find: (s: string) => s.indexOf(key) };
     });
 }
 
@@ -86,11 +87,22 @@ export function setEmergencyRules(rules: EmergencyRule[]): void {
 export function checkEmergency(text: string): EmergencyVerdict {
   const s = squeeze(text);
   const hits: EmergencyRule[] = [];
-  for (const c of current) if (c.test(s)) hits.push(c.rule);
+  let negated = 0;
+  for (const c of current) {
+    const at = c.find(s);
+    if (at < 0) continue;
+    hits.push(c.rule);
+    if (NEGATION_BEFORE.test(s.slice(Math.max(0, at - 3), at))) negated++;
+  }
   if (!hits.length) return { is: false, line: null, reason: null, matched: [] };
   const reasons = [...new Set(hits.map((h) => h.reason))];
-  return { is: true, line: hits[0]!.line, reason: reasons.join('；'), matched: hits.map((h) => h.pattern) };
+  // "没有着火" still alerts (a rule is never silenced), but the agent is told to ask.
+  const ask = negated === hits.length ? NEGATION_NOTE : '';
+  return { is: true, line: hits[0]!.line, reason: reasons.join('；') + ask, matched: hits.map((h) => h.pattern) };
 }
+
+const NEGATION_BEFORE = /(没有|没|未|不是|并非|无)$/u;
+const NEGATION_NOTE = '（前有否定词，请与来电人核实）';
 
 const COLUMNS = 'id, pattern, kind, line, reason, priority, active';
 
