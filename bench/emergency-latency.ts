@@ -27,8 +27,8 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { checkEmergency, createClassifier } from '../classifier/index.js';
 import { loadEmergencySeed, splitSeed } from '../classifier/emergency-model.js';
+import { checkEmergency, createClassifier } from '../classifier/index.js';
 import { DEMO_PASSWORD } from '../org/index.js';
 import { scenario, sipp, sleep, startTelServer, ulawWav } from '../test/sip/harness.js';
 

@@ -134,18 +134,17 @@ export function AgentView() {
   useLiveEvents('agent.state', () => phone.reload());
 
   // The watch's alert for this call: raised by what the caller said, before anyone typed.
-  const [liveAlert, setLiveAlert] = useState<LiveAlert | null>(null);
-  const [transferredTo, setTransferredTo] = useState<string | null>(null);
-  useEffect(() => {
-    setLiveAlert(null);
-    setTransferredTo(null);
-  }, [callId]);
+  // Both are kept with their call's id, so a new call starts without them.
+  const [alertOf, setAlertOf] = useState<LiveAlert | null>(null);
+  const [transferOf, setTransferOf] = useState<{ callId: number; line: string } | null>(null);
+  const liveAlert = alertOf && alertOf.callId === callId ? alertOf : null;
+  const transferredTo = transferOf && transferOf.callId === callId ? transferOf.line : null;
   useLiveEvents('emergency.', (e) => {
     const p = e.payload as LiveAlert & { message?: string };
     if (p.callId === null || p.callId !== callId) return;
-    if (e.type === 'emergency.alert') setLiveAlert((a) => a ?? p);
+    if (e.type === 'emergency.alert') setAlertOf((a) => (a?.callId === p.callId ? a : p));
     else if (e.type === 'emergency.transferred') {
-      setTransferredTo(p.line);
+      setTransferOf({ callId: p.callId as number, line: p.line });
       if ((p as { auto?: boolean }).auto) message.warning(`已按规则自动转接 ${p.line}`);
     } else if (e.type === 'emergency.transfer_failed') message.error(`转接 ${p.line} 失败：${p.message ?? ''}`);
   });
@@ -230,7 +229,7 @@ export function AgentView() {
         address: address || undefined,
         reason: emergency.reason ?? undefined,
       });
-      setTransferredTo(emergency.line);
+      setTransferOf({ callId, line: emergency.line });
       message.success(`已转接 ${emergency.line}，转警记录已保存`);
     } catch (err) {
       message.error((err as Error).message);
