@@ -13,7 +13,7 @@ import { trainEmergencyHead } from './emergency-train.js';
 import { featurise } from './features.js';
 import { score, trainLinear } from './linear.js';
 import { loadModel, saveModel } from './model-files.js';
-import { syntheticRows, TINY_FEATURES, TINY_OPTIONS } from './testing.js';
+import { syntheticRows, TINY_FEATURES, TINY_OPTIONS, testMeta } from './testing.js';
 import { categoryCode } from './train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clf-emergency-'));
@@ -70,24 +70,7 @@ test('the ONNX emergency head gives the reference scores and learns the seed', a
     idf: model.idf,
     buckets: TINY_FEATURES.buckets,
   });
-  saveModel(
-    dir,
-    model,
-    {
-      format: 1,
-      version: 'em-test',
-      labels,
-      features: TINY_FEATURES,
-      training: { ...TINY_OPTIONS, rows: base.length, naturalRows: base.length, segmentedRows: 0, corrections: 0, seconds: 0 },
-      metrics: {
-        natural: { n: 0, accuracy: 0, macroF1: 0 },
-        segmented: { n: 0, accuracy: 0, macroF1: 0 },
-        all: { n: 0, accuracy: 0, macroF1: 0 },
-      },
-      createdAt: new Date().toISOString(),
-    },
-    head,
-  );
+  saveModel(dir, model, testMeta('em-test', labels, base.length), head);
   const onnx = await loadModel(dir);
   try {
     const reference = {

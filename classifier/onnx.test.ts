@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { featurise, fnv1a, hasChinese, words } from './features.js';
 import { score, trainLinear } from './linear.js';
 import { loadModel, saveModel } from './model-files.js';
-import { syntheticRows, TINY_FEATURES, TINY_OPTIONS } from './testing.js';
+import { syntheticRows, TINY_FEATURES, TINY_OPTIONS, testMeta } from './testing.js';
 import { categoryCode } from './train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clf-onnx-'));
@@ -36,19 +36,7 @@ test('the exported ONNX model gives the same scores as the TypeScript reference'
   const labels = [...new Set(rows.map((r) => categoryCode(r.category)))].sort();
   const examples = rows.map((r) => ({ features: featurise(r.text, TINY_FEATURES), label: labels.indexOf(categoryCode(r.category)) }));
   const model = trainLinear(examples, labels, TINY_FEATURES.buckets, TINY_OPTIONS);
-  saveModel(dir, model, {
-    format: 1,
-    version: 'test-1',
-    labels,
-    features: TINY_FEATURES,
-    training: { ...TINY_OPTIONS, rows: rows.length, naturalRows: rows.length, segmentedRows: 0, corrections: 0, seconds: 0 },
-    metrics: {
-      natural: { n: 0, accuracy: 0, macroF1: 0 },
-      segmented: { n: 0, accuracy: 0, macroF1: 0 },
-      all: { n: 0, accuracy: 0, macroF1: 0 },
-    },
-    createdAt: new Date().toISOString(),
-  });
+  saveModel(dir, model, testMeta('test-1', labels, rows.length));
   const onnx = await loadModel(dir);
   try {
     // Training texts, unseen texts, one with a repeated word (counts > 1) and one with a single character.

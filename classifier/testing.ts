@@ -6,6 +6,7 @@
 import type { LabelledText } from './data.js';
 import type { FeatureConfig } from './features.js';
 import { mulberry32, type TrainOptions } from './linear.js';
+import type { ModelMeta } from './model-files.js';
 
 export const TINY_FEATURES: FeatureConfig = { buckets: 1 << 12, charNgrams: [1, 2], words: true };
 export const TINY_OPTIONS: TrainOptions = { loss: 'hinge', epochs: 8, lambda: 1e-5, lr: 0.1, seed: 7 };
@@ -40,4 +41,18 @@ export function syntheticRows(perClass = 30, seed = 1): LabelledText[] {
     }
   }
   return rows;
+}
+
+/** The description of a model trained on `rows` texts in a test (no holdout metrics). */
+export function testMeta(version: string, labels: string[], rows: number): ModelMeta {
+  const none = { n: 0, accuracy: 0, macroF1: 0 };
+  return {
+    format: 1,
+    version,
+    labels,
+    features: TINY_FEATURES,
+    training: { ...TINY_OPTIONS, rows, naturalRows: rows, segmentedRows: 0, corrections: 0, seconds: 0 },
+    metrics: { natural: none, segmented: none, all: none },
+    createdAt: new Date().toISOString(),
+  };
 }

@@ -10,24 +10,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { followCaseToClose, kpi, openWallboard } from './flow.js';
-import { apiAs, launchBrowser, loginAs, type Product, ROOT, shot, startProduct } from './helpers.js';
+import { apiAs, launchBrowser, loginAs, type Product, ROOT, shot, sipEnv, startProduct } from './helpers.js';
 
 const SPEECH = resolve(ROOT, '../shared/speech/aishell-sample_BAC009S0150W0305.wav');
 const CALLER = '13800138000';
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  const port = await new Promise<number>((r) => s.bind(0, '127.0.0.1', () => r(s.address().port)));
-  s.close();
-  return port;
-}
 
 /** Runs sipp once with the caller scenario; resolves with its exit code and output. */
 function dial(sipPort: number, work: string, wav: string, waitMs: number) {
@@ -80,16 +72,11 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     wav = join(work, 'speech.ulaw.wav');
     const sox = spawnSync('sox', [SPEECH, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', wav]);
     assert.equal(sox.status, 0, `sox could not convert ${SPEECH}: ${sox.stderr}`);
-    sipPort = await freeUdpPort();
-    const rtp = 30000 + Math.floor(Math.random() * 50) * 200;
+    const sip = await sipEnv();
+    sipPort = sip.sipPort;
     product = await startProduct(
       {
-        SIP_PORT: String(sipPort),
-        SIP_HOST: '127.0.0.1',
-        SIP_TRANSPORTS: 'udp',
-        RTP_PORT_MIN: String(rtp),
-        RTP_PORT_MAX: String(rtp + 198),
-        CALL_OFFER_TIMEOUT_S: '60',
+        ...sip.env,
         // Manual callbacks due at once, whatever the day and hour the test runs.
         CALLBACK_MODE: 'manual',
         CALLBACK_HOURS: '00:00-24:00',

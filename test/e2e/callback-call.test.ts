@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { freePort, sippServer } from '../sip/harness.js';
-import { apiAs, launchBrowser, loginAs, type Product, shot, startProduct } from './helpers.js';
+import { apiAs, launchBrowser, loginAs, type Product, shot, sipEnv, startProduct } from './helpers.js';
 
 const PHONE = '13900002222';
 const TEXT = '幸福小区3号楼电梯停运两天，老人上下楼困难';
@@ -48,14 +48,9 @@ describe('desk e2e: click-to-call from the callback queue', { timeout: 240_000 }
     assert.equal(spawnSync('which', ['sipp']).status, 0, 'sipp is needed: apt-get install sip-tester');
     const uasPort = await freePort();
     uas = sippServer({ port: uasPort, scenario: 'uas', extra: ['-m', '1', '-rtp_echo'] });
-    const rtp = 30000 + Math.floor(Math.random() * 50) * 200;
     product = await startProduct(
       {
-        SIP_PORT: String(await freePort()),
-        SIP_HOST: '127.0.0.1',
-        SIP_TRANSPORTS: 'udp',
-        RTP_PORT_MIN: String(rtp),
-        RTP_PORT_MAX: String(rtp + 198),
+        ...(await sipEnv()).env,
         SIP_OUTBOUND_TRUNK: `127.0.0.1:${uasPort}`,
         CALLBACK_MODE: 'manual',
         CALLBACK_HOURS: '00:00-24:00',

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { freePort, scenario, sipp, sippServer, ulawWav } from '../sip/harness.js';
 import { openWallboard } from './flow.js';
-import { apiAs, launchBrowser, loginAs, type Product, shot, startProduct } from './helpers.js';
+import { apiAs, launchBrowser, loginAs, type Product, shot, sipEnv, startProduct } from './helpers.js';
 
 describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is transferred', { timeout: 300_000 }, () => {
   let product: Product;
@@ -26,16 +26,11 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     }
     const uasPort = await freePort();
     uas = sippServer({ port: uasPort, scenario: 'uas' });
-    sipPort = await freePort();
-    const rtp = 36000 + Math.floor(Math.random() * 50) * 200;
+    const sip = await sipEnv();
+    sipPort = sip.sipPort;
     product = await startProduct(
       {
-        SIP_PORT: String(sipPort),
-        SIP_HOST: '127.0.0.1',
-        SIP_TRANSPORTS: 'udp',
-        RTP_PORT_MIN: String(rtp),
-        RTP_PORT_MAX: String(rtp + 198),
-        CALL_OFFER_TIMEOUT_S: '60',
+        ...sip.env,
         TRANSFER_120_URI: `sip:120@127.0.0.1:${uasPort}`,
       },
       'emergency-server',

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
+import { freePort as freeSipPort } from '../sip/harness.js';
+
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,6 +26,26 @@ export async function freePort(): Promise<number> {
       s.close(() => res(port));
     });
   });
+}
+
+/**
+ * The settings of a product that takes SIP calls on 127.0.0.1 (UDP, a port of its own, an RTP
+ * range picked at random so that parallel test files do not collide), and its SIP port.
+ */
+export async function sipEnv(): Promise<{ sipPort: number; env: NodeJS.ProcessEnv }> {
+  const sipPort = await freeSipPort();
+  const rtp = 30000 + Math.floor(Math.random() * 100) * 200;
+  return {
+    sipPort,
+    env: {
+      SIP_PORT: String(sipPort),
+      SIP_HOST: '127.0.0.1',
+      SIP_TRANSPORTS: 'udp',
+      RTP_PORT_MIN: String(rtp),
+      RTP_PORT_MAX: String(rtp + 198),
+      CALL_OFFER_TIMEOUT_S: '60',
+    },
+  };
 }
 
 /** Builds the desk once if this checkout has no build yet (a fresh clone without `npm ci`). */
