@@ -1,6 +1,7 @@
 /**
  * An emergency on the desk, from the caller's voice to the transfer: sipp speaks a real
- * Mandarin recording (aishell W0438, heard as 女子医院抢救无效死亡) into a call the agent
+ * Mandarin recording (aishell W0438, heard as 女子医院抢救无效死亡 or 零至医院抢救无效对我; said twice,
+ * see test/emergency-speech.test.ts) into a call the agent
  * answers in the browser; the site's rule 抢救→120 (added through the API as an admin would)
  * fires on PocketSphinx's final segment; the agent's screen shows the alert with the words
  * and what the caller said, the supervisor's wallboard lists it live; the agent's one click
@@ -55,7 +56,7 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     await page.waitForFunction(
       () => document.querySelector('[data-testid="agent-state"] .ant-segmented-item-selected')?.textContent === '空闲',
     );
-    const wav = await ulawWav('aishell-sample_BAC009S0252W0438.wav');
+    const wav = await ulawWav('aishell-sample_BAC009S0252W0438.wav', 2);
     // The caller speaks 6 s after the answer (so the click lands first), then holds until hung up.
     const call = sipp({
       target: sipPort,
@@ -73,8 +74,13 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     await page.getByTestId('hangup').waitFor();
 
     const words = page.getByTestId('emergency-words');
-    await words.waitFor({ timeout: 120_000 });
+    await words.waitFor({ timeout: 120_000 }).catch(async (err: Error) => {
+      await page.screenshot({ path: 'test-results/e2e/emergency-0-no-alert.png', fullPage: true }).catch(() => {});
+      const heard = await page.getByTestId('transcript').textContent();
+      throw new Error(`${err.message}; the transcript on the desk: ${heard}`);
+    });
     const shown = (await words.textContent()) ?? '';
+    console.log(`# heard: ${await page.getByTestId('transcript').textContent()}`);
     assert.match(shown, /触发词：抢救/, shown);
     assert.match(shown, /来电人说：“.*抢救.*”/, 'the alert quotes what the recogniser heard');
     assert.match((await page.getByTestId('transfer').textContent()) ?? '', /120/);

@@ -166,10 +166,14 @@ export function sippServer(args: { port: number; scenario: string; extra?: strin
   };
 }
 
-/** A speech file of ../shared/speech as 8 kHz µ-law WAV (what sipp's rtp_stream plays). */
-export async function ulawWav(file: string): Promise<string> {
-  const out = join(WORK, file.replace(/\.wav$/, '.ulaw.wav'));
-  await run('sox', [join(SHARED, 'speech', file), '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', out]);
+/**
+ * A speech file of ../shared/speech as 8 kHz µ-law WAV (what sipp's rtp_stream plays);
+ * with `times` > 1 the recording is said again after 1.5 s of silence, as a caller repeats.
+ */
+export async function ulawWav(file: string, times = 1): Promise<string> {
+  const out = join(WORK, file.replace(/\.wav$/, times > 1 ? `.x${times}.ulaw.wav` : '.ulaw.wav'));
+  const repeat = times > 1 ? ['pad', '0', '1.5', 'repeat', String(times - 1)] : [];
+  await run('sox', [join(SHARED, 'speech', file), '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', out, ...repeat]);
   return out;
 }
 
