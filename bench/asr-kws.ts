@@ -129,7 +129,9 @@ function telephoneAudio(file: string): Int16Array {
   let pcm = pcmCache.get(file);
   if (!pcm) {
     if (values.via === 'sox') {
-      pcm = mulawDecode(execFileSync('sox', [join(speechDir, file), '-t', 'raw', '-r', '8000', '-e', 'u-law', '-b', '8', '-c', '1', '-']));
+      pcm = mulawDecode(
+        execFileSync('sox', ['-D', join(speechDir, file), '-t', 'raw', '-r', '8000', '-e', 'u-law', '-b', '8', '-c', '1', '-']),
+      );
     } else {
       const a = decodeWav(readFileSync(join(speechDir, file)), file);
       pcm = mulawDecode(mulawEncode(a.sampleRate === 8000 ? a.pcm : resample(a.pcm, a.sampleRate, 8000)));

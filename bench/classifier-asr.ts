@@ -29,7 +29,7 @@ subjects.forEach((s, i) => {
   const raw = join(dir, `${i}-22k.wav`);
   const wav = join(dir, `${i}.wav`);
   execFileSync('espeak-ng', ['-v', 'cmn', '-w', raw, s]);
-  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', wav]);
+  execFileSync('sox', ['-D', raw, '-r', '16000', '-c', '1', '-b', '16', wav]);
   files.push(wav);
 });
 const t0 = Date.now();

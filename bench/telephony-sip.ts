@@ -269,7 +269,21 @@ async function concurrent() {
 
 /** One caller played by this script: raw SIP over UDP, the file as paced PCMU RTP, then BYE. */
 async function speak(s: TelServer, file: string) {
-  const pcm = execFileSync('sox', [join(SHARED, 'speech', file), '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16', '-t', 'raw', '-']);
+  const pcm = execFileSync('sox', [
+    '-D',
+    join(SHARED, 'speech', file),
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-e',
+    'signed',
+    '-b',
+    '16',
+    '-t',
+    'raw',
+    '-',
+  ]);
   // Word onset: the first 20 ms frame louder than five times the room noise of the first
   // 200 ms (mean absolute amplitude, at least 300 of 32768). These recordings peak at 800 to
   // 1,400 and their noise floor is 30 to 120, so a fixed threshold misses quiet speakers.
@@ -321,7 +335,21 @@ async function speak(s: TelServer, file: string) {
     const payloadType = Number(/^m=audio \d+ RTP\/AVP (\d+)/m.exec(ok)?.[1] ?? 0);
     if (payloadType !== 0 && payloadType !== 8) throw new Error(`the endpoint answered with payload type ${payloadType}`);
     const law = payloadType === 8 ? 'a-law' : 'u-law';
-    const coded = execFileSync('sox', [join(SHARED, 'speech', file), '-r', '8000', '-c', '1', '-e', law, '-b', '8', '-t', 'raw', '-']);
+    const coded = execFileSync('sox', [
+      '-D',
+      join(SHARED, 'speech', file),
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      '-e',
+      law,
+      '-b',
+      '8',
+      '-t',
+      'raw',
+      '-',
+    ]);
     // A second of silence after the speech lets the recogniser's voice detector end the utterance.
     const audio = Buffer.concat([coded, Buffer.alloc(8000, payloadType === 8 ? 0xd5 : 0xff)]);
     const frames = Math.ceil(audio.length / 160);

@@ -6,9 +6,9 @@
  * standing in for the emergency line, and the referral is stored.
  *
  * The phrase: aishell-sample_BAC009S0252W0438.wav says 女子因抢救无效不幸身亡, which the
- * recogniser hears as 女子医院抢救无效死亡 at 8 kHz µ-law (in the desk e2e also 零至医院抢救无效对我 and
- * 零至於抢救无效死亡: the same clip does not always come out the same, see docs/benchmarks.md),
- * so the caller says it twice, as a frightened caller does, 1.5 s apart. 抢救 (resuscitation)
+ * recogniser hears as 女子医院抢救无效死亡 or 零至医院抢救无效对我 at 8 kHz µ-law (what precedes the
+ * speech changes the first words, see docs/benchmarks.md); the caller says it twice, 1.5 s
+ * apart, as a frightened caller does. 抢救 (resuscitation)
  * is not among the shipped rules (ordinary complaints about hospitals name it: 1 % of the
  * training messages), so the test adds it as a site would, through the admin API: a 120 rule.
  * The clips that say the shipped rules' words (持刀, 起火) are not heard by this recogniser.

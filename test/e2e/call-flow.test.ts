@@ -70,7 +70,7 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     }
     work = mkdtempSync(join(tmpdir(), 'desk-call-'));
     wav = join(work, 'speech.ulaw.wav');
-    const sox = spawnSync('sox', [SPEECH, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', wav]);
+    const sox = spawnSync('sox', ['-D', SPEECH, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', wav]);
     assert.equal(sox.status, 0, `sox could not convert ${SPEECH}: ${sox.stderr}`);
     const sip = await sipEnv();
     sipPort = sip.sipPort;

@@ -1,7 +1,7 @@
 /**
  * An emergency on the desk, from the caller's voice to the transfer: sipp speaks a real
- * Mandarin recording (aishell W0438, heard as 女子医院抢救无效死亡 or 零至医院抢救无效对我; said twice,
- * see test/emergency-speech.test.ts) into a call the agent
+ * Mandarin recording (aishell W0438, heard as 零至医院抢救无效对我; said twice, see
+ * test/emergency-speech.test.ts) into a call the agent
  * answers in the browser; the site's rule 抢救→120 (added through the API as an admin would)
  * fires on PocketSphinx's final segment; the agent's screen shows the alert with the words
  * and what the caller said, the supervisor's wallboard lists it live; the agent's one click

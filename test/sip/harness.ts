@@ -169,18 +169,20 @@ export function sippServer(args: { port: number; scenario: string; extra?: strin
 /**
  * A speech file of ../shared/speech as 8 kHz µ-law WAV (what sipp's rtp_stream plays);
  * with `times` > 1 the recording is said again after 1.5 s of silence, as a caller repeats.
+ * No dither (-D): sox dithers with random noise by default, so every conversion differed
+ * in the last bit, and PocketSphinx heard the same clip differently from run to run.
  */
 export async function ulawWav(file: string, times = 1): Promise<string> {
   const out = join(WORK, file.replace(/\.wav$/, times > 1 ? `.x${times}.ulaw.wav` : '.ulaw.wav'));
   const repeat = times > 1 ? ['pad', '0', '1.5', 'repeat', String(times - 1)] : [];
-  await run('sox', [join(SHARED, 'speech', file), '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', out, ...repeat]);
+  await run('sox', ['-D', join(SHARED, 'speech', file), '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', out, ...repeat]);
   return out;
 }
 
 /** Raw 16-bit PCM of a speech file at `rate`. */
 export async function rawPcm(file: string, rate: 8000 | 16000): Promise<Buffer> {
   const out = join(WORK, `${file}.${rate}.raw`);
-  await run('sox', [join(SHARED, 'speech', file), '-r', String(rate), '-c', '1', '-e', 'signed', '-b', '16', '-t', 'raw', out]);
+  await run('sox', ['-D', join(SHARED, 'speech', file), '-r', String(rate), '-c', '1', '-e', 'signed', '-b', '16', '-t', 'raw', out]);
   return readFileSync(out);
 }
 
