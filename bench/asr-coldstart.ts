@@ -5,7 +5,10 @@
  * Each clip of SHARED_DIR/speech gets a new recognizer, 8 kHz µ-law, domain LM.
  *
  *   node --import tsx bench/asr-coldstart.ts [--limit N] [--lm domain|generic]
- *   (MODES=cold,greeted,warm,padded chooses the modes; padded = 2 s of faint line noise first)
+ *   (MODES=cold,single,greeted,warm,padded,warmup chooses the modes; padded = 2 s of faint line noise
+ *   first; warmup = a fixed recording of another corpus first, WARMUP=file in SHARED_DIR/speech,
+ *   default the WenetSpeech clip: what a new worker could hear before its first call; single =
+ *   cold without the product's second pass over a new decoder's first utterance)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +38,7 @@ const load = (path: string) => {
   return phone(a.pcm, a.sampleRate);
 };
 const greeting = load('telephony/prompts/greeting.wav');
+const warmup = load(join(speechDir, process.env.WARMUP ?? 'wenetspeech_TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.wav'));
 const BACK = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 const score = (s: string) => s.replace(/[0-9]/g, (d) => BACK[Number(d)] as string).replace(/幺/g, '一');
 
@@ -60,6 +64,8 @@ const totals = {
   greeted: { errors: 0, chars: 0 },
   warm: { errors: 0, chars: 0 },
   padded: { errors: 0, chars: 0 },
+  warmup: { errors: 0, chars: 0 },
+  single: { errors: 0, chars: 0 },
 };
 let previous: Int16Array | undefined;
 for (const m of manifest) {
@@ -70,10 +76,12 @@ for (const m of manifest) {
     continue;
   }
   const row: string[] = [m.audio];
-  for (const mode of (process.env.MODES ?? 'cold,greeted,warm').split(',') as ('cold' | 'greeted' | 'warm' | 'padded')[]) {
-    const r = new PocketSphinxRecognizer(model, 8000);
+  for (const mode of (process.env.MODES ?? 'cold,single,warm').split(',') as (keyof typeof totals)[]) {
+    // single: without the second pass over a new decoder's first utterance (asr/native/pocketsphinx.ts).
+    const r = new PocketSphinxRecognizer(model, 8000, { secondPass: mode !== 'single' });
     try {
       if (mode === 'greeted') decode(r, greeting);
+      if (mode === 'warmup') decode(r, warmup);
       // As on a long-running server: the recognizer has heard another caller before.
       if (mode === 'warm' && previous) decode(r, previous);
       // Two seconds of faint line noise first, as a caller's line carries before they speak.
@@ -90,6 +98,7 @@ for (const m of manifest) {
   if (process.env.BENCH_VERBOSE) console.log(row.join(' | '));
 }
 for (const [mode, t] of Object.entries(totals)) {
+  if (!t.chars) continue;
   console.log(
     `${mode}: CER ${((100 * t.errors) / t.chars).toFixed(1)} % (${t.errors}/${t.chars}) on ${manifest.length - 1} clips, first utterance of a new recognizer`,
   );
