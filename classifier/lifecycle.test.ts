@@ -8,13 +8,23 @@ import { isHotlineError } from '../core/errors.js';
 import { createTestDb, ENGINES } from '../db/testing.js';
 import { loadCorrections, recordFeedback } from './feedback.js';
 import { runTrainingCycle } from './lifecycle.js';
-import { activeVersion, listVersions, promote, rollback } from './registry.js';
+import { activeVersion, gateRefusal, listVersions, promote, rollback } from './registry.js';
 import { createClassifier } from './service.js';
 import { syntheticRows, TINY_FEATURES, TINY_OPTIONS } from './testing.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clf-cycle-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const tiny = { features: TINY_FEATURES, options: TINY_OPTIONS };
+
+test('the gate refuses a candidate whose emergency head flags fewer held-out emergencies', () => {
+  const acc = (accuracy: number) => ({ all: { n: 100, accuracy, macroF1: accuracy } });
+  const em = (model: number) => ({ recall: { n: 50, rules: 0.08, model, combined: model } });
+  assert.equal(gateRefusal({ ...acc(0.91), emergency: em(0.78) }, { ...acc(0.91), emergency: em(0.78) }), undefined);
+  assert.match(gateRefusal({ ...acc(0.92), emergency: em(0.7) }, { ...acc(0.91), emergency: em(0.78) }) ?? '', /emergency recall 0\.7000/);
+  assert.match(gateRefusal({ ...acc(0.9), emergency: em(0.9) }, { ...acc(0.91), emergency: em(0.78) }) ?? '', /holdout accuracy/);
+  // An active model from before the emergency head: categories alone decide.
+  assert.equal(gateRefusal({ ...acc(0.91), emergency: em(0.1) }, acc(0.91)), undefined);
+});
 
 for (const engine of ENGINES) {
   test(`${engine}: train, classify, learn from corrections, gate, promote and roll back`, async () => {

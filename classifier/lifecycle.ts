@@ -8,9 +8,10 @@ import { conflict } from '../core/errors.js';
 import type { Db } from '../db/index.js';
 import type { LabelledText } from './data.js';
 import { loadEmergencyFeedback } from './emergency-model.js';
+import { evaluateEmergency } from './emergency-train.js';
 import { loadCorrections } from './feedback.js';
-import { loadModel, type ModelMeta, type ModelMetrics } from './model-files.js';
-import { activeVersion, ensureBundledModel, gateRefusal, getVersion, promote, registerVersion } from './registry.js';
+import { type EmergencyMetrics, loadModel, type ModelMeta, type ModelMetrics } from './model-files.js';
+import { activeVersion, ensureBundledModel, type GateMetrics, gateRefusal, getVersion, promote, registerVersion } from './registry.js';
 import { categoryCode, evaluateModel, type TrainResult, trainVersion } from './train.js';
 
 export interface CycleOptions {
@@ -95,17 +96,21 @@ export async function runTrainingCycle(o: CycleOptions): Promise<CycleReport> {
   if (o.register === false) return report;
 
   const active = await activeVersion(o.db);
-  let activeMetrics: ModelMetrics | undefined;
+  let activeMetrics: GateMetrics | undefined;
   if (active) {
     // The stored metrics may come from other data; measure the active model on this holdout.
     try {
       const m = await loadModel(active.path);
       try {
-        activeMetrics = await evaluateModel(m, result.holdout);
+        const measured: ModelMetrics & { emergency?: EmergencyMetrics } = await evaluateModel(m, result.holdout);
+        if (m.meta.emergency && result.seedHoldout.length) {
+          measured.emergency = await evaluateEmergency(m, result.seedHoldout, result.holdout, m.meta.emergency.threshold);
+        }
+        activeMetrics = measured;
+        report.active = { version: active.version, metrics: measured };
       } finally {
         await m.close();
       }
-      report.active = { version: active.version, metrics: activeMetrics };
     } catch (err) {
       log(`the active model ${active.version} could not be re-evaluated (${(err as Error).message}); comparing with its stored metrics`);
       report.active = { version: active.version, metrics: active.metrics as ModelMetrics };
@@ -114,12 +119,18 @@ export async function runTrainingCycle(o: CycleOptions): Promise<CycleReport> {
   await registerVersion(o.db, {
     version,
     path: outDir,
-    metrics: { ...result.meta.metrics, corrections: corrections.length, comparedWith: report.active },
+    metrics: {
+      ...result.meta.metrics,
+      emergency: result.meta.emergency?.metrics,
+      corrections: corrections.length,
+      comparedWith: report.active,
+    },
     notes: corrections.length ? `retrained with ${corrections.length} corrections` : 'trained on the base data',
   });
   report.registered = true;
   if (o.promote === 'never') return report;
-  report.refusal = gateRefusal(result.meta.metrics, activeMetrics ?? (active?.metrics as ModelMetrics | undefined)) ?? null;
+  const candidate: GateMetrics = { ...result.meta.metrics, emergency: result.meta.emergency?.metrics };
+  report.refusal = gateRefusal(candidate, activeMetrics ?? (active?.metrics as GateMetrics | undefined)) ?? null;
   if (report.refusal && o.promote !== 'force') return report;
   await promote(o.db, version, { force: o.promote === 'force', activeMetrics, userId: o.userId ?? null });
   report.promoted = true;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { conflict, notFound } from '../core/errors.js';
 import type { Queryable } from '../db/index.js';
-import { type ModelMetrics, readMeta } from './model-files.js';
+import { type EmergencyMetrics, type ModelMetrics, readMeta } from './model-files.js';
 
 const KIND = 'classifier';
 
@@ -56,13 +56,25 @@ export function gateScore(metrics: Partial<ModelMetrics> | undefined): number | 
   return metrics?.all?.accuracy;
 }
 
-/** Why `candidate` may not replace `active`, or undefined when it may. */
-export function gateRefusal(candidate: Partial<ModelMetrics> | undefined, active: Partial<ModelMetrics> | undefined): string | undefined {
+/** Holdout metrics as the gate reads them: categories, and the emergency head's when there is one. */
+export type GateMetrics = Partial<ModelMetrics> & { emergency?: Partial<EmergencyMetrics> };
+
+/**
+ * Why `candidate` may not replace `active`, or undefined when it may: lower accuracy on the
+ * fixed holdout, or (when both have an emergency head) a lower share of the held-out seed
+ * emergencies flagged by the model.
+ */
+export function gateRefusal(candidate: GateMetrics | undefined, active: GateMetrics | undefined): string | undefined {
   const a = gateScore(active);
   if (a === undefined) return undefined;
   const c = gateScore(candidate);
   if (c === undefined) return 'it has no holdout metrics to compare';
   if (c < a) return `its holdout accuracy ${c.toFixed(4)} is below the active model's ${a.toFixed(4)}`;
+  const ae = active?.emergency?.recall?.model;
+  const ce = candidate?.emergency?.recall?.model;
+  if (ae !== undefined && ce !== undefined && ce < ae) {
+    return `its emergency recall ${ce.toFixed(4)} on the held-out seed is below the active model's ${ae.toFixed(4)}`;
+  }
   return undefined;
 }
 
@@ -70,7 +82,7 @@ export interface PromoteOptions {
   force?: boolean;
   userId?: number | null;
   /** Metrics of the active model measured now, when the caller re-evaluated it. */
-  activeMetrics?: Partial<ModelMetrics>;
+  activeMetrics?: GateMetrics;
 }
 
 /** Makes `version` the active classifier; refuses a worse one unless forced. */
@@ -136,7 +148,7 @@ export async function ensureBundledModel(db: { tx<T>(fn: (q: Queryable) => Promi
       await q.query(
         `INSERT INTO model_versions (kind, version, path, metrics, notes) VALUES ($1, $2, $3, $4, 'shipped with the product')
          ON CONFLICT (kind, version) DO NOTHING`,
-        [KIND, meta.version, resolve(dir), JSON.stringify(meta.metrics)],
+        [KIND, meta.version, resolve(dir), JSON.stringify({ ...meta.metrics, emergency: meta.emergency?.metrics })],
       );
       if (await activeVersion(q)) return;
       await q.query(`UPDATE model_versions SET active = true, promoted_at = now() WHERE kind = $1 AND version = $2`, [KIND, meta.version]);

@@ -47,6 +47,8 @@ export interface TrainResult {
   meta: ModelMeta;
   model: LinearModel;
   holdout: LabelledText[];
+  /** The emergency seed's held-out rows (empty without an emergency head). */
+  seedHoldout: EmergencyExample[];
 }
 
 /**
@@ -177,5 +179,5 @@ export async function trainVersion(input: TrainInput): Promise<TrainResult> {
         `false alarms on ordinary messages rules ${e.baseAlarms.rules} / model ${e.baseAlarms.model} / both ${e.baseAlarms.combined} (n=${e.baseAlarms.n})`,
     );
   }
-  return { meta, model, holdout };
+  return { meta, model, holdout, seedHoldout };
 }
