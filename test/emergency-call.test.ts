@@ -131,6 +131,27 @@ test('a trigger phrase alerts the agent and the wallboard; one click transfers t
   }
 });
 
+test("a segment no rule names is flagged by the classifier's model: an alert with its score, never an automatic transfer", async () => {
+  const agentDesk = await desk('agent');
+  const { callId, run } = await answeredCall();
+  try {
+    // One of the seed sentences the shipped model learned (this tests the wiring, not the model).
+    const text = '我家厨房冒黑烟了火很大';
+    assert.equal((await s.request('agent', { method: 'POST', url: '/api/classify', payload: { text } })).json().emergency.line, '119');
+    segment(callId, 1, text);
+    const alert = await until(async () => agentDesk.events.find((e) => e.type === 'emergency.alert'), 5000, 'the model alert');
+    assert.equal(alert.payload.callId, callId);
+    assert.equal(alert.payload.line, '119');
+    assert.deepEqual(alert.payload.matched, [], 'no rule matched');
+    assert.match(String(alert.payload.reason), /模型判断.*评分/);
+    assert.equal(alert.payload.autoTransfer, false);
+    assert.equal((await s.request('supervisor', { method: 'POST', url: `/api/calls/${callId}/hangup` })).statusCode, 200);
+  } finally {
+    await run;
+    agentDesk.ws.close();
+  }
+});
+
 test("a site's strongest rule transfers without a click", async () => {
   const { callId, run } = await answeredCall();
   const statuses: string[] = [];
