@@ -267,9 +267,9 @@ async function concurrent() {
   }
 }
 
-/** One caller played by this script: raw SIP over UDP, the file as paced PCMU RTP, then BYE. */
-async function speak(s: TelServer, file: string) {
-  const pcm = execFileSync('sox', [
+/** A shared speech file as raw 8 kHz mono samples (no dither, so every run plays the same bytes). */
+function speech8k(file: string, encoding: 'signed' | 'u-law' | 'a-law', bits: 8 | 16): Buffer {
+  return execFileSync('sox', [
     '-D',
     join(SHARED, 'speech', file),
     '-r',
@@ -277,13 +277,18 @@ async function speak(s: TelServer, file: string) {
     '-c',
     '1',
     '-e',
-    'signed',
+    encoding,
     '-b',
-    '16',
+    String(bits),
     '-t',
     'raw',
     '-',
   ]);
+}
+
+/** One caller played by this script: raw SIP over UDP, the file as paced PCMU RTP, then BYE. */
+async function speak(s: TelServer, file: string) {
+  const pcm = speech8k(file, 'signed', 16);
   // Word onset: the first 20 ms frame louder than five times the room noise of the first
   // 200 ms (mean absolute amplitude, at least 300 of 32768). These recordings peak at 800 to
   // 1,400 and their noise floor is 30 to 120, so a fixed threshold misses quiet speakers.
@@ -335,21 +340,7 @@ async function speak(s: TelServer, file: string) {
     const payloadType = Number(/^m=audio \d+ RTP\/AVP (\d+)/m.exec(ok)?.[1] ?? 0);
     if (payloadType !== 0 && payloadType !== 8) throw new Error(`the endpoint answered with payload type ${payloadType}`);
     const law = payloadType === 8 ? 'a-law' : 'u-law';
-    const coded = execFileSync('sox', [
-      '-D',
-      join(SHARED, 'speech', file),
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      '-e',
-      law,
-      '-b',
-      '8',
-      '-t',
-      'raw',
-      '-',
-    ]);
+    const coded = speech8k(file, law, 8);
     // A second of silence after the speech lets the recogniser's voice detector end the utterance.
     const audio = Buffer.concat([coded, Buffer.alloc(8000, payloadType === 8 ? 0xd5 : 0xff)]);
     const frames = Math.ceil(audio.length / 160);

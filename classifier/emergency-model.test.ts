@@ -63,7 +63,7 @@ test('the ONNX emergency head gives the reference scores and learns the seed', a
   const model = trainLinear(examples, labels, TINY_FEATURES.buckets, TINY_OPTIONS);
   const { train, holdout } = splitSeed(loadEmergencySeed());
   const head = trainEmergencyHead({
-    base,
+    ordinary: examples.map((e) => e.features),
     seed: train,
     feedback: [],
     features: TINY_FEATURES,

@@ -13,7 +13,7 @@ import {
   labelIndex,
   modelLine,
 } from './emergency-model.js';
-import { type FeatureConfig, featurise } from './features.js';
+import { type FeatureConfig, featurise, type SparseFeatures } from './features.js';
 import { type Example, type LinearModel, type TrainOptions, trainLinear } from './linear.js';
 import type { EmergencyMeta, EmergencyMetrics, EmergencyRates, LoadedModel } from './model-files.js';
 import type { EmergencyHead } from './onnx-export.js';
@@ -27,8 +27,8 @@ export const EMERGENCY_OPTIONS: TrainOptions = { loss: 'softmax', epochs: 15, la
 export const EMERGENCY_WEIGHT = 8;
 
 export interface EmergencyTrainInput {
-  /** Base training rows (ordinary messages): all `none`. */
-  base: LabelledText[];
+  /** Features of the base training rows (ordinary messages, all `none`), as the category head saw them. */
+  ordinary: SparseFeatures[];
   seed: EmergencyExample[];
   feedback: EmergencyExample[];
   features: FeatureConfig;
@@ -38,7 +38,7 @@ export interface EmergencyTrainInput {
 }
 
 export function trainEmergencyHead(input: EmergencyTrainInput): EmergencyHead & { rows: number; seedRows: number; feedbackRows: number } {
-  const examples: Example[] = input.base.map((r) => ({ features: featurise(r.text, input.features, r.presegmented), label: 0 }));
+  const examples: Example[] = input.ordinary.map((features) => ({ features, label: 0 }));
   // Every seed row counts more (its hard negatives are what teach "fire hazard" ≠ fire);
   // of people's decisions only the rare emergencies do, ordinary cases are plentiful.
   const rows = [

@@ -30,8 +30,12 @@ function segmenter(): Jieba {
   return jieba;
 }
 
-const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
-const NON_CJK_RUN = /[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+// The Han ranges (CJK extension A, unified ideographs, compatibility ideographs), once.
+const HAN = '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff';
+const CJK = new RegExp(`[${HAN}]`);
+const NON_CJK_RUN = new RegExp(`[^${HAN}]+`, 'g');
+// Speech recognisers put a space between words ("车辆 起火"); typed Chinese has none.
+const SPACE_IN_CHINESE = new RegExp(`(?<=[${HAN}]) (?=[${HAN}])`, 'g');
 const ASCII_WORD = /^[a-z]{2,}$/;
 
 export function hasChinese(text: string): boolean {
@@ -74,9 +78,6 @@ export function words(text: string, presegmented = false): string[] {
 export function chineseOnly(text: string): string {
   return text.replace(NON_CJK_RUN, '|');
 }
-
-// Speech recognisers put a space between words ("车辆 起火"); typed Chinese has none.
-const SPACE_IN_CHINESE = /(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) (?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
 
 /** The hashed feature vector of one text. */
 export function featurise(text: string, cfg: FeatureConfig, presegmented = false): SparseFeatures {

@@ -136,7 +136,9 @@ export async function trainVersion(input: TrainInput): Promise<TrainResult> {
     seedHoldout = seed.holdout;
     const feedback = input.emergency?.feedback ?? [];
     log(`training the emergency head: ${seed.train.length} seed rows, ${feedback.length} decisions, ${train.length} ordinary messages`);
-    head = trainEmergencyHead({ base: train, seed: seed.train, feedback, features, idf: model.idf, buckets: features.buckets });
+    // The first train.length examples are the base rows, already featurised for the category head.
+    const ordinary = examples.slice(0, train.length).map((e) => e.features);
+    head = trainEmergencyHead({ ordinary, seed: seed.train, feedback, features, idf: model.idf, buckets: features.buckets });
   }
   const meta: ModelMeta = {
     format: 1,

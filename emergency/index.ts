@@ -51,7 +51,8 @@ export async function registerEmergency(
   const watch = startEmergencyWatch({
     bus: ctx.bus,
     check: checkEmergency,
-    modelCheck: async (text) => (app.classifier ? app.classifier.checkEmergency(text) : checkEmergency(text)),
+    // The classifier module is mounted before this one; without it the rules alone decide.
+    modelCheck: app.classifier?.checkEmergency,
     autoTransferPatterns: patterns,
     autoTransfer: async (alert) => {
       try {

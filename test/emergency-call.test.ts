@@ -13,32 +13,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { deskEvents, freePort, scenario, sipp, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
+import { scenario, sipp, startWithEmergencyLine, type TelServer, until } from './sip/harness.js';
 
 let s: TelServer;
-let uasPort: number;
-let uas: ReturnType<typeof sippServer>;
-let base: string;
+let line: Awaited<ReturnType<typeof startWithEmergencyLine>>;
 
 before(async () => {
-  uasPort = await freePort();
-  uas = sippServer({ port: uasPort, scenario: 'uas' });
-  s = await startTelServer('pglite', {
-    TRANSFER_110_URI: `sip:110@127.0.0.1:${uasPort}`,
-    RTP_TIMEOUT_S: '0',
-    EMERGENCY_AUTO_TRANSFER: '杀人',
-    DISPATCH_DEADLINE_CHECK_SECONDS: '0',
-  });
-  await s.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = s.app.server.address() as { port: number };
-  base = `ws://127.0.0.1:${addr.port}`;
+  line = await startWithEmergencyLine('110', { EMERGENCY_AUTO_TRANSFER: '杀人' });
+  s = line.s;
 });
 after(async () => {
-  await s?.close();
-  await uas?.stop();
+  await line?.close();
 });
 
-const desk = (user: string) => deskEvents(s, base, user);
+const desk = (user: string) => line.desk(user);
 
 async function answeredCall() {
   let callId = 0;
@@ -116,7 +104,7 @@ test('a trigger phrase alerts the agent and the wallboard; one click transfers t
       }>('SELECT * FROM referrals WHERE id = $1', [r.json().id])
     ).rows[0];
     assert.equal(ref?.line, '110');
-    assert.equal(ref?.target, `sip:110@127.0.0.1:${uasPort}`);
+    assert.equal(ref?.target, line.lineUri);
     assert.match(ref?.transcript_excerpt ?? '', /持刀砍人/);
     assert.equal(ref?.address, '东湖街道湖滨社区12栋');
     assert.equal(ref?.work_order_id, woId);

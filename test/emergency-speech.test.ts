@@ -15,29 +15,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { deskEvents, freePort, scenario, sipp, sippServer, startTelServer, type TelServer, ulawWav, until } from './sip/harness.js';
+import { scenario, sipp, startWithEmergencyLine, type TelServer, ulawWav, until } from './sip/harness.js';
 
 let s: TelServer;
-let uasPort: number;
-let uas: ReturnType<typeof sippServer>;
-let base: string;
+let line: Awaited<ReturnType<typeof startWithEmergencyLine>>;
 
 before(async () => {
-  uasPort = await freePort();
-  uas = sippServer({ port: uasPort, scenario: 'uas' });
-  s = await startTelServer('pglite', {
-    ASR_ENGINE: 'pocketsphinx',
-    ASR_POOL_SIZE: '1',
-    TRANSFER_120_URI: `sip:120@127.0.0.1:${uasPort}`,
-    RTP_TIMEOUT_S: '0',
-    DISPATCH_DEADLINE_CHECK_SECONDS: '0',
-  });
-  await s.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `ws://127.0.0.1:${(s.app.server.address() as { port: number }).port}`;
+  line = await startWithEmergencyLine('120', { ASR_ENGINE: 'pocketsphinx', ASR_POOL_SIZE: '1' });
+  s = line.s;
 });
 after(async () => {
-  await s?.close();
-  await uas?.stop();
+  await line?.close();
 });
 
 test('a caller saying 抢救 is heard by the recogniser, alerts the agent and the wallboard, and is transferred to 120', async () => {
@@ -47,8 +35,8 @@ test('a caller saying 抢救 is heard by the recogniser, alerts the agent and th
     payload: { pattern: '抢救', line: '120', reason: '需要抢救' },
   });
   assert.equal(rule.statusCode, 201, rule.body);
-  const agentDesk = await deskEvents(s, base, 'agent');
-  const wallboard = await deskEvents(s, base, 'supervisor');
+  const agentDesk = await line.desk('agent');
+  const wallboard = await line.desk('supervisor');
   const finals: string[] = [];
   const offTranscript = s.bus.subscribe('call.transcript', (e) => {
     if (e.final) finals.push(e.text);
@@ -105,7 +93,7 @@ test('a caller saying 抢救 is heard by the recogniser, alerts the agent and th
       )
     ).rows[0];
     assert.equal(ref?.line, '120');
-    assert.equal(ref?.target, `sip:120@127.0.0.1:${uasPort}`);
+    assert.equal(ref?.target, line.lineUri);
     assert.match(ref?.transcript_excerpt ?? '', /抢救/);
     assert.ok((ref?.agent_id ?? 0) > 0);
     assert.equal(ref?.outcome, 'connected');

@@ -328,3 +328,30 @@ export async function deskEvents(s: TestServer, base: string, user: string) {
   });
   return { ws, events };
 }
+
+/**
+ * A telephony server whose emergency `line` is a sipp UAS on a port of its own (standing in
+ * for 110/119/120), listening on 127.0.0.1 so desk tabs can connect (`desk(user)`).
+ */
+export async function startWithEmergencyLine(line: '110' | '119' | '120', env: Record<string, string> = {}) {
+  const uasPort = await freePort();
+  const uas = sippServer({ port: uasPort, scenario: 'uas' });
+  const lineUri = `sip:${line}@127.0.0.1:${uasPort}`;
+  const s = await startTelServer('pglite', {
+    [`TRANSFER_${line}_URI`]: lineUri,
+    RTP_TIMEOUT_S: '0',
+    DISPATCH_DEADLINE_CHECK_SECONDS: '0',
+    ...env,
+  });
+  await s.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `ws://127.0.0.1:${(s.app.server.address() as { port: number }).port}`;
+  return {
+    s,
+    lineUri,
+    desk: (user: string) => deskEvents(s, base, user),
+    async close() {
+      await s.close();
+      await uas.stop();
+    },
+  };
+}
