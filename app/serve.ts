@@ -1,3 +1,4 @@
+import { prepareSpeechOnStart } from '../asr/first-start.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../org/index.js';
 import type { Config } from './config.js';
 import { openRuntime, VERSION } from './runtime.js';
@@ -9,16 +10,20 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** `npm start` / `hotline serve`: migrate, seed on first start when embedded, serve until a signal. */
 export async function serve(config: Config): Promise<void> {
   const rt = await openRuntime(config);
+  const shouldSeed = config.seedDemo === 'yes' || (config.seedDemo === 'auto' && !config.databaseUrl);
+  let seeded: Awaited<ReturnType<typeof seed>> | undefined;
+  if (shouldSeed && (await isEmpty(rt.db))) seeded = await seed(rt.db, { demo: true });
+  // Before the server picks its speech engine: the model and the converter it will load
+  // (the converter names the organisation's places, so after seeding).
+  await prepareSpeechOnStart(config.values, {
+    db: rt.db,
+    log: (l) => process.stdout.write(`${l}\n`),
+    warn: (l) => process.stderr.write(`${l}\n`),
+  });
   const app = await buildServer({ config, ctx: { db: rt.db, bus: rt.bus }, version: VERSION });
   const log = app.log;
-
-  const shouldSeed = config.seedDemo === 'yes' || (config.seedDemo === 'auto' && !config.databaseUrl);
-  let seededNow = false;
-  if (shouldSeed && (await isEmpty(rt.db))) {
-    const report = await seed(rt.db, { demo: true });
-    seededNow = true;
-    log.info(report, 'seeded the demo organisation');
-  }
+  const seededNow = seeded !== undefined;
+  if (seeded) log.info(seeded, 'seeded the demo organisation');
 
   let closing = false;
   const shutdown = async (signal: string) => {

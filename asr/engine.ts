@@ -1,15 +1,21 @@
 /**
  * Picks the speech engine from the settings: the one configured, or with ASR_ENGINE=auto
- * Vosk when its model is complete, else PocketSphinx when installed, else none. It never
- * throws for a missing engine: it returns null with the reason, for the log and /readyz.
+ * sherpa when its model is set up (and, for a pinyin model, its converter built), else Vosk
+ * when its model is complete, else PocketSphinx when installed, else none. It never throws
+ * for a missing engine: it returns null with the reason, for the log and /readyz.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPocketSphinxLibrary, type PocketSphinxModel, PS_HMM_FILES } from './native/pocketsphinx.js';
 import { checkVoskModel } from './native/vosk.js';
+import { pinyinDir } from './pinyin/build.js';
+import { pinyinProblems } from './pinyin/load.js';
 import { createWorkerPoolEngine } from './pool.js';
 import { createRemoteEngine } from './remote.js';
 import { type AsrPaths, asrPaths } from './settings.js';
+import { createSherpaEngine } from './sherpa/engine.js';
+import type { SherpaWorkerSpec } from './sherpa/protocol.js';
+import { describeSherpaModelDir, installedSherpaModelDir, sherpaPaths } from './sherpa/setup.js';
 import type { AsrEngine } from './types.js';
 
 export interface EngineChoice {
@@ -18,7 +24,7 @@ export interface EngineChoice {
   description: string;
 }
 
-export type EngineName = 'vosk' | 'pocketsphinx' | 'remote';
+export type EngineName = 'sherpa' | 'vosk' | 'pocketsphinx' | 'remote';
 
 /** The PocketSphinx model files, or the problems that keep it from loading. */
 export function pocketsphinxModel(
@@ -45,6 +51,7 @@ export interface EngineOverride {
   engine?: EngineName;
   lm?: 'domain' | 'generic';
   poolSize?: number;
+  threads?: number;
 }
 
 export function createAsrEngine(values: Record<string, unknown>, override?: EngineOverride): EngineChoice {
@@ -55,15 +62,56 @@ export function createAsrEngine(values: Record<string, unknown>, override?: Engi
   }
 }
 
+/** The sherpa model folder and what it holds, or why it cannot be used. */
+export function sherpaSpec(values: Record<string, unknown>): { spec?: SherpaWorkerSpec; dir?: string; problems: string[] } {
+  const dir = installedSherpaModelDir(values);
+  if (!dir) {
+    const name = (values.SHERPA_MODEL as string | undefined) ?? 'the default model';
+    return { problems: [`no sherpa model installed (${name}): run \`npx hotline models\``] };
+  }
+  const model = describeSherpaModelDir(dir);
+  if ('problems' in model) return { dir, problems: model.problems };
+  const problems: string[] = [];
+  let converter: string | undefined;
+  if (model.output === 'pinyin') {
+    converter = pinyinDir(values);
+    problems.push(...pinyinProblems(converter));
+  }
+  const vad = sherpaPaths(values).vad;
+  return {
+    dir,
+    problems,
+    spec: { model, pinyinDir: converter, vad: existsSync(vad) ? vad : undefined, numThreads: 1 },
+  };
+}
+
+export const DEFAULT_POOL = { sherpa: 100, local: 4 } as const;
+
 function choose(values: Record<string, unknown>, override?: EngineOverride): EngineChoice {
   const paths = asrPaths(values);
-  if (override?.poolSize) paths.poolSize = override.poolSize;
   const wanted = override?.engine ?? paths.engine;
   if (wanted === 'none') return { engine: null, description: 'speech recognition is off (ASR_ENGINE=none): agents type notes' };
+  const local = override?.poolSize ?? paths.poolSize ?? DEFAULT_POOL.local;
 
   if (wanted === 'remote') {
-    const engine = createRemoteEngine({ urls: paths.urls, size: paths.poolSize });
-    return { engine, description: `remote vosk-server protocol at ${paths.urls.join(', ')} (up to ${paths.poolSize} streams)` };
+    const size = override?.poolSize ?? paths.poolSize ?? DEFAULT_POOL.sherpa;
+    const engine = createRemoteEngine({ urls: paths.urls, size });
+    return { engine, description: `remote vosk-server protocol at ${paths.urls.join(', ')} (up to ${size} streams)` };
+  }
+
+  const sherpa = wanted === 'sherpa' || wanted === 'auto' ? sherpaSpec(values) : undefined;
+  if (sherpa && (wanted === 'sherpa' || (sherpa.spec && !sherpa.problems.length))) {
+    if (!sherpa.spec || sherpa.problems.length) {
+      throw new Error(`The sherpa engine cannot start: ${sherpa.problems.join('; ')}.`);
+    }
+    const size = override?.poolSize ?? paths.poolSize ?? DEFAULT_POOL.sherpa;
+    const threads = override?.threads ?? paths.threads;
+    const engine = createSherpaEngine(sherpa.spec, { size, threads });
+    const { model } = sherpa.spec;
+    return {
+      engine,
+      description: `sherpa with ${sherpa.dir} (${model.kind}, ${model.output === 'pinyin' ? `pinyin converted with ${sherpa.spec.pinyinDir}` : 'characters'}; up to ${size} streams)`,
+    };
   }
 
   const voskProblems = [
@@ -74,11 +122,8 @@ function choose(values: Record<string, unknown>, override?: EngineOverride): Eng
     if (voskProblems.length) {
       throw new Error(`The Vosk engine cannot start: ${voskProblems.join('; ')} (model ${paths.voskModel}). Run \`npx hotline models\`.`);
     }
-    const engine = createWorkerPoolEngine(
-      { engine: 'vosk', voskLibrary: paths.voskLibrary, voskModel: paths.voskModel },
-      { size: paths.poolSize },
-    );
-    return { engine, description: `vosk with ${paths.voskModel} (up to ${paths.poolSize} streams)` };
+    const engine = createWorkerPoolEngine({ engine: 'vosk', voskLibrary: paths.voskLibrary, voskModel: paths.voskModel }, { size: local });
+    return { engine, description: `vosk with ${paths.voskModel} (up to ${local} streams)` };
   }
 
   const lib = findPocketSphinxLibrary();
@@ -89,17 +134,17 @@ function choose(values: Record<string, unknown>, override?: EngineOverride): Eng
   ];
   if (wanted === 'pocketsphinx' || wanted === 'auto') {
     if (!psProblems.length && ps.model) {
-      const engine = createWorkerPoolEngine({ engine: 'pocketsphinx', pocketsphinx: ps.model }, { size: paths.poolSize });
+      const engine = createWorkerPoolEngine({ engine: 'pocketsphinx', pocketsphinx: ps.model }, { size: local });
       const lmKind = ps.model.lm === paths.domainLm ? 'domain LM' : 'generic LM';
       return {
         engine,
-        description: `pocketsphinx with ${paths.pocketsphinxModel}, ${lmKind} ${ps.model.lm} (up to ${paths.poolSize} streams)`,
+        description: `pocketsphinx with ${paths.pocketsphinxModel}, ${lmKind} ${ps.model.lm} (up to ${local} streams)`,
       };
     }
     if (wanted === 'pocketsphinx') throw new Error(`The PocketSphinx engine cannot start: ${psProblems.join('; ')}.`);
   }
   return {
     engine: null,
-    description: `no speech recognition: Vosk model not usable (${voskProblems.join('; ')}), PocketSphinx not usable (${psProblems.join('; ')}); agents type notes. Run \`npx hotline models\`.`,
+    description: `no speech recognition: sherpa not usable (${sherpa?.problems.join('; ') ?? 'not tried'}), Vosk model not usable (${voskProblems.join('; ')}), PocketSphinx not usable (${psProblems.join('; ')}); agents type notes. Run \`npx hotline models\`.`,
   };
 }

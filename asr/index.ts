@@ -12,10 +12,13 @@ export { createAsrEngine, type EngineChoice, type EngineName, type EngineOverrid
 export { alawDecode, alawEncode, mulawDecode, mulawEncode } from './g711.js';
 export { type BuildLmReport, buildDomainLm, DEFAULT_DOMAIN_WEIGHT } from './lm/build.js';
 export { type SetupReport, setupModels, VOSK_ZIP_SHA256 } from './models.js';
+export { type BuildPinyinReport, buildPinyinLm } from './pinyin/build.js';
 export { asrBusy } from './pool.js';
 export { createRemoteEngine } from './remote.js';
 export { resample } from './resample.js';
 export { ASR_SETTINGS, asrPaths } from './settings.js';
+export { createSherpaEngine } from './sherpa/engine.js';
+export { installedSherpaModelDir, installSherpaModel, sherpaModelStatus } from './sherpa/setup.js';
 export { cleanTranscript, joinChineseWords, spokenDigitsToNumbers } from './text.js';
 export { recognizePcm, type Transcript, transcribeFile } from './transcribe.js';
 export type { AsrEngine, AsrResult, AsrStream, SampleRate, StreamOptions } from './types.js';

@@ -5,14 +5,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Setting } from '../core/settings.js';
+import { DEFAULT_SHERPA_MODEL, SHERPA_MODELS } from './sherpa/catalogue.js';
 
 export const ASR_SETTINGS = [
   {
     env: 'ASR_ENGINE',
     kind: 'enum',
     default: 'auto',
-    values: ['auto', 'vosk', 'pocketsphinx', 'remote', 'none'],
-    help: 'speech recognizer: auto = Vosk if its model is complete, else PocketSphinx if installed, else none',
+    values: ['auto', 'vosk', 'pocketsphinx', 'remote', 'sherpa', 'none'],
+    help: 'speech recognizer: auto = sherpa if its model is set up, else Vosk if its model is complete, else PocketSphinx if installed, else none',
   },
   {
     env: 'ASR_URL',
@@ -22,10 +23,16 @@ export const ASR_SETTINGS = [
   {
     env: 'ASR_POOL_SIZE',
     kind: 'int',
-    default: '4',
     min: 1,
-    max: 256,
-    help: 'most concurrent recognition streams (one recognizer per call leg)',
+    max: 1024,
+    help: 'most concurrent recognition streams, one per call leg (default 100 for sherpa, 4 for Vosk and PocketSphinx: one worker each)',
+  },
+  {
+    env: 'ASR_THREADS',
+    kind: 'int',
+    min: 1,
+    max: 64,
+    help: 'worker threads of the sherpa engine, each with the model loaded once and many streams (default: one per core)',
   },
   { env: 'VOSK_MODEL_PATH', kind: 'path', help: 'Vosk model folder (default MODELS_DIR/asr/vosk-model-small-cn-0.22)' },
   { env: 'VOSK_LIBRARY_PATH', kind: 'path', help: 'libvosk.so (default MODELS_DIR/asr/lib/libvosk.so, set up by hotline models)' },
@@ -42,6 +49,18 @@ export const ASR_SETTINGS = [
     help: 'PocketSphinx language model: auto = the domain LM from hotline asr build-lm when built, else the generic one',
   },
   {
+    env: 'SHERPA_MODEL',
+    kind: 'enum',
+    default: DEFAULT_SHERPA_MODEL,
+    values: SHERPA_MODELS.map((m) => m.name),
+    help: 'sherpa-onnx model from the catalogue (hotline models --list), installed in MODELS_DIR/asr/sherpa/ by hotline models',
+  },
+  {
+    env: 'SHERPA_MODEL_DIR',
+    kind: 'path',
+    help: 'any sherpa-onnx streaming model folder (transducer, Paraformer or CTC, with tokens.txt); overrides SHERPA_MODEL',
+  },
+  {
     env: 'ASR_WS_TOKEN',
     kind: 'string',
     help: 'shared secret that lets machine clients use /asr/ws without a login (Bearer header or ?token=)',
@@ -52,9 +71,11 @@ export const VOSK_MODEL_NAME = 'vosk-model-small-cn-0.22';
 export const PS_MODEL_NAME = 'pocketsphinx-zh-tdt_sc_8k';
 
 export interface AsrPaths {
-  engine: 'auto' | 'vosk' | 'pocketsphinx' | 'remote' | 'none';
+  engine: 'auto' | 'sherpa' | 'vosk' | 'pocketsphinx' | 'remote' | 'none';
   urls: string[];
-  poolSize: number;
+  /** ASR_POOL_SIZE when set; else the engine's default (sherpa 100, the others 4). */
+  poolSize?: number;
+  threads?: number;
   voskModel: string;
   voskLibrary: string;
   pocketsphinxModel: string;
@@ -79,7 +100,8 @@ export function asrPaths(values: Record<string, unknown>): AsrPaths {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    poolSize: (values.ASR_POOL_SIZE as number | undefined) ?? 4,
+    poolSize: values.ASR_POOL_SIZE as number | undefined,
+    threads: values.ASR_THREADS as number | undefined,
     voskModel: (values.VOSK_MODEL_PATH as string | undefined) ?? join(asrDir, VOSK_MODEL_NAME),
     voskLibrary: (values.VOSK_LIBRARY_PATH as string | undefined) ?? join(asrDir, 'lib', 'libvosk.so'),
     pocketsphinxModel:

@@ -1,5 +1,5 @@
 /**
- * The streaming speech-recognition contract every engine implements (Vosk, PocketSphinx,
+ * The streaming speech-recognition contract every engine implements (sherpa-onnx, Vosk, PocketSphinx,
  * remote vosk-server) and every audio source uses (telephony's media bridge, the
  * WebSocket ASR endpoint, `hotline asr transcribe`).
  *
@@ -35,7 +35,7 @@ export interface AsrStream {
 }
 
 export interface AsrEngine {
-  readonly name: 'vosk' | 'pocketsphinx' | 'remote';
+  readonly name: 'sherpa' | 'vosk' | 'pocketsphinx' | 'remote';
   /**
    * Opens a stream. Rejects with a HotlineError (503, code ASR_BUSY) when the recognizer
    * pool is full, rather than slowing every other call down.

@@ -65,7 +65,7 @@ export function numberSentences(count = 400): string[] {
   return out;
 }
 
-function textSetFiles(sharedDir: string, sets?: string[]): string[] {
+export function textSetFiles(sharedDir: string, sets?: string[]): string[] {
   const root = join(sharedDir, 'text');
   if (!existsSync(root)) return [];
   const names = sets ?? readdirSync(root).filter((d) => existsSync(join(root, d, 'train.jsonl')));
@@ -94,7 +94,7 @@ function textSetSentences(files: string[]): string[] {
  * change, so it is cached beside the LM, keyed by the files' sizes and times: adding a
  * street name then rebuilds without segmenting the texts again.
  */
-function segmentedTextSets(files: string[], dict: string, cacheFile: string, lex: Lexicon): string[][] {
+export function segmentedTextSets(files: string[], dict: string, cacheFile: string, lex: Lexicon): string[][] {
   const signature = JSON.stringify([...files, dict].map((f) => [f, statSync(f).size, statSync(f).mtimeMs]));
   if (existsSync(cacheFile)) {
     const [head, ...rows] = readFileSync(cacheFile, 'utf8').split('\n');
@@ -106,19 +106,24 @@ function segmentedTextSets(files: string[], dict: string, cacheFile: string, lex
   return pieces;
 }
 
-async function catalogueSentences(db: Queryable | undefined): Promise<string[]> {
+/** The site's own names: its categories and its organisation's places (the default catalogue without a database). */
+export async function siteVocabulary(db: Queryable | undefined): Promise<{ categories: string[]; places: string[] }> {
   if (db) {
     const cats = await db.query<{ name: string }>('SELECT name FROM categories');
     const units = await db.query<{ name: string }>('SELECT name FROM org_units');
-    const places = units.rows.map((u) => u.name);
-    // Carrier phrases: callers name a place inside a sentence, not alone.
-    return [...cats.rows.map((c) => c.name), ...places, ...places.flatMap((p) => [`我住在${p}`, `${p}这边`, `在${p}附近`])];
+    return { categories: cats.rows.map((c) => c.name), places: units.rows.map((u) => u.name) };
   }
   const catalogue = JSON.parse(readFileSync(new URL('../../org/default-catalogue.json', import.meta.url), 'utf8')) as { name: string }[];
-  return catalogue.map((c) => c.name);
+  return { categories: catalogue.map((c) => c.name), places: [] };
 }
 
-function* segmentAll(sentences: string[], lex: Lexicon): Generator<string[]> {
+export async function catalogueSentences(db: Queryable | undefined): Promise<string[]> {
+  const { categories, places } = await siteVocabulary(db);
+  // Carrier phrases: callers name a place inside a sentence, not alone.
+  return [...categories, ...places, ...places.flatMap((p) => [`我住在${p}`, `${p}这边`, `在${p}附近`])];
+}
+
+export function* segmentAll(sentences: string[], lex: Lexicon): Generator<string[]> {
   for (const s of sentences) {
     for (const text of sentencesOf(s)) yield* segmentSentence(text, lex);
   }

@@ -1,0 +1,182 @@
+/**
+ * The sherpa engine: a few worker threads (one per core by default), each with the model
+ * loaded once and many streams, one per call leg. ASR_POOL_SIZE bounds the streams of all
+ * workers together; one more is refused with ASR_BUSY rather than slowing every call down.
+ * A new stream goes to the worker with the fewest. A worker that dies fails its own streams
+ * only, and is replaced for the next one.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { HotlineError } from '../../core/errors.js';
+import { asrBusy } from '../pool.js';
+import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from '../types.js';
+import type { SherpaReply, SherpaRequest, SherpaWorkerSpec } from './protocol.js';
+
+const TSX_API = import.meta.resolve('tsx/esm/api');
+const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
+const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
+
+interface OpenStream {
+  options: StreamOptions;
+  closing?: { resolve: () => void; reject: (e: Error) => void };
+  opening?: { resolve: () => void; reject: (e: Error) => void };
+}
+
+class SherpaWorker {
+  readonly worker: Worker;
+  readonly ready: Promise<string>;
+  readonly streams = new Map<number, OpenStream>();
+  dead?: Error;
+
+  constructor(spec: SherpaWorkerSpec, onDeath: (w: SherpaWorker) => void) {
+    this.worker = new Worker(BOOT, { eval: true, workerData: spec });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on('message', (m: SherpaReply) => {
+        if (m.type === 'ready') resolve(m.description);
+        else if (m.type === 'failed') {
+          this.dead = new Error(m.message);
+          reject(this.dead);
+          void this.worker.terminate();
+        } else this.route(m);
+      });
+      const die = (err: Error) => {
+        if (!this.dead) this.dead = err;
+        reject(this.dead);
+        for (const [id, s] of this.streams) {
+          this.streams.delete(id);
+          s.opening?.reject(this.dead);
+          s.closing?.reject(this.dead);
+          if (!s.opening && !s.closing) s.options.onError?.(this.dead);
+        }
+        onDeath(this);
+      };
+      this.worker.on('error', die);
+      this.worker.on('exit', (code) => die(new Error(`the sherpa recognizer worker stopped (exit code ${code})`)));
+    });
+    // The first failure is reported by whoever opens a stream; nobody may be waiting yet.
+    this.ready.catch(() => {});
+  }
+
+  private deliver(s: OpenStream, results: AsrResult[]) {
+    for (const r of results) s.options.onResult(r);
+  }
+
+  private route(m: SherpaReply) {
+    if (!('id' in m) || m.id === undefined) return;
+    const s = this.streams.get(m.id);
+    if (!s) return;
+    if (m.type === 'opened') {
+      s.opening?.resolve();
+      s.opening = undefined;
+    } else if (m.type === 'results') this.deliver(s, m.results);
+    else if (m.type === 'closed') {
+      this.deliver(s, m.results);
+      this.streams.delete(m.id);
+      s.closing?.resolve();
+    } else if (m.type === 'error') {
+      const err = new Error(m.message);
+      if (s.opening) {
+        this.streams.delete(m.id);
+        s.opening.reject(err);
+      } else if (s.closing) {
+        this.streams.delete(m.id);
+        s.closing.reject(err);
+      } else s.options.onError?.(err);
+    }
+  }
+
+  post(m: SherpaRequest, transfer?: ArrayBuffer[]) {
+    this.worker.postMessage(m, transfer);
+  }
+}
+
+export interface SherpaEngineOptions {
+  /** Most streams over all workers. */
+  size: number;
+  /** Worker threads (default: one per core). */
+  threads?: number;
+}
+
+export function createSherpaEngine(
+  spec: SherpaWorkerSpec,
+  opts: SherpaEngineOptions,
+): AsrEngine & { stats(): { streams: number; workers: number; size: number }; ready(): Promise<void> } {
+  const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), opts.size));
+  const workers: (SherpaWorker | undefined)[] = Array.from({ length: threads }, () => undefined);
+  let nextId = 1;
+  let closed = false;
+  const total = () => workers.reduce((n, w) => n + (w?.streams.size ?? 0), 0);
+
+  const workerAt = (i: number): SherpaWorker => {
+    const existing = workers[i];
+    if (existing && !existing.dead) return existing;
+    const w = new SherpaWorker(spec, (dead) => {
+      if (workers[i] === dead) workers[i] = undefined;
+    });
+    workers[i] = w;
+    return w;
+  };
+  // Load the model now, so the first call finds it warm.
+  for (let i = 0; i < threads; i++) workerAt(i);
+
+  async function openStream(options: StreamOptions): Promise<AsrStream> {
+    if (closed) throw new HotlineError(503, 'ASR_CLOSED', 'Speech recognition is shutting down.');
+    if (options.sampleRate !== 8000 && options.sampleRate !== 16000) {
+      throw new HotlineError(400, 'BAD_AUDIO', `Sample rate ${options.sampleRate} Hz is not supported: use 8000 or 16000.`);
+    }
+    if (total() >= opts.size) throw asrBusy(opts.size);
+    let best = 0;
+    for (let i = 1; i < threads; i++) if ((workers[i]?.streams.size ?? 0) < (workers[best]?.streams.size ?? 0)) best = i;
+    const w = workerAt(best);
+    const id = nextId++;
+    const s: OpenStream = { options };
+    // Counted at once, so concurrent opens cannot overshoot the pool size while the worker loads.
+    w.streams.set(id, s);
+    try {
+      await w.ready;
+      await new Promise<void>((resolve, reject) => {
+        s.opening = { resolve, reject };
+        w.post({ type: 'open', id, sampleRate: options.sampleRate });
+      });
+    } catch (err) {
+      w.streams.delete(id);
+      throw new HotlineError(503, 'ASR_FAILED', `The sherpa recognizer could not start: ${(err as Error).message}`);
+    }
+    let ended = false;
+    return {
+      push(pcm) {
+        if (ended || w.dead) return;
+        const copy = pcm instanceof Int16Array ? pcm.slice().buffer : Uint8Array.prototype.slice.call(pcm, 0, pcm.byteLength & ~1).buffer;
+        w.post({ type: 'audio', id, pcm: copy }, [copy]);
+      },
+      async close() {
+        if (ended) return;
+        ended = true;
+        if (w.dead || !w.streams.has(id)) return;
+        await new Promise<void>((resolve, reject) => {
+          s.closing = { resolve, reject };
+          w.post({ type: 'close', id });
+        });
+      },
+    };
+  }
+
+  return {
+    name: 'sherpa',
+    openStream,
+    async ready() {
+      await Promise.all(workers.map((w, i) => (w ?? workerAt(i)).ready));
+    },
+    async close() {
+      closed = true;
+      await Promise.all(
+        workers.map(async (w) => {
+          if (!w) return;
+          w.post({ type: 'shutdown' });
+          await w.worker.terminate();
+        }),
+      );
+    },
+    stats: () => ({ streams: total(), workers: workers.filter(Boolean).length, size: opts.size }),
+  };
+}
