@@ -1,17 +1,17 @@
 /**
  * An emergency phrase spoken in a sipp call, end to end with nothing injected: sipp plays a
- * real Mandarin recording as PCMU RTP, the real PocketSphinx engine transcribes it, the
- * final segment goes through the site's emergency rules, the alert reaches the agent's and
- * the supervisor's desk channels, the agent's one click transfers the call to a sipp UAS
- * standing in for the emergency line, and the referral is stored.
+ * real Mandarin recording as PCMU RTP, the default sherpa engine (the shared pinyin transducer
+ * and the hotline's converter) transcribes it, the final segment goes through the shipped
+ * emergency rules, the alert reaches the agent's and the supervisor's desk channels, the
+ * agent's one click transfers the call to a sipp UAS standing in for the emergency line, and
+ * the referral is stored.
  *
- * The phrase: aishell-sample_BAC009S0252W0438.wav says 女子因抢救无效不幸身亡, which the
- * recogniser hears as 女子医院抢救无效死亡 or 零至医院抢救无效对我 at 8 kHz µ-law (what precedes the
- * speech changes the first words, see docs/benchmarks.md); the caller says it twice, 1.5 s
- * apart, as a frightened caller does. 抢救 (resuscitation)
- * is not among the shipped rules (ordinary complaints about hospitals name it: 1 % of the
- * training messages), so the test adds it as a site would, through the admin API: a 120 rule.
- * The clips that say the shipped rules' words (持刀, 起火) are not heard by this recogniser.
+ * The phrase: aishell-sample_BAC009S0252W0436.wav says 一男子持刀在三里屯将一男一女两名路人扎伤,
+ * which the sherpa engine hears over this SIP path as 一男子持刀在三里团家一男英语两名路人渣生 (the
+ * emergency words right; PocketSphinx heard none of them); 持刀 is a shipped rule (110). The
+ * caller says it twice, 1.5 s apart, as a frightened caller does. (W0476, 车辆起火无人员伤亡, is
+ * heard word for word from the file but as 车辆激活 over SIP: spotting the words in the audio
+ * itself is issue 13's keyword spotter.)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -21,20 +21,14 @@ let s: TelServer;
 let line: Awaited<ReturnType<typeof startWithEmergencyLine>>;
 
 before(async () => {
-  line = await startWithEmergencyLine('120', { ASR_ENGINE: 'pocketsphinx', ASR_POOL_SIZE: '1' });
+  line = await startWithEmergencyLine('110', { ASR_ENGINE: 'sherpa', ASR_POOL_SIZE: '2' });
   s = line.s;
 });
 after(async () => {
   await line?.close();
 });
 
-test('a caller saying 抢救 is heard by the recogniser, alerts the agent and the wallboard, and is transferred to 120', async () => {
-  const rule = await s.request('supervisor', {
-    method: 'POST',
-    url: '/api/classifier/emergency-rules',
-    payload: { pattern: '抢救', line: '120', reason: '需要抢救' },
-  });
-  assert.equal(rule.statusCode, 201, rule.body);
+test('a caller saying 持刀 is heard by the recogniser, alerts the agent and the wallboard, and is transferred to 110', async () => {
   const agentDesk = await line.desk('agent');
   const wallboard = await line.desk('supervisor');
   const finals: string[] = [];
@@ -51,7 +45,7 @@ test('a caller saying 抢救 is heard by the recogniser, alerts the agent and th
     200,
   );
 
-  const wav = await ulawWav('aishell-sample_BAC009S0252W0438.wav', 2);
+  const wav = await ulawWav('aishell-sample_BAC009S0252W0436.wav', 2);
   const run = sipp({
     target: s.sipPort,
     scenario: scenario('uac-speech-hold.xml', {
@@ -69,21 +63,21 @@ test('a caller saying 抢救 is heard by the recogniser, alerts the agent and th
       `the alert on the agent desk (final segments heard: ${JSON.stringify(finals)})`,
     );
     assert.equal(alert.payload.callId, callId);
-    assert.equal(alert.payload.line, '120');
-    assert.deepEqual(alert.payload.matched, ['抢救']);
+    assert.equal(alert.payload.line, '110');
+    assert.deepEqual(alert.payload.matched, ['持刀']);
     assert.equal(alert.payload.source, 'transcript');
-    assert.match(String(alert.payload.text), /抢救/, 'the alert quotes what the recogniser heard');
+    assert.match(String(alert.payload.text), /持刀/, 'the alert quotes what the recogniser heard');
     assert.ok(
-      finals.some((f) => f.includes('抢救')),
+      finals.some((f) => f.includes('持刀')),
       'the words came from the recogniser, not from the test',
     );
     await until(async () => wallboard.events.find((e) => e.type === 'emergency.alert'), 5000, 'the alert on the wallboard');
 
     const statuses: string[] = [];
     const offTransfer = s.bus.subscribe('call.transfer', (e) => void statuses.push(e.status));
-    const r = await s.request('agent', { method: 'POST', url: '/api/emergency/transfer', payload: { callId, line: '120' } });
+    const r = await s.request('agent', { method: 'POST', url: '/api/emergency/transfer', payload: { callId, line: '110' } });
     assert.equal(r.statusCode, 200, r.body);
-    await until(async () => (statuses.includes('connected') || statuses.includes('failed') ? true : undefined), 15000, 'the 120 leg');
+    await until(async () => (statuses.includes('connected') || statuses.includes('failed') ? true : undefined), 15000, 'the 110 leg');
     offTransfer();
     assert.ok(statuses.includes('connected'), statuses.join(','));
     const ref = (
@@ -92,9 +86,9 @@ test('a caller saying 抢救 is heard by the recogniser, alerts the agent and th
         [r.json().id],
       )
     ).rows[0];
-    assert.equal(ref?.line, '120');
+    assert.equal(ref?.line, '110');
     assert.equal(ref?.target, line.lineUri);
-    assert.match(ref?.transcript_excerpt ?? '', /抢救/);
+    assert.match(ref?.transcript_excerpt ?? '', /持刀/);
     assert.ok((ref?.agent_id ?? 0) > 0);
     assert.equal(ref?.outcome, 'connected');
     assert.equal((await s.request('supervisor', { method: 'POST', url: `/api/calls/${callId}/hangup` })).statusCode, 200);

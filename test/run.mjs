@@ -31,6 +31,8 @@ function missingPrerequisites() {
   const models = process.env.MODELS_DIR ?? 'models';
   if (!existsSync(join(models, 'asr', 'lib', 'libvosk.so'))) missing.push(`${models}/asr/lib/libvosk.so (sh scripts/setup-asr.sh)`);
   if (!existsSync(join(models, 'asr', 'lm', 'hotline.arpa'))) missing.push(`${models}/asr/lm/hotline.arpa (sh scripts/setup-asr.sh)`);
+  if (!existsSync(join(models, 'asr', 'lm', 'pinyin-lm.json'))) missing.push(`${models}/asr/lm/pinyin-lm.json (sh scripts/setup-asr.sh)`);
+  if (!existsSync(join(models, 'asr', 'sherpa'))) missing.push(`${models}/asr/sherpa (sh scripts/setup-asr.sh)`);
   return missing;
 }
 

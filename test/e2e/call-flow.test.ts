@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { cerCounts } from '../../asr/cer.js';
 import { followCaseToClose, kpi, openWallboard } from './flow.js';
 import { apiAs, launchBrowser, loginAs, type Product, ROOT, shot, sipEnv, startProduct } from './helpers.js';
 
@@ -131,6 +132,11 @@ describe('desk e2e: a sipp call rings, is answered and becomes a case', { timeou
     await page.getByTestId('proposal').first().waitFor({ timeout: 30_000 });
     await page.getByText('通话已结束').first().waitFor({ timeout: 30_000 });
     await shot(page, 'call-5-transcript');
+    // Readable: the default engine's transcript is close to what the caller said (the clip says
+    // 汽车公司不得不重新考虑大城市未来的交通问题).
+    const heard = (await page.locator('[data-testid="transcript"] .caller:not(.partial)').allTextContents()).join('');
+    const { errors, chars } = cerCounts('汽车公司不得不重新考虑大城市未来的交通问题', heard);
+    assert.ok(errors / chars <= 0.3, `the desk shows "${heard}"`);
     assert.equal(await page.getByTestId('caller-phone').inputValue(), CALLER, 'the phone comes from the call');
 
     await page.locator('[data-testid^="accept-"]').first().click();

@@ -1,11 +1,11 @@
 /**
  * An emergency on the desk, from the caller's voice to the transfer: sipp speaks a real
- * Mandarin recording (aishell W0438, heard as 零至医院抢救无效对我; said twice, see
- * test/emergency-speech.test.ts) into a call the agent
- * answers in the browser; the site's rule 抢救→120 (added through the API as an admin would)
- * fires on PocketSphinx's final segment; the agent's screen shows the alert with the words
+ * Mandarin recording (aishell W0436, 一男子持刀在三里屯将一男一女两名路人扎伤, heard by the default
+ * sherpa engine as 一男子持刀在三里团家一男英语两名路人渣生; said twice, see
+ * test/emergency-speech.test.ts) into a call the agent answers in the browser; the shipped
+ * rule 持刀→110 fires on the final segment; the agent's screen shows the alert with the words
  * and what the caller said, the supervisor's wallboard lists it live; the agent's one click
- * transfers the call to a sipp UAS standing in for 120 and the wallboard marks it
+ * transfers the call to a sipp UAS standing in for 110 and the wallboard marks it
  * transferred. Nothing is injected or mocked.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { freePort, scenario, sipp, sippServer, ulawWav } from '../sip/harness.js';
 import { openWallboard } from './flow.js';
-import { apiAs, launchBrowser, loginAs, type Product, shot, sipEnv, startProduct } from './helpers.js';
+import { launchBrowser, loginAs, type Product, shot, sipEnv, startProduct } from './helpers.js';
 
 describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is transferred', { timeout: 300_000 }, () => {
   let product: Product;
@@ -32,7 +32,7 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     product = await startProduct(
       {
         ...sip.env,
-        TRANSFER_120_URI: `sip:120@127.0.0.1:${uasPort}`,
+        TRANSFER_110_URI: `sip:110@127.0.0.1:${uasPort}`,
       },
       'emergency-server',
     );
@@ -44,9 +44,7 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     await uas?.stop();
   });
 
-  test('抢救 spoken → alert with the words on the agent desk and the wallboard → one click to 120', async () => {
-    const admin = await apiAs(product, 'admin');
-    await admin('POST', '/api/classifier/emergency-rules', { pattern: '抢救', line: '120', reason: '需要抢救' });
+  test('持刀 spoken → alert with the words on the agent desk and the wallboard → one click to 110', async () => {
     const { sup } = await openWallboard(browser, product);
     await sup.page.getByTestId('emergency-alerts').getByText('暂无紧急警情').waitFor();
 
@@ -56,7 +54,7 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     await page.waitForFunction(
       () => document.querySelector('[data-testid="agent-state"] .ant-segmented-item-selected')?.textContent === '空闲',
     );
-    const wav = await ulawWav('aishell-sample_BAC009S0252W0438.wav', 2);
+    const wav = await ulawWav('aishell-sample_BAC009S0252W0436.wav', 2);
     // The caller speaks 6 s after the answer (so the click lands first), then holds until hung up.
     const call = sipp({
       target: sipPort,
@@ -81,19 +79,19 @@ describe('desk e2e: a spoken emergency alerts the agent and the wallboard and is
     });
     const shown = (await words.textContent()) ?? '';
     console.log(`# heard: ${await page.getByTestId('transcript').textContent()}`);
-    assert.match(shown, /触发词：抢救/, shown);
-    assert.match(shown, /来电人说：“.*抢救.*”/, 'the alert quotes what the recogniser heard');
-    assert.match((await page.getByTestId('transfer').textContent()) ?? '', /120/);
+    assert.match(shown, /触发词：持刀/, shown);
+    assert.match(shown, /来电人说：“.*持刀.*”/, 'the alert quotes what the recogniser heard');
+    assert.match((await page.getByTestId('transfer').textContent()) ?? '', /110/);
     await shot(page, 'emergency-1-agent-alert');
 
     const board = sup.page.getByTestId('emergency-alerts');
-    await board.getByText('需要抢救').waitFor({ timeout: 10_000 });
+    await board.getByText('持刀：可能危及人身安全').waitFor({ timeout: 10_000 });
     await shot(sup.page, 'emergency-2-wallboard-alert');
 
     await page.getByTestId('transfer').click();
-    await page.getByText('已转接 120，转警记录已保存').waitFor({ timeout: 15_000 });
+    await page.getByText('已转接 110，转警记录已保存').waitFor({ timeout: 15_000 });
     assert.equal(await page.getByTestId('transfer').isDisabled(), true, 'a transferred call cannot be transferred twice');
-    await board.getByText('已转接 120').waitFor({ timeout: 10_000 });
+    await board.getByText('已转接 110').waitFor({ timeout: 10_000 });
     await shot(sup.page, 'emergency-3-wallboard-transferred');
 
     await page.getByTestId('hangup').click();
