@@ -1,4 +1,4 @@
-/** `hotline asr transcribe` as a user runs it: real PocketSphinx, real files, exit codes. */
+/** `hotline asr transcribe` as a user runs it: real sherpa and PocketSphinx engines, real files, exit codes. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,20 @@ test('transcribe prints one JSON line per file with real text, for 16 kHz PCM an
   }
 });
 
+test('the configured engine (auto: sherpa when set up) transcribes; --engine sherpa chooses it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'asr-cli-'));
+  const a = decodeWav(readFileSync(join(speech, 'aishell-sample_BAC009S0252W0476.wav')));
+  const phone = join(dir, 'fire.wav');
+  writeFileSync(phone, encodeWav(mulawEncode(resample(a.pcm, 16000, 8000)), 8000, 'mulaw'));
+  for (const args of [[phone], ['--engine', 'sherpa', phone]]) {
+    const r = hotline('asr', 'transcribe', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    const line = JSON.parse(r.stdout.trim());
+    // The clip says 车辆起火无人员伤亡: the sherpa engine hears it word for word at 8 kHz µ-law.
+    assert.equal(line.text, '车辆起火无人员伤亡');
+  }
+});
+
 test('not WAV, wrong rate, empty and missing files: a message each and exit code 1; bad options: 2', () => {
   const dir = mkdtempSync(join(tmpdir(), 'asr-cli-'));
   writeFileSync(join(dir, 'empty.wav'), '');
@@ -62,7 +76,7 @@ test('not WAV, wrong rate, empty and missing files: a message each and exit code
   assert.match(r.stderr, /Cannot read .*nope\.wav: ENOENT/);
   const bad = hotline('asr', 'transcribe', '--engine', 'kaldi', 'x.wav');
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--engine kaldi: use one of vosk, pocketsphinx, remote/);
+  assert.match(bad.stderr, /--engine kaldi: use one of sherpa, vosk, pocketsphinx, remote/);
   const vosk = hotline('asr', 'transcribe', '--engine', 'vosk', join(dir, 'cd.wav'));
   assert.equal(vosk.status, 1);
   assert.match(vosk.stderr, /The Vosk engine cannot start: .*hotline models/);

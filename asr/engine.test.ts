@@ -94,10 +94,18 @@ test('a missing PocketSphinx model gives no engine and a reason naming the path'
   assert.equal(choice.engine, null);
   assert.match(choice.description, /\/nonexistent\/ps-model does not exist/);
   const none = createAsrEngine(
-    loadConfig({ ASR_ENGINE: 'auto', POCKETSPHINX_MODEL_PATH: '/nonexistent/ps-model', VOSK_MODEL_PATH: '/nonexistent/vosk' }).values,
+    loadConfig({
+      ASR_ENGINE: 'auto',
+      SHERPA_MODEL_DIR: '/nonexistent/sherpa',
+      POCKETSPHINX_MODEL_PATH: '/nonexistent/ps-model',
+      VOSK_MODEL_PATH: '/nonexistent/vosk',
+    }).values,
   );
   assert.equal(none.engine, null);
-  assert.match(none.description, /no speech recognition: Vosk model not usable .*\/nonexistent\/vosk.*PocketSphinx not usable/);
+  assert.match(
+    none.description,
+    /no speech recognition: sherpa not usable .*\/nonexistent\/sherpa.*Vosk model not usable .*\/nonexistent\/vosk.*PocketSphinx not usable/,
+  );
   const domain = createAsrEngine(loadConfig({ ASR_ENGINE: 'pocketsphinx', ASR_LM: 'domain', MODELS_DIR: '/nonexistent/models' }).values);
   if (!existsSync('/nonexistent/models')) assert.match(domain.description, /no domain LM at .*hotline asr build-lm/);
 });
@@ -110,8 +118,10 @@ test('Vosk: the library loads; the partial shared model is refused naming what i
   const choice = createAsrEngine(loadConfig({ ASR_ENGINE: 'vosk', VOSK_MODEL_PATH: partial }).values);
   assert.equal(choice.engine, null);
   assert.match(choice.description, /The Vosk engine cannot start: missing am\/final\.mdl.*vosk-model-small-cn-0\.22\.partial/);
-  // Auto falls through to PocketSphinx when the Vosk model is incomplete.
-  const auto = createAsrEngine(loadConfig({ ASR_ENGINE: 'auto', VOSK_MODEL_PATH: partial, ASR_LM: 'generic' }).values);
+  // Auto falls through to PocketSphinx when there is no sherpa model and the Vosk model is incomplete.
+  const auto = createAsrEngine(
+    loadConfig({ ASR_ENGINE: 'auto', SHERPA_MODEL_DIR: '/nonexistent/sherpa', VOSK_MODEL_PATH: partial, ASR_LM: 'generic' }).values,
+  );
   assert.equal(auto.engine?.name, 'pocketsphinx');
   void auto.engine?.close();
 

@@ -73,7 +73,7 @@ export const isInitial = (token: string) => INITIALS.has(token);
 /** Spelling rules between the model's initial+final pieces and standard pinyin (j/q/x/y + ü is written u). */
 function spell(initial: string, final: string): string {
   if (final.startsWith('v') && (initial === 'j' || initial === 'q' || initial === 'x' || initial === 'y'))
-    return initial + 'u' + final.slice(1);
+    return `${initial}u${final.slice(1)}`;
   return initial + final;
 }
 

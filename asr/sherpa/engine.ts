@@ -30,6 +30,9 @@ class SherpaWorker {
 
   constructor(spec: SherpaWorkerSpec, onDeath: (w: SherpaWorker) => void) {
     this.worker = new Worker(BOOT, { eval: true, workerData: spec });
+    // An idle worker does not keep the process alive (a CLI that only asked which engine
+    // there is, a test that never opened a stream); one with streams does (hold()).
+    this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: SherpaReply) => {
         if (m.type === 'ready') resolve(m.description);
@@ -43,7 +46,7 @@ class SherpaWorker {
         if (!this.dead) this.dead = err;
         reject(this.dead);
         for (const [id, s] of this.streams) {
-          this.streams.delete(id);
+          this.drop(id);
           s.opening?.reject(this.dead);
           s.closing?.reject(this.dead);
           if (!s.opening && !s.closing) s.options.onError?.(this.dead);
@@ -55,6 +58,17 @@ class SherpaWorker {
     });
     // The first failure is reported by whoever opens a stream; nobody may be waiting yet.
     this.ready.catch(() => {});
+  }
+
+  /** Keeps the process alive while the worker has streams. */
+  hold(id: number, s: OpenStream) {
+    this.streams.set(id, s);
+    this.worker.ref();
+  }
+
+  drop(id: number) {
+    this.streams.delete(id);
+    if (!this.streams.size) this.worker.unref();
   }
 
   private deliver(s: OpenStream, results: AsrResult[]) {
@@ -71,15 +85,15 @@ class SherpaWorker {
     } else if (m.type === 'results') this.deliver(s, m.results);
     else if (m.type === 'closed') {
       this.deliver(s, m.results);
-      this.streams.delete(m.id);
+      this.drop(m.id);
       s.closing?.resolve();
     } else if (m.type === 'error') {
       const err = new Error(m.message);
       if (s.opening) {
-        this.streams.delete(m.id);
+        this.drop(m.id);
         s.opening.reject(err);
       } else if (s.closing) {
-        this.streams.delete(m.id);
+        this.drop(m.id);
         s.closing.reject(err);
       } else s.options.onError?.(err);
     }
@@ -131,7 +145,7 @@ export function createSherpaEngine(
     const id = nextId++;
     const s: OpenStream = { options };
     // Counted at once, so concurrent opens cannot overshoot the pool size while the worker loads.
-    w.streams.set(id, s);
+    w.hold(id, s);
     try {
       await w.ready;
       await new Promise<void>((resolve, reject) => {
@@ -139,7 +153,7 @@ export function createSherpaEngine(
         w.post({ type: 'open', id, sampleRate: options.sampleRate });
       });
     } catch (err) {
-      w.streams.delete(id);
+      w.drop(id);
       throw new HotlineError(503, 'ASR_FAILED', `The sherpa recognizer could not start: ${(err as Error).message}`);
     }
     let ended = false;
@@ -165,7 +179,13 @@ export function createSherpaEngine(
     name: 'sherpa',
     openStream,
     async ready() {
-      await Promise.all(workers.map((w, i) => (w ?? workerAt(i)).ready));
+      const all = workers.map((w, i) => w ?? workerAt(i));
+      for (const w of all) w.worker.ref();
+      try {
+        await Promise.all(all.map((w) => w.ready));
+      } finally {
+        for (const w of all) if (!w.streams.size) w.worker.unref();
+      }
     },
     async close() {
       closed = true;
