@@ -100,6 +100,20 @@ test('8 kHz µ-law: partials while the caller speaks, a final per utterance, rea
   }
 });
 
+test('two calls at once on one worker thread: each stream gets its own words', async () => {
+  const [a, b] = await Promise.all([
+    stream(telephone('aishell-sample_BAC009S0252W0476.wav'), true),
+    stream(telephone('aishell-sample_BAC009S0150W0086.wav'), true),
+  ]);
+  const text = (r: { results: AsrResult[] }) =>
+    r.results
+      .filter((x) => x.final)
+      .map((x) => x.text)
+      .join('');
+  assert.match(text(a as { results: AsrResult[] }), /无人员伤亡/);
+  assert.match(text(b as { results: AsrResult[] }), /^1[0-9]{10}$/);
+});
+
 test('a spoken phone number comes out as digits', async () => {
   const { results } = await stream(telephone('aishell-sample_BAC009S0150W0086.wav'));
   const text = results

@@ -1,8 +1,8 @@
 /**
  * A worker thread of the sherpa engine: one sherpa-onnx OnlineRecognizer (the model loaded
  * once) decoding many streams, one per call leg, and for pinyin models the converter to
- * characters. Audio of all streams that arrived in one turn of the event loop is decoded as
- * one batch (decodeStreams), which is what lets two cores carry a hundred calls.
+ * characters. Audio that arrived in one turn of the event loop is decoded together after it,
+ * stream by stream, so a burst of RTP frames costs one decode per ready chunk.
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -35,7 +35,6 @@ interface OnlineRecognizer {
   createStream(): OnlineStream;
   isReady(s: OnlineStream): boolean;
   decode(s: OnlineStream): void;
-  decodeStreams(s: OnlineStream[]): void;
   isEndpoint(s: OnlineStream): boolean;
   reset(s: OnlineStream): void;
   getResult(s: OnlineStream): SherpaResult;
@@ -156,13 +155,15 @@ function decodeDirty(): void {
   scheduled = false;
   const ids = [...dirty];
   dirty.clear();
-  // Decode every stream that has a chunk ready, all together, until none has.
-  for (;;) {
-    const ready = ids.map((id) => streams.get(id)).filter((s): s is StreamState => !!s && recognizer.isReady(s.stream));
-    if (!ready.length) break;
-    if (ready.length === 1) recognizer.decode((ready[0] as StreamState).stream);
-    else recognizer.decodeStreams(ready.map((s) => s.stream));
-    for (const s of ready) collect(s, false);
+  // One stream at a time: decodeStreams() would batch them, but models exported for batch
+  // size 1 (the shared pinyin model is one) abort the whole process on a batch of two.
+  for (const id of ids) {
+    const s = streams.get(id);
+    if (!s) continue;
+    while (recognizer.isReady(s.stream)) {
+      recognizer.decode(s.stream);
+      collect(s, false);
+    }
   }
   for (const id of ids) {
     const s = streams.get(id);
