@@ -3,7 +3,7 @@
  * models' words, and a rebuild that picks up a new street from the database (both engines).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { type BackoffLm, mixLms, prob, readArpa, writeArpa } from './lm/arpa.js'
 import { buildDomainLm, numberSentences } from './lm/build.js';
 import { estimateLm } from './lm/estimate.js';
 import { readLexicon, segmentSentence } from './lm/segment.js';
+import { buildPinyinLm, rimeDictPath } from './pinyin/build.js';
 import { asrPaths } from './settings.js';
 
 const sumOver = (lm: BackoffLm, history: string[], vocab: string[]) => vocab.reduce((s, w) => s + prob(lm, history, w), 0);
@@ -91,6 +92,16 @@ for (const engine of ENGINES) {
       assert.ok(lm.orders[0]?.has('扰民') && lm.orders[0]?.has('幺'));
       assert.match(report.summary, /wrote .*hotline\.arpa: \d+ 1-grams, \d+ 2-grams, \d+ 3-grams/);
       assert.ok(readFileSync(join(models, 'asr', 'lm', 'text-corpus.cache'), 'utf8').includes('扰民'));
+
+      // The sherpa engine's converter: the new street, and its name without 街道, are site words.
+      const realDict = rimeDictPath(values);
+      assert.ok(realDict, 'the pinyin dictionary (SHARED_DIR/models/rime-pinyin-simp-dict)');
+      mkdirSync(join(shared, 'models', 'rime-pinyin-simp-dict'), { recursive: true });
+      copyFileSync(realDict, join(shared, 'models', 'rime-pinyin-simp-dict', 'pinyin_simp.dict.yaml'));
+      const pinyinReport = await buildPinyinLm(v, { db });
+      const lexicon = readFileSync(join(pinyinReport.dir, 'pinyin-lexicon.tsv'), 'utf8');
+      assert.match(lexicon, /^梧桐坡街道\twu2 tong2 po1 jie1 dao4\t.*\tsite$/m);
+      assert.match(lexicon, /^梧桐坡\t.*\tsite$/m);
     } finally {
       await db.destroy();
     }
