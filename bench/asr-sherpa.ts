@@ -80,7 +80,9 @@ async function cer() {
   await engine.close();
   if (process.env.BENCH_VERBOSE) console.log(rows.sort().join('\n'));
   console.log(`clips: ${manifest.length} (${audio.toFixed(1)} s), 8 kHz µ-law, no level change before the engine`);
-  console.log(`sherpa pinyin + LM, engine path: CER ${((100 * errors) / chars).toFixed(1)} % (${errors}/${chars}), CPU ${(cpu / audio).toFixed(4)} s per s of audio (recognizer + converter + front end)`);
+  console.log(
+    `sherpa pinyin + LM, engine path: CER ${((100 * errors) / chars).toFixed(1)} % (${errors}/${chars}), CPU ${(cpu / audio).toFixed(4)} s per s of audio (recognizer + converter + front end)`,
+  );
 
   // The two error sources apart: the recognizer's syllables, and the converter on the right pinyin.
   const dir = installedSherpaModelDir(config.values);
@@ -91,7 +93,13 @@ async function cer() {
   const f = model.files;
   const rec = new sherpa.OnlineRecognizer({
     featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: { transducer: { encoder: f.encoder, decoder: f.decoder, joiner: f.joiner }, tokens: f.tokens, numThreads: 1, provider: 'cpu', debug: 0 },
+    modelConfig: {
+      transducer: { encoder: f.encoder, decoder: f.decoder, joiner: f.joiner },
+      tokens: f.tokens,
+      numThreads: 1,
+      provider: 'cpu',
+      debug: 0,
+    },
     decodingMethod: 'modified_beam_search',
     maxActivePaths: 4,
   });
@@ -125,7 +133,9 @@ async function cer() {
     refErrors += cerCounts(norm(m.text), norm(decoder.convert(ref))).errors;
   }
   console.log(`recognizer alone: ${((100 * sylErr) / sylRef).toFixed(1)} % toneless syllable errors (${sylErr}/${sylRef})`);
-  console.log(`converter on the recognizer's whole-utterance pinyin: CER ${((100 * heardErrors) / chars).toFixed(1)} %, ${(convSyllables / convSeconds).toFixed(0)} syllables/s on one thread`);
+  console.log(
+    `converter on the recognizer's whole-utterance pinyin: CER ${((100 * heardErrors) / chars).toFixed(1)} %, ${(convSyllables / convSeconds).toFixed(0)} syllables/s on one thread`,
+  );
   console.log(`converter on the reference pinyin (pinyin-pro): CER ${((100 * refErrors) / chars).toFixed(1)} %`);
 }
 
@@ -192,7 +202,7 @@ async function streams(n: number, seconds: number) {
         const due = start + sent - performance.now();
         if (due > 0) await sleep(due);
         // Where the audio clock stands when a result arrives: the delay a listener sees.
-        sent = (performance.now() - start);
+        sent = performance.now() - start;
       }
       await s.close();
       for (const m of marks) {
