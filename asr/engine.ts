@@ -94,9 +94,8 @@ function choose(values: Record<string, unknown>, override?: EngineOverride): Eng
   const local = override?.poolSize ?? paths.poolSize ?? DEFAULT_POOL.local;
 
   if (wanted === 'remote') {
-    const size = override?.poolSize ?? paths.poolSize ?? DEFAULT_POOL.sherpa;
-    const engine = createRemoteEngine({ urls: paths.urls, size });
-    return { engine, description: `remote vosk-server protocol at ${paths.urls.join(', ')} (up to ${size} streams)` };
+    const engine = createRemoteEngine({ urls: paths.urls, size: local });
+    return { engine, description: `remote vosk-server protocol at ${paths.urls.join(', ')} (up to ${local} streams)` };
   }
 
   const sherpa = wanted === 'sherpa' || wanted === 'auto' ? sherpaSpec(values) : undefined;

@@ -25,7 +25,7 @@ export const ASR_SETTINGS = [
     kind: 'int',
     min: 1,
     max: 1024,
-    help: 'most concurrent recognition streams, one per call leg (default 100 for sherpa, 4 for Vosk and PocketSphinx: one worker each)',
+    help: 'most concurrent recognition streams, one per call leg (default 100 for sherpa, 4 for Vosk, PocketSphinx (one worker each) and remote)',
   },
   {
     env: 'ASR_THREADS',

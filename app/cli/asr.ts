@@ -103,7 +103,8 @@ export const asrCommands: Command[] = [
   },
   {
     path: ['models'],
-    summary: 'Set up the speech models and libvosk.so in MODELS_DIR (from SHARED_DIR when present, else download and verify)',
+    summary:
+      'Set up the speech models (sherpa, PocketSphinx, Vosk) in MODELS_DIR (from SHARED_DIR when present, else download and verify); --list',
     usage: `hotline models [--no-download]
 hotline models --sherpa NAME [--no-download]
 hotline models --list
