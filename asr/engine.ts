@@ -16,6 +16,7 @@ import { type AsrPaths, asrPaths } from './settings.js';
 import { createSherpaEngine } from './sherpa/engine.js';
 import type { SherpaWorkerSpec } from './sherpa/protocol.js';
 import { describeSherpaModelDir, installedSherpaModelDir, sherpaPaths } from './sherpa/setup.js';
+import { onnxHeaderProblem } from './sherpa/verify.js';
 import type { AsrEngine } from './types.js';
 
 export interface EngineChoice {
@@ -78,10 +79,12 @@ export function sherpaSpec(values: Record<string, unknown>): { spec?: SherpaWork
     problems.push(...pinyinProblems(converter));
   }
   const vad = sherpaPaths(values).vad;
+  // A damaged VAD file is not worth refusing the engine for: endpoints fall back to the recognizer's rule.
+  const useVad = values.ASR_VAD !== 'off' && existsSync(vad) && !onnxHeaderProblem(vad);
   return {
     dir,
     problems,
-    spec: { model, pinyinDir: converter, vad: existsSync(vad) ? vad : undefined, numThreads: 1 },
+    spec: { model, pinyinDir: converter, vad: useVad ? vad : undefined, numThreads: 1 },
   };
 }
 
@@ -109,7 +112,7 @@ function choose(values: Record<string, unknown>, override?: EngineOverride): Eng
     const { model } = sherpa.spec;
     return {
       engine,
-      description: `sherpa with ${sherpa.dir} (${model.kind}, ${model.output === 'pinyin' ? `pinyin converted with ${sherpa.spec.pinyinDir}` : 'characters'}; up to ${size} streams)`,
+      description: `sherpa with ${sherpa.dir} (${model.kind}, ${model.output === 'pinyin' ? `pinyin converted with ${sherpa.spec.pinyinDir}` : 'characters'}, ${sherpa.spec.vad ? 'Silero VAD endpoints' : 'trailing-silence endpoints'}; up to ${size} streams)`,
     };
   }
 

@@ -61,6 +61,13 @@ export const ASR_SETTINGS = [
     help: 'any sherpa-onnx streaming model folder (transducer, Paraformer or CTC, with tokens.txt); overrides SHERPA_MODEL',
   },
   {
+    env: 'ASR_VAD',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'off'],
+    help: "sherpa engine's endpoints: auto = Silero VAD when installed (MODELS_DIR/asr/silero-vad), off = the recognizer's trailing-silence rule",
+  },
+  {
     env: 'ASR_WS_TOKEN',
     kind: 'string',
     help: 'shared secret that lets machine clients use /asr/ws without a login (Bearer header or ?token=)',

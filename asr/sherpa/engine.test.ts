@@ -54,7 +54,7 @@ before(async () => {
   assert.ok(modelDir, 'the sherpa model is set up (npx hotline models)');
   const choice = createAsrEngine(values);
   assert.ok(choice.engine, choice.description);
-  assert.match(choice.description, /^sherpa with .*transducer, pinyin converted with .*up to 3 streams/);
+  assert.match(choice.description, /^sherpa with .*transducer, pinyin converted with .*Silero VAD endpoints; up to 3 streams/);
   engine = choice.engine;
 });
 after(async () => {
@@ -145,6 +145,30 @@ test('endpoints: two utterances with a pause give two finals, each soon after it
   const firstPartial = sentMs[results.findIndex((r) => !r.final)] as number;
   assert.ok(firstPartial - speechBounds(a, 8000).startMs <= 800, `first partial at ${firstPartial} ms`);
   assert.match(finals[1]?.r.text ?? '', /酒家/);
+});
+
+test("without the VAD (ASR_VAD=off) the recognizer's trailing-silence rule ends utterances", async () => {
+  const choice = createAsrEngine({ ...values, ASR_VAD: 'off' });
+  assert.ok(choice.engine, choice.description);
+  assert.match(choice.description, /trailing-silence endpoints/);
+  const other = choice.engine;
+  try {
+    const a = telephone('aishell-sample_BAC009S0150W0063.wav');
+    const b = telephone('aishell-sample_BAC009S0150W0018.wav');
+    const pcm = new Int16Array(a.length + 16000 + b.length + 16000);
+    pcm.set(a, 0);
+    pcm.set(b, a.length + 16000);
+    const results: AsrResult[] = [];
+    const s = await other.openStream({ sampleRate: 8000, onResult: (r) => results.push(r) });
+    for (let off = 0; off < pcm.length; off += 160) s.push(pcm.subarray(off, off + 160));
+    await s.close();
+    const finals = results.filter((r) => r.final);
+    assert.equal(finals.length, 2, JSON.stringify(results));
+    assert.match(finals[1]?.text ?? '', /酒家/);
+    assert.ok((finals[0]?.endMs as number) < (finals[1]?.startMs as number), JSON.stringify(finals));
+  } finally {
+    await other.close();
+  }
 });
 
 test('the pool limit: one stream more than ASR_POOL_SIZE is refused with ASR_BUSY, and a closed one frees its place', async () => {

@@ -13,6 +13,7 @@ import { cleanTranscript } from '../text.js';
 import type { AsrResult } from '../types.js';
 import { TelephoneFrontEnd, Upsampler2x } from './frontend.js';
 import type { SherpaReply, SherpaRequest, SherpaWorkerSpec } from './protocol.js';
+import { newVadStream, SileroVad, type VadStream } from './vad.js';
 
 const require = createRequire(import.meta.url);
 const spec = workerData as SherpaWorkerSpec;
@@ -87,22 +88,45 @@ async function checkModelFiles(): Promise<void> {
 }
 
 interface StreamState {
-  stream: OnlineStream;
   front: TelephoneFrontEnd;
   up?: Upsampler2x;
-  inputRate: number;
-  /** Samples received at the input rate (for times). */
-  samples: number;
-  /** Samples at the start of the current utterance. */
+  /** The recognizer stream of the current utterance: always there without a VAD; with one, only while speech goes on. */
+  stream?: OnlineStream;
+  /** 16 kHz samples of the call given to the recognizer so far (the call's clock for results). */
+  fedPos: number;
+  /** Where the current recognizer stream's audio starts, in the same samples. */
   uttStart: number;
   conversion?: Conversion;
   lastPartial: string;
   pending: AsrResult[];
+  vad?: VadStream;
+  /** 16 kHz samples the VAD has judged. */
+  vadPos: number;
+  /** The last PREROLL samples before speech, fed when speech starts (the VAD decides a window late). */
+  preroll: Float32Array[];
+  prerollLength: number;
+  /** Milliseconds of silence (by the VAD) since the last speech of this utterance. */
+  silenceMs: number;
 }
+
+/**
+ * Endpoints with the VAD: speech starts at a window above VAD_ON, an utterance ends after
+ * VAD_END_MS of windows below VAD_OFF (or at MAX_UTTERANCE_S). The utterance's recognizer
+ * stream then gets TAIL_S of silence at once, so its last syllables come out without waiting
+ * for real silence, and a new stream begins with the next speech: chunks line up with the
+ * speech, and silence is never decoded. Tuned on the shared clips (docs/benchmarks.md).
+ */
+const VAD_ON = 0.5;
+const VAD_OFF = 0.35;
+const VAD_END_MS = 300;
+const PREROLL = Math.round(0.4 * MODEL_RATE);
+const TAIL = new Float32Array(Math.round(0.4 * MODEL_RATE));
+const MAX_UTTERANCE = 20 * MODEL_RATE;
 
 let recognizer: OnlineRecognizer;
 let converter: PinyinDecoderCache | undefined;
 let decoder: PinyinDecoder | undefined;
+let vad: SileroVad | undefined;
 const streams = new Map<number, StreamState>();
 const dirty = new Set<number>();
 let scheduled = false;
@@ -121,79 +145,138 @@ function confidenceOf(r: SherpaResult): number | undefined {
   return Math.max(0, Math.min(1, Math.exp(mean)));
 }
 
-const ms = (s: StreamState, samples: number) => Math.round((samples * 1000) / s.inputRate);
+const ms = (samples: number) => Math.round((samples * 1000) / MODEL_RATE);
 
-/** Partials and finals of one stream after decoding. */
-function collect(s: StreamState, final: boolean): void {
-  const r = recognizer.getResult(s.stream);
-  const endpoint = final || recognizer.isEndpoint(s.stream);
+/**
+ * Partials and finals of one stream after decoding. `endAt` makes this the utterance's final
+ * (the VAD ended it, or the call ended), with that end time.
+ */
+function collect(s: StreamState, endAt?: number): void {
+  const stream = s.stream;
+  if (!stream) return;
+  const r = recognizer.getResult(stream);
+  const endpoint = endAt !== undefined || recognizer.isEndpoint(stream);
   const raw = r.tokens.length ? textOf(s, r) : '';
   const text = cleanTranscript(raw);
+  const firstTokenMs = r.timestamps.length ? Math.round((r.timestamps[0] as number) * 1000) : 0;
   if (endpoint) {
     if (text) {
-      const firstTokenMs = r.timestamps.length ? Math.round((r.timestamps[0] as number) * 1000) : 0;
       s.pending.push({
         text,
         final: true,
-        startMs: ms(s, s.uttStart) + firstTokenMs,
-        endMs: ms(s, s.samples),
+        startMs: ms(s.uttStart) + firstTokenMs,
+        endMs: ms(endAt ?? s.fedPos),
         confidence: confidenceOf(r),
       });
     }
-    if (!final) recognizer.reset(s.stream);
-    s.uttStart = s.samples;
+    if (endAt === undefined) recognizer.reset(stream);
+    s.uttStart = s.fedPos;
     s.conversion = undefined;
     s.lastPartial = '';
   } else if (text && text !== s.lastPartial) {
     s.lastPartial = text;
-    const firstTokenMs = r.timestamps.length ? Math.round((r.timestamps[0] as number) * 1000) : 0;
-    s.pending.push({ text, final: false, startMs: ms(s, s.uttStart) + firstTokenMs });
+    s.pending.push({ text, final: false, startMs: ms(s.uttStart) + firstTokenMs });
   }
 }
 
-function decodeDirty(): void {
-  scheduled = false;
-  const ids = [...dirty];
-  dirty.clear();
+function decodeReady(s: StreamState): void {
   // One stream at a time: decodeStreams() would batch them, but models exported for batch
   // size 1 (the shared pinyin model is one) abort the whole process on a batch of two.
-  for (const id of ids) {
-    const s = streams.get(id);
-    if (!s) continue;
-    while (recognizer.isReady(s.stream)) {
-      recognizer.decode(s.stream);
-      collect(s, false);
-    }
+  while (s.stream && recognizer.isReady(s.stream)) {
+    recognizer.decode(s.stream);
+    collect(s);
   }
-  for (const id of ids) {
-    const s = streams.get(id);
-    if (s?.pending.length) {
-      send({ type: 'results', id, results: s.pending });
-      s.pending = [];
-    }
+}
+
+/** Ends the utterance now: silence at once, the input closed, every syllable decoded, the final. */
+function endUtterance(s: StreamState, endAt: number): void {
+  const stream = s.stream;
+  if (!stream) return;
+  stream.acceptWaveform({ samples: TAIL, sampleRate: MODEL_RATE });
+  stream.inputFinished();
+  while (recognizer.isReady(stream)) recognizer.decode(stream);
+  collect(s, endAt);
+  s.stream = undefined;
+}
+
+function onWindow(s: StreamState, w: { prob: number; samples: Float32Array }): void {
+  s.vadPos += w.samples.length;
+  if (!s.stream) {
+    s.preroll.push(w.samples);
+    s.prerollLength += w.samples.length;
+    while (s.prerollLength - (s.preroll[0]?.length ?? 0) >= PREROLL) s.prerollLength -= (s.preroll.shift() as Float32Array).length;
+    if (w.prob < VAD_ON) return;
+    s.stream = recognizer.createStream();
+    s.uttStart = s.vadPos - s.prerollLength;
+    for (const p of s.preroll) s.stream.acceptWaveform({ samples: p, sampleRate: MODEL_RATE });
+    s.preroll = [];
+    s.prerollLength = 0;
+    s.silenceMs = 0;
+    s.fedPos = s.vadPos;
+    return;
+  }
+  s.stream.acceptWaveform({ samples: w.samples, sampleRate: MODEL_RATE });
+  s.fedPos = s.vadPos;
+  s.silenceMs = w.prob < VAD_OFF ? s.silenceMs + ms(w.samples.length) : 0;
+  if (s.silenceMs >= VAD_END_MS || s.vadPos - s.uttStart >= MAX_UTTERANCE) {
+    decodeReady(s);
+    endUtterance(s, s.vadPos - Math.round((s.silenceMs * MODEL_RATE) / 1000));
+  }
+}
+
+function flushResults(id: number, s: StreamState): void {
+  if (s.pending.length) {
+    send({ type: 'results', id, results: s.pending });
+    s.pending = [];
+  }
+}
+
+/** Everything that arrived since the last tick: the VAD's windows (one batch), then the recognizer. */
+async function tick(): Promise<void> {
+  scheduled = false;
+  const live = [...dirty].map((id) => [id, streams.get(id)] as const).filter((e): e is readonly [number, StreamState] => !!e[1]);
+  dirty.clear();
+  if (vad) {
+    const withVad = live.filter(([, s]) => s.vad);
+    const windows = await vad.run(withVad.map(([, s]) => s.vad as VadStream));
+    withVad.forEach(([, s], i) => {
+      for (const w of windows[i] ?? []) onWindow(s, w);
+    });
+  }
+  for (const [id, s] of live) {
+    decodeReady(s);
+    flushResults(id, s);
   }
 }
 
 function feed(s: StreamState, pcm: Int16Array): void {
-  s.samples += pcm.length;
   let f = s.front.process(pcm);
   if (s.up) f = s.up.process(f);
-  s.stream.acceptWaveform({ samples: f, sampleRate: MODEL_RATE });
+  if (s.vad && vad) vad.push(s.vad, f);
+  else {
+    s.stream?.acceptWaveform({ samples: f, sampleRate: MODEL_RATE });
+    s.fedPos += f.length;
+  }
 }
 
-async function handle(m: SherpaRequest): Promise<void> {
-  if (m.type === 'open') {
+async function handle(m: SherpaRequest | { type: 'tick' }): Promise<void> {
+  if (m.type === 'tick') {
+    await tick();
+  } else if (m.type === 'open') {
     if (converter) decoder = await converter.current();
-    const up = m.sampleRate === 8000 ? new Upsampler2x() : undefined;
     streams.set(m.id, {
-      stream: recognizer.createStream(),
+      stream: vad ? undefined : recognizer.createStream(),
       front: new TelephoneFrontEnd(m.sampleRate),
-      up,
-      inputRate: m.sampleRate,
-      samples: 0,
+      up: m.sampleRate === 8000 ? new Upsampler2x() : undefined,
+      fedPos: 0,
       uttStart: 0,
       lastPartial: '',
       pending: [],
+      vad: vad ? newVadStream() : undefined,
+      vadPos: 0,
+      preroll: [],
+      prerollLength: 0,
+      silenceMs: 0,
     });
     send({ type: 'opened', id: m.id });
   } else if (m.type === 'audio') {
@@ -203,7 +286,8 @@ async function handle(m: SherpaRequest): Promise<void> {
     dirty.add(m.id);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(decodeDirty);
+      // After the messages already waiting: a burst of frames costs one tick.
+      setImmediate(() => enqueue({ type: 'tick' }));
     }
   } else if (m.type === 'close') {
     const s = streams.get(m.id);
@@ -211,15 +295,17 @@ async function handle(m: SherpaRequest): Promise<void> {
       send({ type: 'closed', id: m.id, results: [] });
       return;
     }
-    // Trailing silence lets the model emit the last syllables before the input ends.
-    feed(s, new Int16Array(Math.round(s.inputRate * 0.5)));
-    s.samples -= Math.round(s.inputRate * 0.5);
-    s.stream.inputFinished();
-    while (recognizer.isReady(s.stream)) {
-      recognizer.decode(s.stream);
-      collect(s, false);
+    if (s.vad && vad) {
+      const [windows] = await vad.run([s.vad]);
+      for (const w of windows ?? []) onWindow(s, w);
+      // The last part of a window, if speech was going on.
+      if (s.stream && s.vad.pendingLength) {
+        s.stream.acceptWaveform({ samples: s.vad.pending.slice(0, s.vad.pendingLength), sampleRate: MODEL_RATE });
+        s.fedPos = s.vadPos + s.vad.pendingLength;
+      }
     }
-    collect(s, true);
+    decodeReady(s);
+    endUtterance(s, s.fedPos);
     streams.delete(m.id);
     dirty.delete(m.id);
     send({ type: 'closed', id: m.id, results: s.pending });
@@ -232,13 +318,14 @@ async function handle(m: SherpaRequest): Promise<void> {
 // Requests are handled one after another: an open that waits for the converter to (re)load
 // must not let that stream's audio overtake it.
 let queue: Promise<void> = Promise.resolve();
-port.on('message', (m: SherpaRequest) => {
+function enqueue(m: SherpaRequest | { type: 'tick' }): void {
   queue = queue.then(() =>
     handle(m).catch((err) => {
       send({ type: 'error', id: 'id' in m ? m.id : undefined, message: err instanceof Error ? err.message : String(err) });
     }),
   );
-});
+}
+port.on('message', (m: SherpaRequest) => enqueue(m));
 
 try {
   await checkModelFiles();
@@ -248,7 +335,19 @@ try {
     converter = new PinyinDecoderCache(spec.pinyinDir);
     decoder = await converter.current();
   }
-  send({ type: 'ready', description: `${spec.model.kind} ${spec.model.files.encoder ?? spec.model.files.model}` });
+  // Endpoints fall back to the recognizer's own rule when the VAD model cannot be loaded.
+  let vadProblem = '';
+  if (spec.vad) {
+    try {
+      vad = await SileroVad.load(spec.vad);
+    } catch (err) {
+      vadProblem = `, no VAD (${spec.vad}: ${(err as Error).message.split('\n')[0]}; trailing-silence endpoints)`;
+    }
+  }
+  send({
+    type: 'ready',
+    description: `${spec.model.kind} ${spec.model.files.encoder ?? spec.model.files.model}${vad ? ', Silero VAD endpoints' : vadProblem}`,
+  });
 } catch (err) {
   send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
 }
