@@ -167,6 +167,7 @@ async function streams(n: number, seconds: number) {
   const partialDelays: number[] = [];
   let utterances = 0;
   let missed = 0;
+  const late: number[] = [];
   const cpu0 = process.cpuUsage();
   let rss = process.memoryUsage().rss;
   const t0 = performance.now();
@@ -205,17 +206,23 @@ async function streams(n: number, seconds: number) {
         sent = performance.now() - start;
       }
       await s.close();
-      for (const m of marks) {
+      // An utterance's final is the last one whose audio ends between its start and the next
+      // utterance's start (an utterance the engine split at a pause has several); its delay is
+      // when it arrived, in audio time, after the speech ended (by frame energy).
+      marks.forEach((m, i) => {
         utterances++;
-        const partial = events.find((e) => !e.r.final && e.at >= m.start);
-        const final = events.find((e) => e.r.final && e.at >= m.end - 200);
-        if (!final || final.at > m.end + 2000) {
+        const next = marks[i + 1]?.start ?? Number.POSITIVE_INFINITY;
+        const mine = events.filter((e) => e.r.final && (e.r.endMs ?? 0) > m.start && (e.r.endMs ?? 0) <= next);
+        const final = mine.at(-1);
+        if (!final) {
           missed++;
-          continue;
+          return;
         }
-        finalDelays.push(final.at - m.end);
+        if (final.at > m.end + 2000) late.push(Math.round(final.at - m.end));
+        finalDelays.push(Math.max(0, final.at - m.end));
+        const partial = events.find((e) => !e.r.final && e.at >= m.start);
         if (partial && partial.at < m.end) partialDelays.push(partial.at - m.start);
-      }
+      });
       rss = Math.max(rss, process.memoryUsage().rss);
     }),
   );
@@ -223,7 +230,7 @@ async function streams(n: number, seconds: number) {
   const cpu = cpuSeconds(process.cpuUsage(cpu0));
   await engine.close();
   console.log(
-    `${String(n).padStart(3)} calls: final after end of speech p50 ${pct(finalDelays, 0.5).toFixed(0)} ms, p95 ${pct(finalDelays, 0.95).toFixed(0)} ms, max ${Math.max(...finalDelays).toFixed(0)} ms (${missed}/${utterances} without a final within 2 s); first partial after start of speech p50 ${pct(partialDelays, 0.5).toFixed(0)} ms, p95 ${pct(partialDelays, 0.95).toFixed(0)} ms; CPU ${(cpu / wall).toFixed(2)} cores; peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
+    `${String(n).padStart(3)} calls: final after end of speech p50 ${pct(finalDelays, 0.5).toFixed(0)} ms, p95 ${pct(finalDelays, 0.95).toFixed(0)} ms, max ${Math.max(...finalDelays).toFixed(0)} ms (${missed}/${utterances} without a final, ${late.length} later than 2 s${late.length ? `: ${late.join(', ')} ms` : ''}); first partial after start of speech p50 ${pct(partialDelays, 0.5).toFixed(0)} ms, p95 ${pct(partialDelays, 0.95).toFixed(0)} ms; CPU ${(cpu / wall).toFixed(2)} cores; peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
   );
 }
 

@@ -44,10 +44,10 @@ interface OnlineRecognizer {
 const MODEL_RATE = 16000;
 
 /**
- * Endpoint rules of sherpa-onnx: an utterance ends after RULE2 s of trailing silence once
- * something was said (the "final within 1 s of the end of speech" goal: measured in
- * bench/asr-sherpa.ts), after RULE1 s of silence with nothing said (resets the stream so
- * noise does not pile up), or at RULE3 s whatever happens (a caller who never pauses).
+ * Endpoint rules of sherpa-onnx, the only endpoints without the VAD and a backstop with it
+ * (noise the VAD takes for speech): an utterance ends after 0.4 s of trailing silence once
+ * something was said (a final about 0.8 s after the caller stops, bench/asr-sherpa.ts), after
+ * 2.4 s of silence with nothing said (so noise does not pile up), or at 20 s whatever happens.
  */
 const ENDPOINT = { rule1MinTrailingSilence: 2.4, rule2MinTrailingSilence: 0.4, rule3MinUtteranceLength: 20 };
 
