@@ -192,8 +192,24 @@ export function createSherpaEngine(
       await Promise.all(
         workers.map(async (w) => {
           if (!w) return;
-          w.post({ type: 'shutdown' });
-          await w.worker.terminate();
+          w.worker.ref();
+          // A worker killed while onnxruntime loads or holds a session aborts the whole
+          // process (a native error during teardown): let it finish loading, free its
+          // sessions and leave by itself; terminate only one that does not.
+          const exited = new Promise<void>((resolve) => w.worker.once('exit', () => resolve()));
+          const within = (p: Promise<unknown>, ms: number) =>
+            Promise.race([
+              p.then(
+                () => true,
+                () => true,
+              ),
+              new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+            ]);
+          if (!w.dead) {
+            await within(w.ready, 60_000);
+            w.post({ type: 'shutdown' });
+          }
+          if (!(await within(exited, 5_000))) await w.worker.terminate();
         }),
       );
     },

@@ -40,6 +40,11 @@ export class SileroVad {
     return new SileroVad(ort, session);
   }
 
+  /** Frees the session (before the worker thread ends: a session freed at teardown aborts the process). */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
   /** Queues 16 kHz samples of a stream. */
   push(s: VadStream, samples: Float32Array): void {
     if (s.pendingLength + samples.length > s.pending.length) {

@@ -44,14 +44,19 @@ interface OnlineRecognizer {
 const MODEL_RATE = 16000;
 
 /**
- * Endpoint rules of sherpa-onnx, the only endpoints without the VAD and a backstop with it
- * (noise the VAD takes for speech): an utterance ends after 0.4 s of trailing silence once
- * something was said (a final about 0.8 s after the caller stops, bench/asr-sherpa.ts), after
- * 2.4 s of silence with nothing said (so noise does not pile up), or at 20 s whatever happens.
+ * Endpoint rules of sherpa-onnx. Without the VAD they are the endpoints: an utterance ends
+ * after 0.4 s of trailing silence once something was said (a final about 0.8 s after the
+ * caller stops, bench/asr-sherpa.ts), after 2.4 s of silence with nothing said (so noise does
+ * not pile up), or at 20 s. With the VAD they only back it up (noise it takes for speech): the
+ * trailing silence is then 1.2 s, longer than the pauses inside a phone number read in groups.
  */
-const ENDPOINT = { rule1MinTrailingSilence: 2.4, rule2MinTrailingSilence: 0.4, rule3MinUtteranceLength: 20 };
+const endpointRules = (withVad: boolean) => ({
+  rule1MinTrailingSilence: 2.4,
+  rule2MinTrailingSilence: withVad ? 1.2 : 0.4,
+  rule3MinUtteranceLength: 20,
+});
 
-function createRecognizer(): OnlineRecognizer {
+function createRecognizer(withVad: boolean): OnlineRecognizer {
   const sherpa = require('sherpa-onnx-node') as { OnlineRecognizer: new (c: unknown) => OnlineRecognizer };
   const f = spec.model.files;
   const modelConfig: Record<string, unknown> = { tokens: f.tokens, numThreads: spec.numThreads, provider: 'cpu', debug: 0 };
@@ -64,7 +69,7 @@ function createRecognizer(): OnlineRecognizer {
     decodingMethod: spec.model.kind === 'transducer' ? 'modified_beam_search' : 'greedy_search',
     maxActivePaths: 4,
     enableEndpoint: true,
-    ...ENDPOINT,
+    ...endpointRules(withVad),
   });
 }
 
@@ -119,6 +124,9 @@ interface StreamState {
 const VAD_ON = 0.5;
 const VAD_OFF = 0.35;
 const VAD_END_MS = 300;
+/** After a digit: the pause between the groups of a phone number. */
+const VAD_END_IN_NUMBER_MS = 900;
+const NUMBER_SO_FAR = /[0-9零一二三四五六七八九幺两]$/;
 const PREROLL = Math.round(0.4 * MODEL_RATE);
 const TAIL = new Float32Array(Math.round(0.4 * MODEL_RATE));
 const MAX_UTTERANCE = 20 * MODEL_RATE;
@@ -218,7 +226,10 @@ function onWindow(s: StreamState, w: { prob: number; samples: Float32Array }): v
   s.stream.acceptWaveform({ samples: w.samples, sampleRate: MODEL_RATE });
   s.fedPos = s.vadPos;
   s.silenceMs = w.prob < VAD_OFF ? s.silenceMs + ms(w.samples.length) : 0;
-  if (s.silenceMs >= VAD_END_MS || s.vadPos - s.uttStart >= MAX_UTTERANCE) {
+  // Callers read numbers in groups (138, 5823, 1743) with pauses between: one utterance, or the
+  // number would be cut into pieces too short to be written as digits.
+  const end = NUMBER_SO_FAR.test(s.lastPartial) ? VAD_END_IN_NUMBER_MS : VAD_END_MS;
+  if (s.silenceMs >= end || s.vadPos - s.uttStart >= MAX_UTTERANCE) {
     decodeReady(s);
     endUtterance(s, s.vadPos - Math.round((s.silenceMs * MODEL_RATE) / 1000));
   }
@@ -311,6 +322,8 @@ async function handle(m: SherpaRequest | { type: 'tick' }): Promise<void> {
     send({ type: 'closed', id: m.id, results: s.pending });
   } else if (m.type === 'shutdown') {
     streams.clear();
+    await vad?.release();
+    vad = undefined;
     port?.close();
   }
 }
@@ -329,12 +342,6 @@ port.on('message', (m: SherpaRequest) => enqueue(m));
 
 try {
   await checkModelFiles();
-  recognizer = createRecognizer();
-  if (spec.model.output === 'pinyin') {
-    if (!spec.pinyinDir) throw new Error('this model outputs pinyin and no converter folder was given');
-    converter = new PinyinDecoderCache(spec.pinyinDir);
-    decoder = await converter.current();
-  }
   // Endpoints fall back to the recognizer's own rule when the VAD model cannot be loaded.
   let vadProblem = '';
   if (spec.vad) {
@@ -343,6 +350,12 @@ try {
     } catch (err) {
       vadProblem = `, no VAD (${spec.vad}: ${(err as Error).message.split('\n')[0]}; trailing-silence endpoints)`;
     }
+  }
+  recognizer = createRecognizer(vad !== undefined);
+  if (spec.model.output === 'pinyin') {
+    if (!spec.pinyinDir) throw new Error('this model outputs pinyin and no converter folder was given');
+    converter = new PinyinDecoderCache(spec.pinyinDir);
+    decoder = await converter.current();
   }
   send({
     type: 'ready',
