@@ -72,6 +72,8 @@ interface LiveCall {
   asrPending: Buffer[] | null;
   /** Settles when the recognizer has opened (or failed to). */
   asrOpening?: Promise<void>;
+  /** The call's recognition is over (its stream closed or given up on): a stream that opens late is closed at once. */
+  asrDone?: boolean;
   seq: number;
   heardMs: number;
   finals: string[];
@@ -657,6 +659,11 @@ export class CallCenter {
         },
       })
       .then((stream) => {
+        if (call.asrDone) {
+          // The call ended while the recognizer was starting (slower than finish() waits): free it.
+          void stream.close().catch(() => {});
+          return;
+        }
         call.asr = stream;
         for (const pcm of call.asrPending ?? []) stream.push(pcm);
         call.asrPending = null;
@@ -737,6 +744,7 @@ export class CallCenter {
       // The last words are flushed before the record is closed.
       if (call.asr) await call.asr.close().catch((err) => this.o.log.warn({ err }, 'ASR close failed'));
       call.asr = undefined;
+      call.asrDone = true;
       await this.write(call, () =>
         updateCall(
           this.o.db,

@@ -43,13 +43,22 @@ export class PinyinDecoderCache {
   private loading?: Promise<PinyinDecoder>;
   constructor(readonly dir: string) {}
 
+  /** The manifest time of a rebuild that failed to load: not tried again until the next rebuild. */
+  private failed?: number;
+
   async current(): Promise<PinyinDecoder> {
     const mtime = statSync(join(this.dir, PINYIN_FILES.manifest), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    if (this.loaded && this.loaded.mtime === mtime) return this.loaded.decoder;
+    if (this.loaded && (this.loaded.mtime === mtime || this.failed === mtime)) return this.loaded.decoder;
     this.loading ??= loadPinyinDecoder(this.dir)
       .then(({ decoder }) => {
         this.loaded = { decoder, mtime };
         return decoder;
+      })
+      .catch((err) => {
+        // A broken rebuild must not stop the calls: keep converting with what was loaded before.
+        if (!this.loaded) throw err;
+        this.failed = mtime;
+        return this.loaded.decoder;
       })
       .finally(() => {
         this.loading = undefined;

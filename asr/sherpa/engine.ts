@@ -95,7 +95,12 @@ class SherpaWorker {
       } else if (s.closing) {
         this.drop(m.id);
         s.closing.reject(err);
-      } else s.options.onError?.(err);
+      } else {
+        // The contract: a stream that failed is closed. Free its place and the worker's state.
+        this.drop(m.id);
+        this.post({ type: 'close', id: m.id });
+        s.options.onError?.(err);
+      }
     }
   }
 

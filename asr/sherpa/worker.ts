@@ -99,8 +99,10 @@ interface StreamState {
   stream?: OnlineStream;
   /** 16 kHz samples of the call given to the recognizer so far (the call's clock for results). */
   fedPos: number;
-  /** Where the current recognizer stream's audio starts, in the same samples. */
+  /** Where the current utterance's audio starts, in the same samples. */
   uttStart: number;
+  /** Where the current recognizer stream's audio starts: its token times count from here. */
+  streamBase: number;
   conversion?: Conversion;
   lastPartial: string;
   pending: AsrResult[];
@@ -154,6 +156,8 @@ function confidenceOf(r: SherpaResult): number | undefined {
 }
 
 const ms = (samples: number) => Math.round((samples * 1000) / MODEL_RATE);
+/** A token's time is where the syllable's last piece was emitted; the sound goes on a little. */
+const SYLLABLE_TAIL_MS = 120;
 
 /**
  * Partials and finals of one stream after decoding. `endAt` makes this the utterance's final
@@ -166,14 +170,19 @@ function collect(s: StreamState, endAt?: number): void {
   const endpoint = endAt !== undefined || recognizer.isEndpoint(stream);
   const raw = r.tokens.length ? textOf(s, r) : '';
   const text = cleanTranscript(raw);
-  const firstTokenMs = r.timestamps.length ? Math.round((r.timestamps[0] as number) * 1000) : 0;
+  // Token times count from the stream's start; after a reset, from the segment's start_time.
+  const tokenMs = (t: number | undefined) => ms(s.streamBase) + Math.round(((r.start_time ?? 0) + (t ?? 0)) * 1000);
+  const firstTokenMs = tokenMs(r.timestamps[0]) - ms(s.streamBase);
+  const lastTokenMs = tokenMs(r.timestamps.at(-1));
   if (endpoint) {
     if (text) {
       s.pending.push({
         text,
         final: true,
-        startMs: ms(s.uttStart) + firstTokenMs,
-        endMs: ms(endAt ?? s.fedPos),
+        startMs: ms(s.streamBase) + firstTokenMs,
+        // The VAD knows where speech ended; otherwise just after the last syllable (the audio fed
+        // so far can be well ahead of what was decoded when frames come in a burst).
+        endMs: endAt !== undefined ? ms(endAt) : lastTokenMs + SYLLABLE_TAIL_MS,
         confidence: confidenceOf(r),
       });
     }
@@ -183,7 +192,7 @@ function collect(s: StreamState, endAt?: number): void {
     s.lastPartial = '';
   } else if (text && text !== s.lastPartial) {
     s.lastPartial = text;
-    s.pending.push({ text, final: false, startMs: ms(s.uttStart) + firstTokenMs });
+    s.pending.push({ text, final: false, startMs: ms(s.streamBase) + firstTokenMs });
   }
 }
 
@@ -216,6 +225,7 @@ function onWindow(s: StreamState, w: { prob: number; samples: Float32Array }): v
     if (w.prob < VAD_ON) return;
     s.stream = recognizer.createStream();
     s.uttStart = s.vadPos - s.prerollLength;
+    s.streamBase = s.uttStart;
     for (const p of s.preroll) s.stream.acceptWaveform({ samples: p, sampleRate: MODEL_RATE });
     s.preroll = [];
     s.prerollLength = 0;
@@ -255,8 +265,13 @@ async function tick(): Promise<void> {
     });
   }
   for (const [id, s] of live) {
-    decodeReady(s);
-    flushResults(id, s);
+    // One stream's failure is that stream's: the others are still decoded.
+    try {
+      decodeReady(s);
+      flushResults(id, s);
+    } catch (err) {
+      send({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
+    }
   }
 }
 
@@ -281,6 +296,7 @@ async function handle(m: SherpaRequest | { type: 'tick' }): Promise<void> {
       up: m.sampleRate === 8000 ? new Upsampler2x() : undefined,
       fedPos: 0,
       uttStart: 0,
+      streamBase: 0,
       lastPartial: '',
       pending: [],
       vad: vad ? newVadStream() : undefined,
@@ -306,19 +322,23 @@ async function handle(m: SherpaRequest | { type: 'tick' }): Promise<void> {
       send({ type: 'closed', id: m.id, results: [] });
       return;
     }
-    if (s.vad && vad) {
-      const [windows] = await vad.run([s.vad]);
-      for (const w of windows ?? []) onWindow(s, w);
-      // The last part of a window, if speech was going on.
-      if (s.stream && s.vad.pendingLength) {
-        s.stream.acceptWaveform({ samples: s.vad.pending.slice(0, s.vad.pendingLength), sampleRate: MODEL_RATE });
-        s.fedPos = s.vadPos + s.vad.pendingLength;
+    try {
+      if (s.vad && vad) {
+        const [windows] = await vad.run([s.vad]);
+        for (const w of windows ?? []) onWindow(s, w);
+        // The last part of a window, if speech was going on.
+        if (s.stream && s.vad.pendingLength) {
+          s.stream.acceptWaveform({ samples: s.vad.pending.slice(0, s.vad.pendingLength), sampleRate: MODEL_RATE });
+          s.fedPos = s.vadPos + s.vad.pendingLength;
+        }
       }
+      decodeReady(s);
+      endUtterance(s, s.fedPos);
+    } finally {
+      // Whatever happened, the stream's state goes with it.
+      streams.delete(m.id);
+      dirty.delete(m.id);
     }
-    decodeReady(s);
-    endUtterance(s, s.fedPos);
-    streams.delete(m.id);
-    dirty.delete(m.id);
     send({ type: 'closed', id: m.id, results: s.pending });
   } else if (m.type === 'shutdown') {
     streams.clear();
