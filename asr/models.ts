@@ -5,11 +5,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkVoskModel } from './native/vosk.js';
 import { asrPaths, PS_MODEL_NAME, VOSK_MODEL_NAME } from './settings.js';
+import { downloadFile } from './sherpa/download.js';
 
 export const VOSK_ZIP_URL = `https://alphacephei.com/vosk/models/${VOSK_MODEL_NAME}.zip`;
 export const VOSK_ZIP_BYTES = 43_898_754;
@@ -53,12 +54,6 @@ export function extractLibvosk(target: string): string | undefined {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-async function download(url: string, dest: string, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-  writeFileSync(dest, Buffer.from(await res.arrayBuffer()));
 }
 
 export async function setupModels(
@@ -107,12 +102,9 @@ export async function setupModels(
     if (!existsSync(zip) && opts.download !== false) {
       log(`downloading ${VOSK_ZIP_URL} ...`);
       try {
-        await download(VOSK_ZIP_URL, `${zip}.part`, opts.downloadTimeoutMs ?? 600_000);
-        cpSync(`${zip}.part`, zip);
+        await downloadFile(VOSK_ZIP_URL, zip, { timeoutMs: opts.downloadTimeoutMs ?? 600_000 });
       } catch (err) {
-        problem = `Vosk model: cannot download ${VOSK_ZIP_URL} (${(err as Error).cause ?? (err as Error).message}). Offline? Copy the official zip to ${zip} and run hotline models again, or use PocketSphinx (ASR_ENGINE=pocketsphinx).`;
-      } finally {
-        rmSync(`${zip}.part`, { force: true });
+        problem = `Vosk model: cannot download ${VOSK_ZIP_URL} (${(err as Error).message}). Offline? Copy the official zip to ${zip} and run hotline models again, or use PocketSphinx (ASR_ENGINE=pocketsphinx).`;
       }
     } else if (!existsSync(zip)) {
       problem = `Vosk model not installed: ${paths.voskModel} is incomplete (${checkVoskModel(paths.voskModel).join('; ')}) and downloading is off; copy the official zip to ${zip}.`;

@@ -33,11 +33,17 @@ export const asrBusy = (size: number) =>
     `Speech recognition is busy: all ${size} recognizers are in use. Try again when a call ends, or raise ASR_POOL_SIZE if the machine has spare cores.`,
   );
 
-// Worker threads do not inherit the tsx loader that `bin/hotline.js` registers in-process,
-// so each worker registers it before importing the TypeScript entry.
 const TSX_API = import.meta.resolve('tsx/esm/api');
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
+
+/**
+ * A worker thread running a TypeScript module. Worker threads do not inherit the tsx loader
+ * that `bin/hotline.js` registers in-process, so each worker registers it before importing
+ * its entry.
+ */
+export function typeScriptWorker(entry: URL, workerData: unknown): Worker {
+  const boot = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
 
 class RecognizerWorker {
   readonly worker: Worker;
@@ -47,7 +53,7 @@ class RecognizerWorker {
   onDeath?: (err: Error) => void;
 
   constructor(spec: LocalEngineSpec) {
-    this.worker = new Worker(BOOT, { eval: true, workerData: spec });
+    this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), spec);
     this.ready = new Promise((resolve, reject) => {
       const onReady = (m: WorkerReply) => {
         if (m.type === 'ready') {

@@ -11,13 +11,12 @@
  * spell numbers in characters. The cleanup writes 幺 and 一 alike as 1, so 幺 (how 1 is said
  * in phone numbers) is scored as 一 in both texts: the digit, not the variant, is what counts.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../app/config.js';
 import { cerCounts } from '../asr/cer.js';
-import { createAsrEngine, decodeWav, mulawDecode, mulawEncode, recognizePcm, resample } from '../asr/index.js';
+import { createAsrEngine, recognizePcm } from '../asr/index.js';
 import type { SampleRate } from '../asr/types.js';
+import { clipAudio, scoringForm, speechClips } from './speech-clips.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,23 +27,7 @@ const { values } = parseArgs({
   },
 });
 const config = loadConfig();
-const speechDir = join(config.sharedDir, 'speech');
-const manifest = readFileSync(join(speechDir, 'manifest.jsonl'), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((l) => JSON.parse(l) as { audio: string; text: string; seconds: number })
-  .slice(0, values.limit ? Number(values.limit) : undefined);
-
-const BACK = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-const toChars = (s: string) => s.replace(/[0-9]/g, (d) => BACK[Number(d)] as string);
-const yaoAsYi = (s: string) => s.replace(/幺/g, '一');
-
-function audioFor(file: string, rate: SampleRate): Int16Array {
-  const a = decodeWav(readFileSync(join(speechDir, file)), file);
-  if (rate === a.sampleRate) return a.pcm;
-  // The telephone path: down to 8 kHz, through G.711 µ-law and back.
-  return mulawDecode(mulawEncode(resample(a.pcm, a.sampleRate, rate)));
-}
+const { dir: speechDir, clips: manifest } = speechClips(config.sharedDir, values.limit ? Number(values.limit) : undefined);
 
 const pool = Number(values.pool);
 console.log(
@@ -70,15 +53,13 @@ for (const lm of (values.lm as string).split(',') as ('generic' | 'domain')[]) {
     await Promise.all(
       Array.from({ length: pool }, async () => {
         for (let m = queue.shift(); m; m = queue.shift()) {
-          const pcm = audioFor(m.audio, rate);
+          const pcm = clipAudio(speechDir, m.audio, rate);
           const { results, seconds } = await recognizePcm(engine, pcm, rate);
-          const hyp = toChars(
-            results
-              .filter((r) => r.final)
-              .map((r) => r.text)
-              .join(''),
-          );
-          const c = cerCounts(yaoAsYi(m.text), yaoAsYi(hyp));
+          const hyp = results
+            .filter((r) => r.final)
+            .map((r) => r.text)
+            .join('');
+          const c = cerCounts(scoringForm(m.text), scoringForm(hyp));
           errors += c.errors;
           chars += c.chars;
           audioSeconds += pcm.length / rate;

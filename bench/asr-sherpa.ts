@@ -12,39 +12,27 @@
  * syllables are taken from the same model outside the engine (same front end, no endpoints).
  * Nothing here is tuned on: the figures go to docs/benchmarks.md.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pinyin } from 'pinyin-pro';
 import { loadConfig } from '../app/config.js';
 import { cerCounts, editDistance } from '../asr/cer.js';
-import { createAsrEngine, decodeWav, mulawDecode, mulawEncode, recognizePcm, resample } from '../asr/index.js';
+import { createAsrEngine, recognizePcm } from '../asr/index.js';
 import { pinyinDir } from '../asr/pinyin/build.js';
 import { loadPinyinDecoder } from '../asr/pinyin/load.js';
 import { parseNumbered, type Syllable, tokensToSyllables } from '../asr/pinyin/syllables.js';
 import { TelephoneFrontEnd, Upsampler2x } from '../asr/sherpa/frontend.js';
 import { describeSherpaModelDir, installedSherpaModelDir } from '../asr/sherpa/setup.js';
 import type { AsrResult } from '../asr/types.js';
+import { clipAudio, scoringForm, speechClips } from './speech-clips.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { n: { type: 'string', default: '25,50,100' }, seconds: { type: 'string', default: '30' }, limit: { type: 'string' } },
 });
 const config = loadConfig();
-const speechDir = join(config.sharedDir, 'speech');
-const manifest = readFileSync(join(speechDir, 'manifest.jsonl'), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((l) => JSON.parse(l) as { audio: string; text: string; seconds: number })
-  .slice(0, values.limit ? Number(values.limit) : undefined);
-
-const BACK = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-const norm = (s: string) => s.replace(/[0-9]/g, (d) => BACK[Number(d)] as string).replace(/幺/g, '一');
-const telephone = (file: string) => {
-  const a = decodeWav(readFileSync(join(speechDir, file)), file);
-  return mulawDecode(mulawEncode(resample(a.pcm, a.sampleRate, 8000)));
-};
+const { dir: speechDir, clips: manifest } = speechClips(config.sharedDir, values.limit ? Number(values.limit) : undefined);
+const telephone = (file: string) => clipAudio(speechDir, file);
 const referencePinyin = (text: string) => (pinyin(text, { type: 'array', toneType: 'num', v: true }) as string[]).map(parseNumbered);
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
@@ -68,7 +56,7 @@ async function cer() {
           .filter((r) => r.final)
           .map((r) => r.text)
           .join('');
-        const c = cerCounts(norm(m.text), norm(hyp));
+        const c = cerCounts(scoringForm(m.text), scoringForm(hyp));
         errors += c.errors;
         chars += c.chars;
         audio += pcm.length / 8000;
@@ -129,8 +117,8 @@ async function cer() {
     const fromHeard = decoder.convert(heard);
     convSeconds += (performance.now() - t0) / 1000;
     convSyllables += heard.length;
-    heardErrors += cerCounts(norm(m.text), norm(fromHeard)).errors;
-    refErrors += cerCounts(norm(m.text), norm(decoder.convert(ref))).errors;
+    heardErrors += cerCounts(scoringForm(m.text), scoringForm(fromHeard)).errors;
+    refErrors += cerCounts(scoringForm(m.text), scoringForm(decoder.convert(ref))).errors;
   }
   console.log(`recognizer alone: ${((100 * sylErr) / sylRef).toFixed(1)} % toneless syllable errors (${sylErr}/${sylRef})`);
   console.log(

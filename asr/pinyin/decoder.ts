@@ -239,18 +239,16 @@ export function digitRunMask(heard: readonly Syllable[]): boolean[] {
     }
     // Grow the stretch while it stays 70 % digits; remember the last end that is a digit.
     let digits = 0;
-    let end = i;
     let bestEnd = -1;
     for (let k = i; k < heard.length; k++) {
       if (isDigit(heard[k])) digits++;
       if (digits / (k - i + 1) < 0.7) break;
       if (isDigit(heard[k])) bestEnd = k;
-      end = k;
     }
     if (bestEnd - i + 1 >= 6) {
       for (let k = i; k <= bestEnd; k++) mask[k] = isDigit(heard[k]);
       i = bestEnd + 1;
-    } else i = Math.max(i + 1, end === i ? i + 1 : i + 1);
+    } else i++;
   }
   return mask;
 }

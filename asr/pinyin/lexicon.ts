@@ -161,22 +161,18 @@ export function lexiconFromTsv(text: string): LexEntry[] {
 export interface LexiconIndex {
   byKey: Map<string, LexEntry[]>;
   maxSyllables: number;
-  /** For a syllable spelling, the entries of single characters read that way (a fallback for odd spans). */
-  words: Set<string>;
 }
 
 export function indexLexicon(entries: readonly LexEntry[]): LexiconIndex {
   const byKey = new Map<string, LexEntry[]>();
   let maxSyllables = 1;
-  const words = new Set<string>();
   for (const e of entries) {
     const key = e.syllables.map((s) => looseKey(s.base)).join(' ');
     const list = byKey.get(key);
     if (list) list.push(e);
     else byKey.set(key, [e]);
     if (e.syllables.length > maxSyllables) maxSyllables = e.syllables.length;
-    words.add(e.word);
   }
   for (const list of byKey.values()) list.sort((a, b) => b.weight - a.weight);
-  return { byKey, maxSyllables: Math.min(maxSyllables, 10), words };
+  return { byKey, maxSyllables: Math.min(maxSyllables, 10) };
 }

@@ -128,6 +128,8 @@ export function interpolate(parts: { lm: WordLm; weight: number }[]): WordLm {
       return p;
     },
     has: (w) => ps.some((p) => p.lm.has(w)),
-    words: new Set(ps.flatMap((p) => [...p.lm.words])),
+    get words() {
+      return new Set(ps.flatMap((p) => [...p.lm.words]));
+    },
   };
 }

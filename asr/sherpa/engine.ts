@@ -6,15 +6,11 @@
  * only, and is replaced for the next one.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { HotlineError } from '../../core/errors.js';
-import { asrBusy } from '../pool.js';
+import { asrBusy, typeScriptWorker } from '../pool.js';
 import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from '../types.js';
 import type { SherpaReply, SherpaRequest, SherpaWorkerSpec } from './protocol.js';
-
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
 
 interface OpenStream {
   options: StreamOptions;
@@ -29,7 +25,7 @@ class SherpaWorker {
   dead?: Error;
 
   constructor(spec: SherpaWorkerSpec, onDeath: (w: SherpaWorker) => void) {
-    this.worker = new Worker(BOOT, { eval: true, workerData: spec });
+    this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), spec);
     // An idle worker does not keep the process alive (a CLI that only asked which engine
     // there is, a test that never opened a stream); one with streams does (hold()).
     this.worker.unref();

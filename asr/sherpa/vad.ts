@@ -26,10 +26,14 @@ export function newVadStream(): VadStream {
 export const VAD_WINDOW = WINDOW;
 
 export class SileroVad {
+  private readonly sr: Tensor;
+
   private constructor(
     private readonly ort: typeof import('onnxruntime-node'),
     private readonly session: InferenceSession,
-  ) {}
+  ) {
+    this.sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+  }
 
   static async load(path: string): Promise<SileroVad> {
     const ort = (await import('onnxruntime-node')) as typeof import('onnxruntime-node');
@@ -81,7 +85,7 @@ export class SileroVad {
       const r = await this.session.run({
         input: new this.ort.Tensor('float32', input, [B, CONTEXT + WINDOW]),
         state: new this.ort.Tensor('float32', state, [2, B, 128]),
-        sr: new this.ort.Tensor('int64', BigInt64Array.from([16000n]), []),
+        sr: this.sr,
       });
       const probs = (r.output as Tensor).data as Float32Array;
       const next = (r.stateN as Tensor).data as Float32Array;

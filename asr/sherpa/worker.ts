@@ -172,17 +172,16 @@ function collect(s: StreamState, endAt?: number): void {
   const text = cleanTranscript(raw);
   // Token times count from the stream's start; after a reset, from the segment's start_time.
   const tokenMs = (t: number | undefined) => ms(s.streamBase) + Math.round(((r.start_time ?? 0) + (t ?? 0)) * 1000);
-  const firstTokenMs = tokenMs(r.timestamps[0]) - ms(s.streamBase);
-  const lastTokenMs = tokenMs(r.timestamps.at(-1));
+  const startMs = tokenMs(r.timestamps[0]);
   if (endpoint) {
     if (text) {
       s.pending.push({
         text,
         final: true,
-        startMs: ms(s.streamBase) + firstTokenMs,
+        startMs,
         // The VAD knows where speech ended; otherwise just after the last syllable (the audio fed
         // so far can be well ahead of what was decoded when frames come in a burst).
-        endMs: endAt !== undefined ? ms(endAt) : lastTokenMs + SYLLABLE_TAIL_MS,
+        endMs: endAt !== undefined ? ms(endAt) : tokenMs(r.timestamps.at(-1)) + SYLLABLE_TAIL_MS,
         confidence: confidenceOf(r),
       });
     }
@@ -192,7 +191,7 @@ function collect(s: StreamState, endAt?: number): void {
     s.lastPartial = '';
   } else if (text && text !== s.lastPartial) {
     s.lastPartial = text;
-    s.pending.push({ text, final: false, startMs: ms(s.streamBase) + firstTokenMs });
+    s.pending.push({ text, final: false, startMs });
   }
 }
 
