@@ -211,7 +211,8 @@ export class RtpSession {
   }
 
   private sendPacket(pt: number, payload: Buffer, marker: boolean, timestamp = this.ts) {
-    if (!this.remote || this.closed) return;
+    // No RTP to a port 0: it means "no stream", and dgram throws on it, which would end the process.
+    if (!this.remote || this.closed || this.remote.port === 0) return;
     const pkt = buildRtp({ payloadType: pt, marker, sequence: this.seq, timestamp, ssrc: this.ssrc, payload });
     this.seq = (this.seq + 1) & 0xffff;
     this.packetsOut++;

@@ -56,6 +56,7 @@ test('SDP: picks the first G.711 codec and telephone-event; refuses offers it ca
   assert.match(answer, /a=recvonly/);
   assert.throws(() => negotiate(parseSdp(offer.replace('18 8 0 96', '18 9'))), SdpError);
   assert.throws(() => parseSdp('v=0\r\n'), /no audio stream/);
+  assert.throws(() => negotiate(parseSdp(offer.replace('m=audio 4000', 'm=audio 0'))), /declined \(m=audio 0\)/);
 });
 
 test('ACL entries match addresses and CIDR blocks; digest answers verify, wrong ones do not', () => {

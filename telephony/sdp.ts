@@ -65,6 +65,8 @@ export function parseSdp(text: string): MediaOffer {
 
 /** Picks the first G.711 codec of the offer, and its telephone-event type. */
 export function negotiate(offer: MediaOffer): Negotiated {
+  // Port 0 is a legal offer that declines the stream (RFC 3264 §5.1): no audio to answer with.
+  if (offer.port === 0) throw new SdpError('the audio stream is declined (m=audio 0): a hotline call needs audio');
   const pt = offer.payloadTypes.find((p) => offer.encodings.get(p) === 'pcmu' || offer.encodings.get(p) === 'pcma');
   if (pt === undefined) throw new SdpError('no common codec: this endpoint speaks PCMU and PCMA only');
   const dtmf = offer.payloadTypes.find((p) => offer.encodings.get(p) === 'telephone-event');

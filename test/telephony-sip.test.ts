@@ -69,6 +69,12 @@ test('malformed SIP gets 400 or is dropped, and the endpoint keeps serving', asy
     s.sipPort,
   );
   assert.match((await peer.next(/^SIP\/2.0 4\d\d[\s\S]*Call-ID: bad4/m)) ?? '', /^SIP\/2.0 415/);
+  // A legal offer that declines audio (m=audio 0): 488, and the server keeps serving (it used to
+  // answer 200 and then crash sending RTP to port 0).
+  peer.send(invite({ from: peer.port, to: s.sipPort, callId: 'port0', rtpPort: 0 }), s.sipPort);
+  const declined = (await peer.next(/^SIP\/2.0 4\d\d[\s\S]*Call-ID: port0/m)) ?? '';
+  assert.match(declined, /^SIP\/2.0 488/);
+  assert.match(declined, /m=audio 0/);
   // An oversized datagram is dropped.
   peer.send(options(peer.port, s.sipPort, 'big').replace('Content-Length: 0', `X-Pad: ${'a'.repeat(20000)}\nContent-Length: 0`), s.sipPort);
   assert.equal(await peer.next(/Call-ID: big/, 500), undefined);
