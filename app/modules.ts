@@ -9,8 +9,9 @@ import { authRoutes } from '../auth/index.js';
 import { registerCallback } from '../callback/index.js';
 import { registerClassifier } from '../classifier/index.js';
 import type { ModuleContext } from '../core/context.js';
-import { registerDispatch } from '../dispatch/index.js';
+import { dispatchSettingsFrom, proposalRoute, registerDispatch } from '../dispatch/index.js';
 import { registerEmergency } from '../emergency/index.js';
+import { intakeRoutes } from '../intake/index.js';
 import { metricsRoutes } from '../metrics/index.js';
 import { orgRoutes } from '../org/index.js';
 import { registerTelephony } from '../telephony/index.js';
@@ -34,8 +35,16 @@ export const MODULES: ModuleSpec[] = [
     },
   },
   { name: 'org', register: async (app, ctx) => void (await app.register(orgRoutes, { ctx })) },
-  { name: 'classifier', register: async (app, ctx, config) => void (await registerClassifier(app, ctx, config)) },
+  {
+    name: 'classifier',
+    // The proposal's department is dispatch's routing: the category's unit, or a place
+    // override for the street/community/grid the address resolves to.
+    register: async (app, ctx, config) => {
+      await registerClassifier(app, ctx, config, proposalRoute(dispatchSettingsFrom(config.values)));
+    },
+  },
   { name: 'dispatch', register: async (app, ctx, config) => void (await registerDispatch(app, ctx, config.values)) },
+  { name: 'intake', register: async (app, ctx) => void (await app.register(intakeRoutes, { ctx })) },
   // Before telephony: it decorates app.asr, the engine the media bridge streams call audio to.
   { name: 'asr', register: async (app, ctx, config) => void (await registerAsr(app, ctx, config.values)) },
   // SIP endpoint, call queue and media bridge; stops (hanging up live calls) on close.

@@ -81,3 +81,40 @@ test('not WAV, wrong rate, empty and missing files: a message each and exit code
   assert.equal(vosk.status, 1);
   assert.match(vosk.stderr, /The Vosk engine cannot start: .*hotline models/);
 });
+
+test('transcribe --emergency: what a live call gets, on recordings at 8 kHz µ-law: heard and read, with its line; a calm recording stays quiet', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'asr-cli-'));
+  const telephone = (name: string) => {
+    const a = decodeWav(readFileSync(join(speech, name)));
+    const out = join(dir, name);
+    writeFileSync(out, encodeWav(mulawEncode(resample(a.pcm, a.sampleRate, 8000)), 8000, 'mulaw'));
+    return out;
+  };
+  const fire = telephone('aishell-sample_BAC009S0252W0476.wav'); // 车辆起火无人员伤亡
+  const knife = telephone('aishell-sample_BAC009S0252W0436.wav'); // 一男子持刀在三里屯…
+  const phone = telephone('aishell-sample_BAC009S0150W0086.wav'); // a phone number read out
+  // A database of its own: the site's rules are read from it (here the shipped ones).
+  const r = spawnSync(process.execPath, [BIN, 'asr', 'transcribe', '--emergency', fire, knife, phone], {
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'silent', DATA_DIR: join(dir, 'data'), DATABASE_URL: '' },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3);
+  const [f, k, p] = lines;
+  assert.equal(f.emergency.is, true, JSON.stringify(f));
+  assert.equal(f.emergency.line, '119');
+  assert.ok(f.emergency.words.includes('起火'));
+  assert.ok(f.emergency.source.includes('speech'), 'the keyword spotter heard 起火 in the audio');
+  assert.ok(f.emergency.atMs > 500 && f.emergency.atMs < 2500, JSON.stringify(f.emergency));
+  assert.equal(k.emergency.line, '110');
+  assert.ok(k.emergency.words.includes('持刀'));
+  assert.deepEqual(p.emergency, { is: false, line: null, words: [], source: [], atMs: null, reason: null });
+  // Without the flag the line is as before.
+  const plain = hotline('asr', 'transcribe', phone);
+  assert.deepEqual(Object.keys(JSON.parse(plain.stdout.trim())), ['audio', 'text', 'seconds', 'decode_seconds']);
+});

@@ -19,9 +19,9 @@ export { resample } from './resample.js';
 export { ASR_SETTINGS, asrPaths } from './settings.js';
 export { createSherpaEngine } from './sherpa/engine.js';
 export { installedSherpaModelDir, installSherpaModel, sherpaModelStatus } from './sherpa/setup.js';
-export { cleanTranscript, joinChineseWords, spokenDigitsToNumbers } from './text.js';
-export { recognizePcm, type Transcript, transcribeFile } from './transcribe.js';
-export type { AsrEngine, AsrResult, AsrStream, SampleRate, StreamOptions } from './types.js';
+export { cleanTranscript, joinChineseWords, SPOKEN_DIGITS, spokenDigitsToNumbers } from './text.js';
+export { type DetailedTranscript, recognizePcm, type Transcript, transcribeFile } from './transcribe.js';
+export type { AsrEngine, AsrResult, AsrStream, KeywordHit, SampleRate, StreamOptions } from './types.js';
 export { type DecodedAudio, decodeWav, encodeWav } from './wav.js';
 export { ASR_WS_ROLES, asrWsRoutes } from './ws-route.js';
 

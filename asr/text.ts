@@ -3,7 +3,8 @@
  * numbers as spoken characters; the desk wants 小区门口 and 13858231743.
  */
 
-const DIGITS: Record<string, string> = {
+/** Spoken Chinese digits (幺 and 两 included) and the digit each stands for. */
+export const SPOKEN_DIGITS: Readonly<Record<string, string>> = {
   零: '0',
   〇: '0',
   幺: '1',
@@ -18,7 +19,7 @@ const DIGITS: Record<string, string> = {
   八: '8',
   九: '9',
 };
-const DIGIT_CHARS = Object.keys(DIGITS).join('');
+const DIGIT_CHARS = Object.keys(SPOKEN_DIGITS).join('');
 const RUN = new RegExp(`[${DIGIT_CHARS}]{2,}`, 'g');
 
 /** Words before a digit string that make it a number to be written in digits. */
@@ -45,7 +46,7 @@ export function spokenDigitsToNumbers(text: string): string {
     const after = whole.slice(offset + run.length, offset + run.length + 2);
     const isNumber =
       run.includes('幺') || run.length >= 7 || BEFORE.test(before) || (run.length >= 2 && AFTER.test(after) && !/^[一两]$/.test(run));
-    return isNumber ? [...run].map((c) => DIGITS[c]).join('') : run;
+    return isNumber ? [...run].map((c) => SPOKEN_DIGITS[c]).join('') : run;
   });
 }
 

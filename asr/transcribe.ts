@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { HotlineError } from '../core/errors.js';
 import { resample } from './resample.js';
-import type { AsrEngine, AsrResult, SampleRate } from './types.js';
+import type { AsrEngine, AsrResult, KeywordHit, SampleRate } from './types.js';
 import { decodeWav } from './wav.js';
 
 export interface Transcript {
@@ -14,6 +14,12 @@ export interface Transcript {
   text: string;
   seconds: number;
   decode_seconds: number;
+}
+
+/** A transcript with what it was made of: the final segments and the spoken keywords heard. */
+export interface DetailedTranscript extends Transcript {
+  finals: AsrResult[];
+  hits: KeywordHit[];
 }
 
 /**
@@ -24,20 +30,26 @@ export async function recognizePcm(
   engine: AsrEngine,
   pcm: Int16Array,
   sampleRate: SampleRate,
-): Promise<{ results: AsrResult[]; seconds: number }> {
+): Promise<{ results: AsrResult[]; hits: KeywordHit[]; seconds: number }> {
   const results: AsrResult[] = [];
+  const hits: KeywordHit[] = [];
   let failure: Error | undefined;
-  const stream = await engine.openStream({ sampleRate, onResult: (r) => results.push(r), onError: (e) => (failure ??= e) });
+  const stream = await engine.openStream({
+    sampleRate,
+    onResult: (r) => results.push(r),
+    onKeyword: (h) => hits.push(h),
+    onError: (e) => (failure ??= e),
+  });
   const started = performance.now();
   const frame = sampleRate / 10;
   for (let off = 0; off < pcm.length; off += frame) stream.push(pcm.subarray(off, off + frame));
   await stream.close();
   if (failure) throw new HotlineError(503, 'ASR_FAILED', `Recognition failed: ${failure.message}`);
-  return { results, seconds: (performance.now() - started) / 1000 };
+  return { results, hits, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Reads a WAV file (8/16 kHz, PCM or G.711), optionally resamples it, and recognizes it. */
-export async function transcribeFile(engine: AsrEngine, path: string, opts: { rate?: SampleRate } = {}): Promise<Transcript> {
+export async function transcribeFile(engine: AsrEngine, path: string, opts: { rate?: SampleRate } = {}): Promise<DetailedTranscript> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -47,7 +59,8 @@ export async function transcribeFile(engine: AsrEngine, path: string, opts: { ra
   const audio = decodeWav(bytes, basename(path));
   const rate = opts.rate ?? audio.sampleRate;
   const pcm = rate === audio.sampleRate ? audio.pcm : resample(audio.pcm, audio.sampleRate, rate);
-  const { results, seconds: decodeSeconds } = await recognizePcm(engine, pcm, rate);
+  const { results, hits, seconds: decodeSeconds } = await recognizePcm(engine, pcm, rate);
+  const finals = results.filter((r) => r.final);
   return {
     audio: basename(path),
     text: results
@@ -56,5 +69,7 @@ export async function transcribeFile(engine: AsrEngine, path: string, opts: { ra
       .join(''),
     seconds: Math.round(audio.seconds * 1000) / 1000,
     decode_seconds: Math.round(decodeSeconds * 1000) / 1000,
+    finals,
+    hits,
   };
 }

@@ -20,9 +20,20 @@ export interface AsrResult {
   confidence?: number;
 }
 
+/** A spoken keyword the engine's keyword spotter heard (sherpa with a pinyin model). */
+export interface KeywordHit {
+  /** The phrase as the keyword list gave it (e.g. 起火). */
+  keyword: string;
+  /** Milliseconds from the start of the stream. */
+  startMs: number;
+  endMs: number;
+}
+
 export interface StreamOptions {
   sampleRate: SampleRate;
   onResult(result: AsrResult): void;
+  /** Spoken keywords heard in the audio itself (engines with a keyword spotter only). */
+  onKeyword?(hit: KeywordHit): void;
   /** A failure of the recognizer after the stream opened (the stream is then closed). */
   onError?(err: Error): void;
 }
@@ -41,6 +52,12 @@ export interface AsrEngine {
    * pool is full, rather than slowing every other call down.
    */
   openStream(options: StreamOptions): Promise<AsrStream>;
+  /**
+   * The phrases to spot in every stream's audio (replacing the previous list), for
+   * engines that have a keyword spotter; `spotted` are those it listens for, `skipped`
+   * those it cannot (not Chinese characters, one syllable, no pinyin model).
+   */
+  setKeywords?(list: { phrase: string; threshold?: number; boost?: number }[]): Promise<{ spotted: string[]; skipped: string[] }>;
   /** Frees every recognizer and worker. */
   close(): Promise<void>;
 }

@@ -38,15 +38,24 @@ test('hotline classify: sensible proposals for real messages, emergencies flagge
     .map((l) => JSON.parse(l));
   assert.equal(out.length, lines.length + 1);
   const by = new Map(out.map((o) => [o.id, o]));
-  assert.equal(by.get('wage').category, 'M05');
+  // Leaves of the catalogue, with their path and the top-level class behind them.
+  assert.equal(by.get('wage').category, 'M0503');
+  assert.equal(by.get('wage').categoryName, '工资福利');
+  assert.deepEqual(
+    by.get('wage').path.map((p: { code: string }) => p.code),
+    ['M05', 'M0503'],
+  );
   assert.equal(by.get('wage').department, 'dept.hrss');
-  assert.equal(by.get('school').category, 'M04');
-  assert.equal(by.get('smoke').category, 'M02');
-  assert.equal(by.get('taxi').category, 'M03');
+  assert.equal(by.get('wage').topLevel.category, 'M05');
+  assert.equal(by.get('school').category, 'M0403');
+  assert.equal(by.get('smoke').category, 'U06027', '油烟污染 of the city-management tree');
+  assert.equal(by.get('taxi').category, 'M0301');
   for (const o of out.filter((x) => !x.error)) {
-    assert.deepEqual(Object.keys(o).filter((k) => ['id', 'category', 'department', 'emergency', 'top', 'model'].includes(k)).length, 6);
-    assert.equal(o.model, 'clf-base-20261123b');
-    assert.ok(Math.abs(o.top.reduce((s: number, t: { p: number }) => s + t.p, 0) - 1) < 0.3);
+    for (const k of ['id', 'category', 'categoryName', 'path', 'department', 'departmentSource', 'emergency', 'top', 'topLevel', 'model'])
+      assert.ok(k in o, `${k} in ${JSON.stringify(o)}`);
+    assert.ok(o.model.startsWith('clf-'));
+    assert.equal(o.top[0].category, o.category);
+    assert.ok(o.top.every((t: { p: number }, i: number) => t.p >= 0 && t.p <= 1 && (i === 0 || t.p <= o.top[i - 1].p)));
   }
   assert.deepEqual(by.get('knife').emergency.line, '110');
   assert.deepEqual(by.get('fire').emergency.line, '119');

@@ -34,7 +34,7 @@ test('a rule hit stands even when the model is sure there is no emergency', () =
 });
 
 test('the model alone raises an alert above its threshold, with its score as the reason and no matched words', () => {
-  const none = checkEmergency('我家厨房冒黑烟了');
+  const none = checkEmergency('隔壁一直有奇怪的声音，好像出事了');
   assert.equal(none.is, false, 'no rule names this');
   const v = combineEmergency(none, { probs: fire, threshold: 0.5 });
   assert.equal(v.is, true);

@@ -3,6 +3,12 @@
  * (110 police, 119 fire and rescue, 120 medical) and the reason. It is checked on every
  * final transcript segment, so it is synchronous and works on an in-memory copy of the
  * rules; no model score can silence a rule that matches.
+ *
+ * Context, not a model, keeps a rule quiet where the danger is named in a past, general or
+ * administrative sense (去年那场火灾的赔偿, 火灾隐患, 救护车收费太贵): each rule's own `except`
+ * phrases, and the site's general contexts (`emergency_contexts`: 去年/上个月/如果/咨询 before a
+ * match, 的案子/赔偿/隐患 after it, unless a "now" word such as 现在/正在/突然 comes between).
+ * A silenced match is reported in `suppressed` and never removes another rule's alert.
  */
 import { readFileSync } from 'node:fs';
 import { badRequest, notFound } from '../core/errors.js';
@@ -19,6 +25,42 @@ export interface EmergencyRule {
   reason: string;
   priority?: number;
   active?: boolean;
+  /**
+   * Regular expressions (a plain phrase is one) that silence this rule where one of them
+   * occurs within EXCEPT_WINDOW characters either side of the match, the match included:
+   * 火灾隐患 for 火灾, 救护车.{0,4}(收费|贵) for a 救护车 rule. Matched on the squeezed text
+   * (no spaces, NFKC). Never cancelled by a "now" word: write them to name the phrase.
+   */
+  except?: string[];
+}
+
+/**
+ * A general "not happening now" context shared by every rule: `before` and `after` are
+ * looked for in the CONTEXT_WINDOW characters before (or after) a match (去年, 上个月, 如果,
+ * 咨询 / 的案子, 赔偿, 隐患); a `now` word (现在, 正在, 刚才, 突然, 又) between the context
+ * and the match, or inside the match, cancels the silence ("以前就有心脏病现在又犯了").
+ */
+export type ContextRole = 'before' | 'after' | 'now';
+export const CONTEXT_ROLES: readonly ContextRole[] = ['before', 'after', 'now'];
+
+export interface EmergencyContext {
+  id?: number;
+  pattern: string;
+  role: ContextRole;
+  note: string;
+  active?: boolean;
+}
+
+/** A rule that matched but was silenced by its context (for debugging; never an alert). */
+export interface SuppressedMatch {
+  /** The rule's pattern and reason. */
+  pattern: string;
+  reason: string;
+  /** The text it matched (the first occurrence). */
+  text: string;
+  /** The except entry or general context that silenced it. */
+  by: string;
+  where: 'except' | 'before' | 'after';
 }
 
 export interface EmergencyVerdict {
@@ -28,47 +70,169 @@ export interface EmergencyVerdict {
   reason: string | null;
   /** The words or patterns that matched. */
   matched: string[];
+  /** Rules that matched but were silenced by context; absent when none was. */
+  suppressed?: SuppressedMatch[];
 }
+
+/** How far around a match a rule's `except` entries are looked for (characters). */
+export const EXCEPT_WINDOW = 8;
+/** How far before and after a match the general contexts are looked for (characters). */
+export const CONTEXT_WINDOW = { before: 10, after: 6 } as const;
+/** At most this many occurrences of one rule are tried before it counts as silenced. */
+const MAX_OCCURRENCES = 20;
 
 interface Compiled {
   rule: EmergencyRule;
-  /** Where the rule matches in the squeezed text, or -1. */
-  find: (s: string) => number;
+  /** The next match starting at or after `from` in the squeezed text, as [start, end). */
+  next: (s: string, from: number) => [number, number] | null;
+  except: { source: string; re: RegExp }[];
 }
 
-/** The defaults shipped with the product (the migration seeds the same list). */
+interface CompiledContexts {
+  before: { source: string; re: RegExp }[];
+  after: { source: string; re: RegExp }[];
+  now: RegExp[];
+}
+
+type RawRule = Omit<EmergencyRule, 'kind'> & { match: EmergencyRule['kind'] };
+
+/** The defaults shipped with the product (migrations 0200 and 0210 seed the same list). */
 export function defaultEmergencyRules(): EmergencyRule[] {
-  const raw = JSON.parse(readFileSync(new URL('./emergency-rules.json', import.meta.url), 'utf8')) as (Omit<EmergencyRule, 'kind'> & {
-    match: EmergencyRule['kind'];
-  })[];
-  return raw.map(({ match, ...r }, i) => ({ ...r, kind: match, priority: (i + 1) * 10, active: true }));
+  const raw = JSON.parse(readFileSync(new URL('./emergency-rules.json', import.meta.url), 'utf8')) as RawRule[];
+  return raw.map(({ match, except, ...r }, i) => ({ ...r, kind: match, priority: (i + 1) * 10, active: true, except: except ?? [] }));
+}
+
+/** The general contexts shipped with the product (migration 0210 seeds the same list). */
+export function defaultEmergencyContexts(): EmergencyContext[] {
+  const raw = JSON.parse(readFileSync(new URL('./emergency-contexts.json', import.meta.url), 'utf8')) as EmergencyContext[];
+  return raw.map((c) => ({ ...c, active: true }));
+}
+
+/**
+ * Why a regular expression could take more than linear time on some texts, or null: a
+ * repeated group (*, +, {n,} or {n,m} with m > 1) that itself contains a repetition, an
+ * optional part or alternatives, as in (a+)+, (a|ab)*, (.{0,3}x)+. Conservative on purpose.
+ */
+export function nestedRepetition(source: string): string | null {
+  const groups: { inner: boolean; at: number }[] = [];
+  let closed: { inner: boolean; at: number } | null = null;
+  const mark = () => {
+    const g = groups[groups.length - 1];
+    if (g) g.inner = true;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    const group = closed;
+    closed = null;
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+      continue;
+    }
+    if (ch === '(') {
+      groups.push({ inner: false, at: i });
+      continue;
+    }
+    if (ch === ')') {
+      const g = groups.pop();
+      if (g?.inner) mark();
+      closed = g ?? null;
+      continue;
+    }
+    if (ch === '|') {
+      mark();
+      continue;
+    }
+    let repeats = false;
+    if (ch === '*' || ch === '+') repeats = true;
+    else if (ch === '{') {
+      const q = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      if (!q) continue;
+      repeats = q[2] !== undefined && (q[3] === '' || Number(q[3]) > 1);
+      if (q[2] === undefined && Number(q[1]) > 1) repeats = true;
+      i += q[0].length - 1;
+    } else if (ch !== '?') continue;
+    if (repeats && group?.inner) return `the group at position ${group.at + 1} repeats and has a repetition or alternatives inside`;
+    mark();
+    if (source[i + 1] === '?') i++;
+  }
+  return null;
+}
+
+function checkRegex(what: string, source: string): void {
+  let re: RegExp;
+  try {
+    re = new RegExp(source, 'u');
+  } catch (err) {
+    throw badRequest(`The ${what} ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}.`);
+  }
+  if (re.test('')) throw badRequest(`The ${what} ${JSON.stringify(source)} matches empty text: it would match everywhere.`);
+  const slow = nestedRepetition(source);
+  if (slow)
+    throw badRequest(
+      `The ${what} ${JSON.stringify(source)} could take exponential time on some texts (${slow}): ` +
+        'write it without repeating a repetition, e.g. [ab]+ or .{0,6} instead of (a|b)+ or (.{0,3}x)+.',
+    );
 }
 
 /** Checks that a rule can be compiled; throws a 400 that says what to fix. */
-export function validateRule(rule: Pick<EmergencyRule, 'pattern' | 'kind' | 'line'>): void {
+export function validateRule(rule: Pick<EmergencyRule, 'pattern' | 'kind' | 'line' | 'except'>): void {
   if (!rule.pattern.trim()) throw badRequest('The rule pattern is empty: give a keyword such as 持刀.');
   if (!EMERGENCY_LINES.includes(rule.line)) throw badRequest(`Line ${rule.line} is not an emergency line: use 110, 119 or 120.`);
-  if (rule.kind === 'regex') {
-    try {
-      new RegExp(rule.pattern, 'u');
-    } catch (err) {
-      throw badRequest(`The pattern ${JSON.stringify(rule.pattern)} is not a valid regular expression: ${(err as Error).message}.`);
-    }
+  if (rule.kind === 'regex') checkRegex('pattern', rule.pattern);
+  const except = rule.except ?? [];
+  if (except.length > 50) throw badRequest(`A rule has at most 50 except entries, not ${except.length}: merge some with |.`);
+  for (const e of except) {
+    if (!e.trim()) throw badRequest('An except entry is empty: give a phrase such as 火灾隐患, or remove it.');
+    checkRegex('except entry', e);
   }
 }
+
+/** Checks that a general context can be compiled; throws a 400 that says what to fix. */
+export function validateContext(c: Pick<EmergencyContext, 'pattern' | 'role'>): void {
+  if (!c.pattern.trim()) throw badRequest('The context pattern is empty: give a phrase such as 去年.');
+  if (!CONTEXT_ROLES.includes(c.role)) throw badRequest(`Role ${c.role} is not a context role: use before, after or now.`);
+  checkRegex('context pattern', c.pattern);
+}
+
+const cleanList = (xs: string[] | undefined) => (xs ?? []).map((x) => x.trim()).filter(Boolean);
 
 function compile(rules: EmergencyRule[]): Compiled[] {
   return rules
     .filter((r) => r.active !== false)
     .sort((a, b) => (a.priority ?? 100) - (b.priority ?? 100))
     .map((rule) => {
-      const key = squeeze(rule.pattern);
+      const except = cleanList(rule.except).map((source) => ({ source, re: new RegExp(source, 'u') }));
       if (rule.kind === 'regex') {
-        const re = new RegExp(rule.pattern, 'u');
-        return { rule, find: (s: string) => re.exec(s)?.index ?? -1 };
+        const re = new RegExp(rule.pattern, 'gu');
+        const next = (s: string, from: number): [number, number] | null => {
+          re.lastIndex = from;
+          const m = re.exec(s);
+          return m ? [m.index, Math.max(m.index + m[0].length, m.index + 1)] : null;
+        };
+        return { rule, next, except };
       }
-      return { rule, find: (s: string) => s.indexOf(key) };
+      const key = squeeze(rule.pattern);
+      const next = (s: string, from: number): [number, number] | null => {
+        const at = s.indexOf(key, from);
+        return at < 0 ? null : [at, at + key.length];
+      };
+      return { rule, next, except };
     });
+}
+
+function compileContexts(list: EmergencyContext[]): CompiledContexts {
+  const out: CompiledContexts = { before: [], after: [], now: [] };
+  for (const c of list) {
+    if (c.active === false || !c.pattern.trim()) continue;
+    const source = c.pattern.trim();
+    if (c.role === 'now') out.now.push(new RegExp(source, 'u'));
+    else out[c.role].push({ source, re: new RegExp(source, 'gu') });
+  }
+  return out;
 }
 
 // ASR output puts spaces between words and typed text may use full-width forms.
@@ -77,53 +241,121 @@ function squeeze(text: string): string {
 }
 
 let current: Compiled[] = compile(defaultEmergencyRules());
+let contexts: CompiledContexts = compileContexts(defaultEmergencyContexts());
 
 /** Replaces the in-memory rules (after loading from the database or an edit). */
 export function setEmergencyRules(rules: EmergencyRule[]): void {
   current = compile(rules);
 }
 
-/** Whether a text needs an emergency line, by the rules. Synchronous and fast (μs). */
+/** Replaces the in-memory general contexts (after loading from the database or an edit). */
+export function setEmergencyContexts(list: EmergencyContext[]): void {
+  contexts = compileContexts(list);
+}
+
+const isNow = (text: string) => contexts.now.some((re) => re.test(text));
+
+/** Why the match s[start, end) of rule c is not an emergency now, or null. */
+function quietBy(c: Compiled, s: string, start: number, end: number): Pick<SuppressedMatch, 'by' | 'where'> | null {
+  if (c.except.length) {
+    const around = s.slice(Math.max(0, start - EXCEPT_WINDOW), end + EXCEPT_WINDOW);
+    for (const e of c.except) if (e.re.test(around)) return { by: e.source, where: 'except' };
+  }
+  const hit = s.slice(start, end);
+  const before = s.slice(Math.max(0, start - CONTEXT_WINDOW.before), start);
+  for (const x of contexts.before) {
+    // The occurrence nearest the match decides.
+    let last = -1;
+    x.re.lastIndex = 0;
+    for (let m = x.re.exec(before); m; m = x.re.exec(before)) {
+      last = m.index + m[0].length;
+      if (x.re.lastIndex <= m.index) x.re.lastIndex = m.index + 1;
+    }
+    if (last >= 0 && !isNow(before.slice(last) + hit)) return { by: x.source, where: 'before' };
+  }
+  const after = s.slice(end, end + CONTEXT_WINDOW.after);
+  for (const x of contexts.after) {
+    x.re.lastIndex = 0;
+    const m = x.re.exec(after);
+    if (m && !isNow(hit + after.slice(0, m.index))) return { by: x.source, where: 'after' };
+  }
+  return null;
+}
+
+/**
+ * Whether a text needs an emergency line, by the rules. Synchronous and fast (μs). A rule
+ * counts when one of its occurrences is not silenced by its `except` entries or a general
+ * context; silenced ones are listed in `suppressed` and never remove another rule's alert.
+ */
 export function checkEmergency(text: string): EmergencyVerdict {
   const s = squeeze(text);
   const hits: EmergencyRule[] = [];
+  let suppressed: SuppressedMatch[] | undefined;
   let negated = 0;
   for (const c of current) {
-    const at = c.find(s);
-    if (at < 0) continue;
+    let m = c.next(s, 0);
+    let quiet: SuppressedMatch | null = null;
+    let at = -1;
+    for (let n = 0; m && n < MAX_OCCURRENCES; n++) {
+      const why = quietBy(c, s, m[0], m[1]);
+      if (!why) {
+        at = m[0];
+        break;
+      }
+      quiet ??= { pattern: c.rule.pattern, reason: c.rule.reason, text: s.slice(m[0], m[1]), ...why };
+      m = c.next(s, m[0] + 1);
+    }
+    if (at < 0) {
+      if (quiet) {
+        suppressed ??= [];
+        suppressed.push(quiet);
+      }
+      continue;
+    }
     hits.push(c.rule);
     if (NEGATION_BEFORE.test(s.slice(Math.max(0, at - 3), at))) negated++;
   }
-  if (!hits.length) return { is: false, line: null, reason: null, matched: [] };
+  const extra = suppressed ? { suppressed } : {};
+  if (!hits.length) return { is: false, line: null, reason: null, matched: [], ...extra };
   const reasons = [...new Set(hits.map((h) => h.reason))];
-  // "没有着火" still alerts (a rule is never silenced), but the agent is told to ask.
+  // "没有着火" still alerts (a rule is never silenced by a negation), but the agent is told to ask.
   const ask = negated === hits.length ? NEGATION_NOTE : '';
-  return { is: true, line: hits[0]!.line, reason: reasons.join('；') + ask, matched: hits.map((h) => h.pattern) };
+  return { is: true, line: hits[0]!.line, reason: reasons.join('；') + ask, matched: hits.map((h) => h.pattern), ...extra };
 }
 
 const NEGATION_BEFORE = /(没有|没|未|不是|并非|无)$/u;
 const NEGATION_NOTE = '（前有否定词，请与来电人核实）';
 
-const COLUMNS = 'id, pattern, kind, line, reason, priority, active';
+const COLUMNS = 'id, pattern, kind, line, reason, priority, active, except_patterns AS "except"';
 
 export async function listEmergencyRules(q: Queryable): Promise<Required<EmergencyRule>[]> {
   const r = await q.query<Required<EmergencyRule>>(`SELECT ${COLUMNS} FROM emergency_rules ORDER BY priority, id`);
   return r.rows;
 }
 
-/** Loads the rules from the database into the in-memory layer. */
+const CONTEXT_COLUMNS = 'id, pattern, role, note, active';
+
+export async function listEmergencyContexts(q: Queryable): Promise<Required<EmergencyContext>[]> {
+  const r = await q.query<Required<EmergencyContext>>(`SELECT ${CONTEXT_COLUMNS} FROM emergency_contexts ORDER BY role, id`);
+  return r.rows;
+}
+
+/** Loads the rules and the general contexts from the database into the in-memory layer. */
 export async function loadEmergencyRules(q: Queryable): Promise<number> {
   const rules = await listEmergencyRules(q);
+  const ctx = await listEmergencyContexts(q);
   setEmergencyRules(rules);
+  setEmergencyContexts(ctx);
   return rules.filter((r) => r.active).length;
 }
 
 export async function addEmergencyRule(q: Queryable, rule: EmergencyRule, userId?: number): Promise<Required<EmergencyRule>> {
-  validateRule(rule);
+  const except = cleanList(rule.except);
+  validateRule({ ...rule, except });
   const r = await q.query<Required<EmergencyRule>>(
-    `INSERT INTO emergency_rules (pattern, kind, line, reason, priority, active, updated_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (pattern, kind) DO NOTHING RETURNING ${COLUMNS}`,
-    [rule.pattern.trim(), rule.kind, rule.line, rule.reason, rule.priority ?? 100, rule.active ?? true, userId ?? null],
+    `INSERT INTO emergency_rules (pattern, kind, line, reason, priority, active, updated_by, except_patterns)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pattern, kind) DO NOTHING RETURNING ${COLUMNS}`,
+    [rule.pattern.trim(), rule.kind, rule.line, rule.reason, rule.priority ?? 100, rule.active ?? true, userId ?? null, except],
   );
   if (!r.rows[0]) throw badRequest(`A ${rule.kind} rule ${JSON.stringify(rule.pattern)} already exists: edit that one instead.`);
   await loadEmergencyRules(q);
@@ -139,6 +371,7 @@ export async function updateEmergencyRule(
   const old = (await q.query<Required<EmergencyRule>>(`SELECT ${COLUMNS} FROM emergency_rules WHERE id = $1`, [id])).rows[0];
   if (!old) throw notFound(`No emergency rule ${id}: list them with GET /api/classifier/emergency-rules.`);
   const next = { ...old, ...patch };
+  next.except = cleanList(next.except);
   validateRule(next);
   const clash = await q.query('SELECT id FROM emergency_rules WHERE pattern = $1 AND kind = $2 AND id <> $3', [
     next.pattern.trim(),
@@ -148,9 +381,9 @@ export async function updateEmergencyRule(
   if (clash.rowCount) throw badRequest(`A ${next.kind} rule ${JSON.stringify(next.pattern)} already exists: edit that one instead.`);
   const r = await q.query<Required<EmergencyRule>>(
     `UPDATE emergency_rules SET pattern = $2, kind = $3, line = $4, reason = $5, priority = $6, active = $7,
-            updated_by = $8, updated_at = now()
+            updated_by = $8, except_patterns = $9, updated_at = now()
       WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, next.pattern.trim(), next.kind, next.line, next.reason, next.priority, next.active, userId ?? null],
+    [id, next.pattern.trim(), next.kind, next.line, next.reason, next.priority, next.active, userId ?? null, next.except],
   );
   await loadEmergencyRules(q);
   return r.rows[0]!;
@@ -159,5 +392,48 @@ export async function updateEmergencyRule(
 export async function deleteEmergencyRule(q: Queryable, id: number): Promise<void> {
   const r = await q.query('DELETE FROM emergency_rules WHERE id = $1', [id]);
   if (!r.rowCount) throw notFound(`No emergency rule ${id}: list them with GET /api/classifier/emergency-rules.`);
+  await loadEmergencyRules(q);
+}
+
+export async function addEmergencyContext(q: Queryable, c: EmergencyContext, userId?: number): Promise<Required<EmergencyContext>> {
+  validateContext(c);
+  const r = await q.query<Required<EmergencyContext>>(
+    `INSERT INTO emergency_contexts (pattern, role, note, active, updated_by)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pattern, role) DO NOTHING RETURNING ${CONTEXT_COLUMNS}`,
+    [c.pattern.trim(), c.role, c.note ?? '', c.active ?? true, userId ?? null],
+  );
+  if (!r.rows[0]) throw badRequest(`A ${c.role} context ${JSON.stringify(c.pattern)} already exists: edit that one instead.`);
+  await loadEmergencyRules(q);
+  return r.rows[0];
+}
+
+export async function updateEmergencyContext(
+  q: Queryable,
+  id: number,
+  patch: Partial<Omit<EmergencyContext, 'id'>>,
+  userId?: number,
+): Promise<Required<EmergencyContext>> {
+  const old = (await q.query<Required<EmergencyContext>>(`SELECT ${CONTEXT_COLUMNS} FROM emergency_contexts WHERE id = $1`, [id])).rows[0];
+  if (!old) throw notFound(`No emergency context ${id}: list them with GET /api/classifier/emergency-contexts.`);
+  const next = { ...old, ...patch };
+  validateContext(next);
+  const clash = await q.query('SELECT id FROM emergency_contexts WHERE pattern = $1 AND role = $2 AND id <> $3', [
+    next.pattern.trim(),
+    next.role,
+    id,
+  ]);
+  if (clash.rowCount) throw badRequest(`A ${next.role} context ${JSON.stringify(next.pattern)} already exists: edit that one instead.`);
+  const r = await q.query<Required<EmergencyContext>>(
+    `UPDATE emergency_contexts SET pattern = $2, role = $3, note = $4, active = $5, updated_by = $6, updated_at = now()
+      WHERE id = $1 RETURNING ${CONTEXT_COLUMNS}`,
+    [id, next.pattern.trim(), next.role, next.note, next.active, userId ?? null],
+  );
+  await loadEmergencyRules(q);
+  return r.rows[0]!;
+}
+
+export async function deleteEmergencyContext(q: Queryable, id: number): Promise<void> {
+  const r = await q.query('DELETE FROM emergency_contexts WHERE id = $1', [id]);
+  if (!r.rowCount) throw notFound(`No emergency context ${id}: list them with GET /api/classifier/emergency-contexts.`);
   await loadEmergencyRules(q);
 }

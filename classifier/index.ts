@@ -8,7 +8,7 @@ import type { ModuleContext } from '../core/context.js';
 import type { Setting } from '../core/settings.js';
 import { loadEmergencyRules } from './emergency.js';
 import { classifierRoutes } from './routes.js';
-import { type Classifier, createClassifier } from './service.js';
+import { type Classifier, createClassifier, type RouteLookup } from './service.js';
 
 export { type LabelledText, loadBaseData, splitHoldout } from './data.js';
 export {
@@ -24,6 +24,7 @@ export {
 } from './emergency.js';
 export { type CombinedVerdict, combineEmergency, EMERGENCY_LABELS, loadEmergencyFeedback } from './emergency-model.js';
 export { type Feedback, loadCorrections, recordFeedback } from './feedback.js';
+export { DEFAULT_WEIGHTS, type LeafWeights } from './leaf.js';
 export { type CycleReport, newVersionName, runTrainingCycle } from './lifecycle.js';
 export { loadModel, readMeta } from './model-files.js';
 export { activeVersion, listVersions, type ModelVersion, promote, rollback } from './registry.js';
@@ -32,8 +33,8 @@ export {
   type Classifier,
   type ClassifyResult,
   createClassifier,
-  departmentFor,
   MAX_TEXT_CHARS,
+  type RouteLookup,
   textProblem,
 } from './service.js';
 
@@ -70,8 +71,18 @@ export function bundledModelDir(config: Pick<ClassifierPaths, 'modelsDir'>): str
 }
 
 /** Mounts the routes; the model loads on the first request and stays loaded. */
-export async function registerClassifier(app: FastifyInstance, ctx: ModuleContext, config: ClassifierPaths): Promise<Classifier> {
-  const classifier = createClassifier({ db: ctx.db, modelsDir: config.modelsDir, topK: (config.values.CLASSIFIER_TOP_K as number) ?? 3 });
+export async function registerClassifier(
+  app: FastifyInstance,
+  ctx: ModuleContext,
+  config: ClassifierPaths,
+  route?: RouteLookup,
+): Promise<Classifier> {
+  const classifier = createClassifier({
+    db: ctx.db,
+    modelsDir: config.modelsDir,
+    topK: (config.values.CLASSIFIER_TOP_K as number) ?? 3,
+    route,
+  });
   await loadEmergencyRules(ctx.db).catch((err) =>
     ctx.log.warn({ err }, 'emergency rules not loaded from the database; using the defaults'),
   );

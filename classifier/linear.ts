@@ -16,14 +16,33 @@ export interface LinearModel {
 }
 
 export interface TrainOptions {
-  /** 'softmax' = multinomial logistic regression; 'hinge' = one-vs-rest linear SVM. */
-  loss: 'softmax' | 'hinge';
+  /**
+   * 'softmax' = multinomial logistic regression; 'hinge' = one-vs-rest linear SVM;
+   * 'nbsvm' = one-vs-rest linear SVM over features scaled per class by Naive Bayes
+   * log-count ratios (Wang & Manning 2012), the ratios folded into the weights afterwards,
+   * so the model is the same single linear layer.
+   */
+  loss: 'softmax' | 'hinge' | 'nbsvm';
+  /** 'nbsvm': smoothing of the Naive Bayes counts (documents per bucket). Default 1. */
+  nbAlpha?: number;
+  /**
+   * 'nbsvm': the log-count ratios are clipped to ±this. Rare features otherwise get large
+   * ratios, and a recogniser's wrong characters make rare features. Default 2.
+   */
+  nbClip?: number;
   epochs: number;
   /** L2 regularisation strength. */
   lambda: number;
   /** Initial learning rate. */
   lr: number;
   seed: number;
+  /**
+   * Train this many models on differently shuffled orders (seed, seed + 1, ...) and average
+   * their weights: one linear layer, less dependence on the order. Default 1.
+   */
+  seeds?: number;
+  /** Sample weight of natural-wording rows against 1 for pre-segmented ones (`train.ts`). Default 1. */
+  naturalWeight?: number;
 }
 
 export const DEFAULT_TRAIN: TrainOptions = { loss: 'softmax', epochs: 12, lambda: 1e-5, lr: 0.5, seed: 12345 };
@@ -108,7 +127,6 @@ export function trainLinear(
   /** A second head over the same graph reuses the first head's idf. */
   fixedIdf?: Float32Array,
 ): LinearModel {
-  const C = labels.length;
   const idf =
     fixedIdf ??
     computeIdf(
@@ -116,6 +134,87 @@ export function trainLinear(
       buckets,
     );
   const xs = examples.map((e) => weigh(e.features, idf));
+  const runs = Math.max(1, opts.seeds ?? 1);
+  let out: { weights: Float32Array; bias: Float64Array } | undefined;
+  for (let r = 0; r < runs; r++) {
+    const o = { ...opts, seed: opts.seed + r };
+    const m = opts.loss === 'nbsvm' ? nbsvm(examples, xs, labels.length, buckets, o) : sgd(examples, xs, labels.length, buckets, o);
+    if (!out) out = m;
+    else {
+      for (let i = 0; i < m.weights.length; i++) out.weights[i] = out.weights[i]! + m.weights[i]!;
+      for (let c = 0; c < m.bias.length; c++) out.bias[c] = out.bias[c]! + m.bias[c]!;
+    }
+  }
+  const { weights, bias } = out!;
+  if (runs > 1) {
+    for (let i = 0; i < weights.length; i++) weights[i] = weights[i]! / runs;
+    for (let c = 0; c < bias.length; c++) bias[c] = bias[c]! / runs;
+  }
+  return { buckets, labels, idf, weights, bias: Float32Array.from(bias) };
+}
+
+/** Defaults of 'nbsvm': the smoothing and the clip of the log-count ratios. */
+export const NB_ALPHA = 1;
+export const NB_CLIP = 2;
+
+/**
+ * Per class c: r_c = log((p / |p|₁) / (q / |q|₁)), p (q) = alpha + per bucket the number of
+ * rows of class c (of the other classes) that have it (weighted by the rows' weights), clipped
+ * to ±clip; a binary linear SVM on the TF-IDF vector x ⊙ r_c; its weights times r_c are
+ * column c of the layer (w_c · (r_c ⊙ x) = (w_c ⊙ r_c) · x).
+ */
+function nbsvm(
+  examples: Example[],
+  xs: Float32Array[],
+  C: number,
+  buckets: number,
+  opts: TrainOptions,
+): { weights: Float32Array; bias: Float64Array } {
+  const alpha = opts.nbAlpha ?? NB_ALPHA;
+  const clip = opts.nbClip ?? NB_CLIP;
+  const weights = new Float32Array(buckets * C);
+  const bias = new Float64Array(C);
+  const p = new Float64Array(buckets);
+  const q = new Float64Array(buckets);
+  const r = new Float32Array(buckets);
+  for (let c = 0; c < C; c++) {
+    p.fill(alpha);
+    q.fill(alpha);
+    for (const e of examples) {
+      const t = e.label === c ? p : q;
+      const w = e.weight ?? 1;
+      for (const id of e.features.ids) t[id] = t[id]! + w;
+    }
+    let sp = 0;
+    let sq = 0;
+    for (let j = 0; j < buckets; j++) {
+      sp += p[j]!;
+      sq += q[j]!;
+    }
+    for (let j = 0; j < buckets; j++) r[j] = Math.max(-clip, Math.min(clip, Math.log(p[j]! / sp / (q[j]! / sq))));
+    const scaled = xs.map((x, k) => {
+      const ids = examples[k]!.features.ids;
+      const o = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) o[i] = x[i]! * r[ids[i]!]!;
+      return o;
+    });
+    // One output: label 0 is class c (+1), everything else −1.
+    const binary = examples.map((e) => ({ ...e, label: e.label === c ? 0 : 1 }));
+    const m = sgd(binary, scaled, 1, buckets, { ...opts, seed: opts.seed + 7919 * c });
+    for (let j = 0; j < buckets; j++) weights[j * C + c] = m.weights[j]! * r[j]!;
+    bias[c] = m.bias[0]!;
+  }
+  return { weights, bias };
+}
+
+/** One SGD run (hinge or softmax) over the weighted feature vectors `xs`. */
+function sgd(
+  examples: Example[],
+  xs: Float32Array[],
+  C: number,
+  buckets: number,
+  opts: TrainOptions,
+): { weights: Float32Array; bias: Float64Array } {
   const V = new Float32Array(buckets * C);
   const bias = new Float64Array(C);
   let scale = 1;
@@ -171,5 +270,5 @@ export function trainLinear(
     }
   }
   for (let i = 0; i < V.length; i++) V[i] = V[i]! * scale;
-  return { buckets, labels, idf, weights: V, bias: Float32Array.from(bias) };
+  return { weights: V, bias };
 }

@@ -1,36 +1,64 @@
 /**
  * HTTP routes: classification for the desk, model versions (list, promote, rollback)
- * and the site's emergency rules.
+ * and the site's emergency rules with their context exceptions and general contexts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
 import type { ModuleContext } from '../core/context.js';
 import { protectedErrors } from '../core/http.js';
-import { addEmergencyRule, deleteEmergencyRule, listEmergencyRules, updateEmergencyRule } from './emergency.js';
+import {
+  addEmergencyContext,
+  addEmergencyRule,
+  deleteEmergencyContext,
+  deleteEmergencyRule,
+  listEmergencyContexts,
+  listEmergencyRules,
+  updateEmergencyContext,
+  updateEmergencyRule,
+} from './emergency.js';
 import { listVersions, promote, rollback } from './registry.js';
 import type { Classifier } from './service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const ref = Type.Ref('ErrorResponse');
+const PathStep = Type.Object({ code: Type.String(), name: Type.String() });
 const Line = Type.Union([Type.Literal('110'), Type.Literal('119'), Type.Literal('120')]);
 
 export const ClassifyResultSchema = Type.Object(
   {
     id: Nullable(Type.String()),
-    category: Nullable(Type.String({ description: 'code of the most likely category, e.g. M01' })),
+    category: Nullable(Type.String({ description: 'code of the proposed leaf category of the catalogue, e.g. U06029 (露天烧烤)' })),
     categoryName: Nullable(Type.String()),
     categoryId: Nullable(Type.Integer()),
-    department: Nullable(Type.String({ description: 'org unit code of the proposed department' })),
+    path: Type.Array(PathStep, { description: 'the category and its parents, from the top of the catalogue' }),
+    department: Nullable(Type.String({ description: 'org unit code of the proposed department, e.g. dept.urban' })),
     departmentName: Nullable(Type.String()),
     departmentId: Nullable(Type.Integer()),
+    departmentSource: Type.Union([Type.Literal('override'), Type.Literal('category'), Type.Literal('correction'), Type.Literal('none')], {
+      description:
+        "override: a place override for the address's street/community/grid; category: the category's routing; correction: a dispatcher's decision on a similar text",
+    }),
+    place: Nullable(Type.Object({ unitId: Type.Integer(), kind: Type.String(), name: Type.String() })),
     emergency: Type.Object({
       is: Type.Boolean(),
       line: Nullable(Line),
       reason: Nullable(Type.String()),
       score: Nullable(Type.Number({ description: "The model's emergency probability; rules stand whatever it is" })),
     }),
-    top: Type.Array(Type.Object({ category: Type.String(), name: Nullable(Type.String()), p: Type.Number() })),
+    top: Type.Array(Type.Object({ category: Type.String(), name: Nullable(Type.String()), p: Type.Number(), path: Type.Array(PathStep) }), {
+      description: 'leaf categories, most likely first, with calibrated probabilities',
+    }),
+    topLevel: Nullable(
+      Type.Object(
+        { category: Type.String(), name: Nullable(Type.String()), p: Type.Number() },
+        { description: "the top-level model's class (e.g. M01 城乡建设), the prior of the leaf proposal" },
+      ),
+    ),
+    evidence: Type.Object({
+      keywords: Type.Array(Type.String(), { description: "the category's keywords found in the text" }),
+      corrections: Type.Integer({ description: 'similar texts a dispatcher filed under this category' }),
+    }),
     model: Nullable(Type.String({ description: 'model version that made the proposal' })),
   },
   { description: 'Proposed category and department, emergency verdict, and the model version' },
@@ -59,6 +87,13 @@ const RuleSchema = Type.Object({
   reason: Type.String(),
   priority: Type.Integer(),
   active: Type.Boolean(),
+  except: Type.Array(Type.String(), {
+    description: 'regular expressions (a plain phrase is one) that silence the rule within 8 characters of its match, e.g. 火灾隐患',
+  }),
+});
+const ExceptInput = Type.Array(Type.String({ maxLength: 200 }), {
+  maxItems: 50,
+  description: 'regular expressions (a plain phrase is one) that silence the rule within 8 characters of its match, e.g. 火灾隐患',
 });
 const RuleInput = Type.Object({
   pattern: Type.String({ minLength: 1, maxLength: 200 }),
@@ -66,6 +101,24 @@ const RuleInput = Type.Object({
   line: Line,
   reason: Type.String({ minLength: 1, maxLength: 200 }),
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+  active: Type.Optional(Type.Boolean()),
+  except: Type.Optional(ExceptInput),
+});
+const Role = Type.Union([Type.Literal('before'), Type.Literal('after'), Type.Literal('now')], {
+  description:
+    'before/after: a general "not happening now" context looked for just before (10 characters) or after (6) a match; now: a word that cancels them when it stands between',
+});
+const ContextSchema = Type.Object({
+  id: Type.Integer(),
+  pattern: Type.String(),
+  role: Role,
+  note: Type.String(),
+  active: Type.Boolean(),
+});
+const ContextInput = Type.Object({
+  pattern: Type.String({ minLength: 1, maxLength: 400, description: 'a regular expression, e.g. 去年|上个月' }),
+  role: Role,
+  note: Type.Optional(Type.String({ maxLength: 200 })),
   active: Type.Optional(Type.Boolean()),
 });
 
@@ -84,11 +137,14 @@ export const classifierRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; c
           text: Type.String({ description: `case description in Chinese, at most 10,000 characters` }),
           id: Type.Optional(Type.String({ maxLength: 200 })),
           topK: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+          address: Type.Optional(
+            Type.String({ maxLength: 500, description: "the caller's address: its street/community/grid picks place overrides" }),
+          ),
         }),
         response: { 200: ClassifyResultSchema, 503: ref, ...protectedErrors },
       },
     },
-    async (req) => classifier.classify(req.body.text, { id: req.body.id ?? null, topK: req.body.topK }),
+    async (req) => classifier.classify(req.body.text, { id: req.body.id ?? null, topK: req.body.topK, address: req.body.address ?? null }),
   );
 
   app.get(
@@ -198,6 +254,68 @@ export const classifierRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; c
     },
     async (req, reply) => {
       await deleteEmergencyRule(ctx.db, req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/classifier/emergency-contexts',
+    {
+      config: { roles: ['supervisor', 'agent', 'dispatcher'] },
+      schema: {
+        tags: ['classifier'],
+        summary: 'General contexts that keep every emergency rule quiet in a past, hypothetical or administrative sense',
+        response: { 200: Type.Array(ContextSchema), ...protectedErrors },
+      },
+    },
+    async () => listEmergencyContexts(ctx.db),
+  );
+
+  app.post(
+    '/api/classifier/emergency-contexts',
+    {
+      config: { roles: ['supervisor'] },
+      schema: {
+        tags: ['classifier'],
+        summary: 'Add a general context (takes effect at once)',
+        body: ContextInput,
+        response: { 201: ContextSchema, ...protectedErrors },
+      },
+    },
+    async (req, reply) => {
+      const c = await addEmergencyContext(ctx.db, { ...req.body, note: req.body.note ?? '' }, currentUser(req).id);
+      return reply.code(201).send(c);
+    },
+  );
+
+  app.patch(
+    '/api/classifier/emergency-contexts/:id',
+    {
+      config: { roles: ['supervisor'] },
+      schema: {
+        tags: ['classifier'],
+        summary: 'Change a general context (e.g. deactivate it)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Partial(ContextInput),
+        response: { 200: ContextSchema, 404: ref, ...protectedErrors },
+      },
+    },
+    async (req) => updateEmergencyContext(ctx.db, req.params.id, req.body, currentUser(req).id),
+  );
+
+  app.delete(
+    '/api/classifier/emergency-contexts/:id',
+    {
+      config: { roles: ['supervisor'] },
+      schema: {
+        tags: ['classifier'],
+        summary: 'Delete a general context',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 204: Type.Null(), 404: ref, ...protectedErrors },
+      },
+    },
+    async (req, reply) => {
+      await deleteEmergencyContext(ctx.db, req.params.id);
       return reply.code(204).send(null);
     },
   );

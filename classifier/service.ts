@@ -1,6 +1,7 @@
 /**
- * `classify(text)`: the active model's top categories, the department the routing
- * catalogue assigns to the first one, the emergency verdict and the model version.
+ * `classify(text)`: the leaf categories of the site's catalogue most likely for a text
+ * (the top-level model as their prior, see leaf.ts), the department the routing catalogue
+ * gives the first one at the caller's place, the emergency verdict and the model version.
  * Each model version is loaded once into an onnxruntime session and reused.
  */
 import { join } from 'node:path';
@@ -10,39 +11,65 @@ import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
 import { checkEmergency, type EmergencyLine } from './emergency.js';
 import { type CombinedVerdict, combineEmergency } from './emergency-model.js';
 import { hasChinese } from './features.js';
+import { byDepartment, DEFAULT_WEIGHTS, type LeafWeights, type PathStep, scoreLeaves } from './leaf.js';
+import { createLeafSource } from './leaf-source.js';
 import { type LoadedModel, loadModel } from './model-files.js';
 import { activeVersion, ensureBundledModel } from './registry.js';
 
 export const MAX_TEXT_CHARS = 10_000;
 
-export interface CategoryRef {
+/** How like a corrected text a new one must be for the correction's department to count. */
+const CORRECTION_DEPARTMENT_SIMILARITY = 0.6;
+
+export interface DepartmentRef {
   id: number | null;
   code: string;
   name: string | null;
 }
 
-export interface DepartmentRef {
-  id: number;
-  code: string;
-  name: string;
+export interface TopEntry {
+  category: string;
+  name: string | null;
+  p: number;
+  path: PathStep[];
 }
 
 export interface ClassifyResult {
   id: string | null;
-  /** Code of the most likely category (e.g. M01), or null when the text cannot be classified. */
+  /** Code of the proposed leaf category (e.g. U06029), or null when the text cannot be classified. */
   category: string | null;
   categoryName: string | null;
   categoryId: number | null;
-  /** Org unit code of the proposed department (e.g. dept.housing). */
+  /** The proposed category's path from the top of the catalogue, itself last. */
+  path: PathStep[];
+  /** Org unit code of the proposed department (e.g. dept.urban). */
   department: string | null;
   departmentName: string | null;
   departmentId: number | null;
+  /**
+   * Where the department came from: a place override for the resolved address, the
+   * category's routing (or a parent's), a dispatcher's correction of a text like this one.
+   */
+  departmentSource: 'override' | 'category' | 'correction' | 'none';
+  /** The street, community or grid the address resolved to, when an address was given. */
+  place: { unitId: number; kind: string; name: string } | null;
   /** Rules and model together; `score` is the model's emergency probability (null without its head). */
   emergency: { is: boolean; line: EmergencyLine | null; reason: string | null; score: number | null };
-  top: { category: string; name: string | null; p: number }[];
+  /** Leaf categories, most likely first, with calibrated probabilities. */
+  top: TopEntry[];
+  /** The top-level model's class (the prior of the leaf proposal). */
+  topLevel: { category: string; name: string | null; p: number } | null;
+  /** What the proposal rests on: the catalogue words found, the similar past decisions. */
+  evidence: { keywords: string[]; corrections: number };
   /** Model version that made the proposal. */
   model: string | null;
 }
+
+/** The department for a category at a place, as dispatch's routing catalogue gives it. */
+export type RouteLookup = (
+  q: Queryable,
+  input: { categoryId: number; address?: string | null },
+) => Promise<{ departmentId: number | null; source: 'override' | 'category' | 'none'; place: ClassifyResult['place'] }>;
 
 /** Why a text cannot be classified, or undefined when it can. */
 export function textProblem(text: unknown): string | undefined {
@@ -56,34 +83,31 @@ export function textProblem(text: unknown): string | undefined {
 }
 
 /**
- * The department for each category: its default department in the categories table
- * (which a site may edit), or the shipped catalogue's where the database has no such
- * category yet (an unseeded database). Kept in one place so it can call dispatch's
- * routing rules once those exist.
+ * The department of a category without dispatch's routing (tests, tools): its own default
+ * department or the nearest parent's.
  */
-export async function departmentFor(q: Queryable, categoryCodes: string[]): Promise<Map<string, CategoryRoute>> {
-  const r = await q.query<CategoryRoute>(
-    `SELECT c.code, c.id, c.name, u.id AS "deptId", u.code AS "deptCode", u.name AS "deptName"
-       FROM categories c LEFT JOIN org_units u ON u.id = c.default_department_id AND u.active
-      WHERE c.code = ANY($1::text[])`,
-    [categoryCodes],
-  );
-  const out = new Map(r.rows.map((row) => [row.code, row]));
-  for (const code of categoryCodes) {
-    if (out.has(code)) continue;
-    const entry = catalogue().get(code);
-    if (entry) out.set(code, { code, id: null, name: entry.name, deptId: null, deptCode: entry.department ?? null, deptName: null });
+async function inheritedDepartment(q: Queryable, categoryId: number): Promise<number | null> {
+  {
+    const r = await q.query<{ department: number | null }>(
+      `WITH RECURSIVE up(id, parent_id, department, depth) AS (
+         SELECT id, parent_id, default_department_id, 0 FROM categories WHERE id = $1
+         UNION ALL SELECT c.id, c.parent_id, c.default_department_id, up.depth + 1
+           FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 20)
+       SELECT department FROM up WHERE department IS NOT NULL ORDER BY depth LIMIT 1`,
+      [categoryId],
+    );
+    return r.rows[0]?.department ?? null;
   }
-  return out;
 }
 
-export interface CategoryRoute {
-  code: string;
-  id: number | null;
-  name: string;
-  deptId: number | null;
-  deptCode: string | null;
-  deptName: string | null;
+/** The shipped catalogue's department code for a category (its own or the nearest parent's). */
+function shippedDepartment(code: string): string | null {
+  const entries = catalogue();
+  for (let c = entries.get(code), guard = 0; c && guard < 20; guard++) {
+    if (c.department) return c.department;
+    c = c.parent ? entries.get(c.parent) : undefined;
+  }
+  return null;
 }
 
 let shipped: Map<string, CatalogueEntry> | undefined;
@@ -97,7 +121,7 @@ function emergencyHead(model: LoadedModel, probs: Float32Array | null) {
 }
 
 export interface Classifier {
-  classify(text: string, opts?: { id?: string | null; topK?: number }): Promise<ClassifyResult>;
+  classify(text: string, opts?: { id?: string | null; topK?: number; address?: string | null }): Promise<ClassifyResult>;
   /**
    * The emergency verdict of rules and model for one text (a transcript segment, a note).
    * Rules alone when the text cannot be scored or the model is unavailable: an emergency
@@ -118,6 +142,16 @@ export interface ClassifierOptions {
   topK?: number;
   /** How long the active version is trusted before asking the database again. */
   activeTtlMs?: number;
+  /** Dispatch's routing (place overrides included); without it, the category's own department. */
+  route?: RouteLookup;
+  /** Scoring weights of the leaf proposer (the shipped ones are fitted on classifier/leaf-tune.jsonl). */
+  weights?: LeafWeights;
+  /**
+   * leaf (default): the most likely leaf and its department; department: the department with
+   * the most probability over all leaves, then its best leaf (measured worse on both counts,
+   * docs/benchmarks.md; kept for the comparison in bench/classifier-leaf.ts).
+   */
+  pick?: 'leaf' | 'department';
 }
 
 export function createClassifier(opts: ClassifierOptions): Classifier {
@@ -163,21 +197,33 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     }
   };
 
-  // The routing of every class is read at most once per `ttl`: a site's edit of a
-  // category's department shows within seconds, and a proposal costs no query.
-  let routing: { at: number; labels: string[]; map: Map<string, CategoryRoute> } | undefined;
-  const routes = async (labels: string[]) => {
-    if (!routing || routing.labels !== labels || Date.now() - routing.at > ttl) {
-      routing = { at: Date.now(), labels, map: await departmentFor(opts.db, labels) };
+  const leaves = createLeafSource(opts.db, async () => (await active()).meta.labels);
+
+  const departmentOf = async (leaf: { id: number | null; code: string }, address: string | null) => {
+    if (leaf.id != null && opts.route) return opts.route(opts.db, { categoryId: leaf.id, address });
+    if (leaf.id == null) {
+      // An unseeded database: the shipped catalogue's unit code, by name only (no unit row yet).
+      const code = shippedDepartment(leaf.code);
+      return { departmentId: null, source: code ? ('category' as const) : ('none' as const), place: null, code };
     }
-    return routing.map;
+    const departmentId = await inheritedDepartment(opts.db, leaf.id);
+    return { departmentId, source: departmentId == null ? ('none' as const) : ('category' as const), place: null };
+  };
+  const unitRef = async (id: number | null) => {
+    if (id == null) return null;
+    const r = await opts.db.query<DepartmentRef>('SELECT id, code, name FROM org_units WHERE id = $1', [id]);
+    return r.rows[0] ?? null;
+  };
+  const unitByCode = async (code: string) => {
+    const r = await opts.db.query<DepartmentRef>('SELECT id, code, name FROM org_units WHERE code = $1 AND active', [code]);
+    return r.rows[0] ?? null;
   };
 
   return {
     active,
     refresh: () => {
       cached = undefined;
-      routing = undefined;
+      leaves.invalidate();
     },
     async classify(text, o = {}) {
       const problem = textProblem(text);
@@ -186,25 +232,68 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       const { probs, emergency: emergencyProbs } = await model.predictAll(text);
       const emergency = combineEmergency(checkEmergency(text), emergencyHead(model, emergencyProbs));
       const labels = model.meta.labels;
-      const order = labels.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
-      const k = Math.max(1, Math.min(o.topK ?? opts.topK ?? 3, labels.length));
-      const topCodes = order.slice(0, k).map((i) => labels[i]!);
-      const refs = await routes(labels);
-      const best = refs.get(topCodes[0]!);
+      const prior = new Map(labels.map((l, i) => [l, probs[i]!]));
+      const bestClass = labels.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!)[0]!;
+      const index = await leaves.index();
+      const scored = scoreLeaves(index, text, prior, opts.weights ?? DEFAULT_WEIGHTS);
+      const neighbours = scored.neighbours;
+      let scores = scored.scores;
+      if (opts.pick === 'department') {
+        const chosen = byDepartment(scores).leaf;
+        if (chosen && chosen !== scores[0]) scores = [chosen, ...scores.filter((x) => x !== chosen)];
+      }
+      const k = Math.max(1, Math.min(o.topK ?? opts.topK ?? 3, scores.length));
+      const best = scores[0];
+      const address = o.address?.trim() || null;
+      let department: DepartmentRef | null = null;
+      let departmentSource: ClassifyResult['departmentSource'] = 'none';
+      let place: ClassifyResult['place'] = null;
+      if (best) {
+        const route: Awaited<ReturnType<typeof departmentOf>> & { code?: string | null } = await departmentOf(best, address);
+        place = route.place;
+        department = (await unitRef(route.departmentId)) ?? (route.code ? { id: null, code: route.code, name: null } : null);
+        departmentSource = department ? route.source : 'none';
+        // A dispatcher who sent a text like this one, filed under the same category, to
+        // another unit decided this department; a place override still wins over that.
+        const near = neighbours[0];
+        if (
+          near &&
+          near.similarity >= CORRECTION_DEPARTMENT_SIMILARITY &&
+          near.example.categoryCode === best.code &&
+          near.example.departmentCode &&
+          near.example.departmentCode !== department?.code &&
+          route.source !== 'override'
+        ) {
+          const unit = await unitByCode(near.example.departmentCode);
+          if (unit) {
+            department = unit;
+            departmentSource = 'correction';
+          }
+        }
+      }
+      const round = (p: number) => Math.round(p * 10000) / 10000;
       return {
         id: o.id ?? null,
-        category: topCodes[0]!,
+        category: best?.code ?? null,
         categoryName: best?.name ?? null,
         categoryId: best?.id ?? null,
-        department: best?.deptCode ?? null,
-        departmentName: best?.deptName ?? null,
-        departmentId: best?.deptId ?? null,
+        path: best?.path ?? [],
+        department: department?.code ?? null,
+        departmentName: department?.name ?? null,
+        departmentId: department?.id ?? null,
+        departmentSource,
+        place,
         emergency: { is: emergency.is, line: emergency.line, reason: emergency.reason, score: emergency.score },
-        top: order.slice(0, k).map((i) => ({
-          category: labels[i]!,
-          name: refs.get(labels[i]!)?.name ?? null,
-          p: Math.round(probs[i]! * 10000) / 10000,
-        })),
+        top: scores.slice(0, k).map((x) => ({ category: x.code, name: x.name, p: round(x.p), path: x.path })),
+        topLevel: {
+          category: labels[bestClass]!,
+          name: catalogue().get(labels[bestClass]!)?.name ?? null,
+          p: round(probs[bestClass]!),
+        },
+        evidence: {
+          keywords: [...new Set(best?.evidence.keywords.map((w) => w.word) ?? [])],
+          corrections: neighbours.filter((n) => n.example.categoryCode === best?.code).length,
+        },
         model: model.meta.version,
       };
     },

@@ -128,6 +128,19 @@ export async function resolveRoute(
   };
 }
 
+/**
+ * The department for a proposal: the street/community/grid the address names, then the
+ * category's route there (an override, or the category's own unit). The classifier gets
+ * this from the composition root, so that its proposals follow the routing catalogue.
+ */
+export function proposalRoute(settings: Pick<DispatchSettings, 'defaultDeadlineWorkdays'>) {
+  return async (q: Queryable, input: { categoryId: number; address?: string | null }) => {
+    const place = input.address ? await resolvePlace(q, input.address) : null;
+    const route = await resolveRoute(q, { categoryId: input.categoryId, placeUnitId: place?.unitId ?? null }, settings);
+    return { departmentId: route.departmentId, source: route.source, place };
+  };
+}
+
 export interface RoutingOverride {
   id: number;
   categoryId: number;

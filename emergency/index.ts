@@ -4,16 +4,19 @@
  * once; one click (or the site's rule) transfers the call to 110/119/120 with a referral.
  */
 import type { FastifyInstance } from 'fastify';
-import { checkEmergency } from '../classifier/index.js';
+import { checkEmergency, listEmergencyRules } from '../classifier/index.js';
 import type { ModuleContext } from '../core/context.js';
 import { describeError } from '../core/errors.js';
 import type { Setting } from '../core/settings.js';
 import type { CallCenter } from '../telephony/index.js';
 import { emergencyRoutes } from './routes.js';
+import { keywordList, type SpokenRule, spokenRules } from './spoken.js';
 import { emergencyTransfer, type TransferDeps } from './transfer.js';
 import { type EmergencyWatch, startEmergencyWatch } from './watch.js';
 
+export { type RecordingEmergency, recordingEmergency } from './recording.js';
 export { emergencyRoutes } from './routes.js';
+export { keywordList, type SpokenRule, spokenRules } from './spoken.js';
 export { emergencyTransfer, type TransferDeps, type TransferRequest } from './transfer.js';
 export { type EmergencyAlert, type EmergencyWatch, startEmergencyWatch, type WatchOptions } from './watch.js';
 
@@ -48,7 +51,32 @@ export async function registerEmergency(
     mode: values.EMERGENCY_TRANSFER_MODE === 'blind' ? 'blind' : 'bridge',
   };
   const log = ctx.log.child({ module: 'emergency' });
+  // The rules' phrases, spoken: given to the speech engine's keyword spotter at start and
+  // whenever a site's edit changes them (checked every 30 s, as other processes may edit).
+  let spoken: Map<string, SpokenRule> = new Map();
+  let given = '';
+  const refreshSpoken = async () => {
+    const engine = app.asr?.engine;
+    if (!engine?.setKeywords) return;
+    const next = spokenRules(await listEmergencyRules(ctx.db));
+    const key = [...next.keys()].sort().join('|');
+    if (key === given) {
+      spoken = next;
+      return;
+    }
+    const r = await engine.setKeywords(keywordList(next));
+    spoken = next;
+    given = key;
+    log.info(
+      { spotted: r.spotted.length, skipped: r.skipped },
+      `emergency: the keyword spotter listens for ${r.spotted.length} phrases of the rules${r.skipped.length ? ` (read in the transcript only: ${r.skipped.join('、')})` : ''}`,
+    );
+  };
+  await refreshSpoken().catch((err) => log.warn({ err: describeError(err) }, 'emergency: the spoken keywords were not set'));
+  const spokenTimer = setInterval(() => void refreshSpoken().catch(() => {}), 30_000);
+  spokenTimer.unref();
   const watch = startEmergencyWatch({
+    spoken: () => spoken,
     bus: ctx.bus,
     check: checkEmergency,
     // The classifier module is mounted before this one; without it the rules alone decide.
@@ -71,6 +99,9 @@ export async function registerEmergency(
   });
   transfer.excerpt = watch.excerpt;
   await app.register(emergencyRoutes, { watch, transfer });
-  app.addHook('onClose', async () => watch.stop());
+  app.addHook('onClose', async () => {
+    clearInterval(spokenTimer);
+    watch.stop();
+  });
   return { watch, transfer };
 }

@@ -1,5 +1,8 @@
 /**
- * The emergency path: every final transcript segment (and every agent note sent here) goes
+ * The emergency path, fusing what is heard and what is read. The speech engine's keyword
+ * spotter hears the rules' phrases in the caller's audio (`call.keyword`): an alert at once,
+ * even when the recogniser wrote another word, unless the transcript has the phrase in a
+ * context the rules call ordinary (去年那场火灾). Every final transcript segment (and every agent note sent here) goes
  * through the classifier's rule check synchronously, inside the bus delivery of the segment,
  * so the alert reaches the desk's channel in the same tick; nothing waits on a queue. A
  * segment no rule names then goes to the classifier's model (about a millisecond, in this
@@ -8,6 +11,7 @@
 
 import type { EmergencyVerdict } from '../classifier/index.js';
 import type { EventBus } from '../core/events.js';
+import type { SpokenRule } from './spoken.js';
 
 export interface EmergencyAlert {
   callId: number | null;
@@ -20,6 +24,10 @@ export interface EmergencyAlert {
   matched: string[];
   text: string;
   source: 'transcript' | 'note';
+  /** What found it: the keyword spotter in the audio, the rules on the text, the model's head. */
+  detectedBy: ('speech' | 'text' | 'model')[];
+  /** Milliseconds into the call where the words were said (transcript and speech alerts). */
+  atMs: number | null;
   /** Whether the site's rules transfer this call without waiting for a click. */
   autoTransfer: boolean;
   /** When the triggering segment was published (ms since epoch), for latency figures. */
@@ -50,6 +58,8 @@ export interface WatchOptions {
   autoTransferPatterns: ReadonlySet<string>;
   /** Called for an automatic transfer; errors are published as emergency.transfer_failed. */
   autoTransfer?: (alert: EmergencyAlert) => Promise<void>;
+  /** The phrases the keyword spotter listens for, with their rules (none: speech hits are ignored). */
+  spoken?: () => ReadonlyMap<string, SpokenRule>;
 }
 
 export interface EmergencyWatch {
@@ -75,11 +85,21 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
   // One alert per call and line: a caller repeating "救命" must not flood the desk.
   const alerted = new Map<number, Set<string>>();
   const finals = new Map<number, string>();
+  // The latest words of each call (partial or final): the context of a phrase heard in the audio.
+  const lastText = new Map<number, string>();
   const latest: EmergencyAlert[] = [];
 
   const raise = (
     verdict: EmergencyVerdict,
-    input: { text: string; callId: number | null; workOrderId: number | null; agentId: number | null; source: EmergencyAlert['source'] },
+    input: {
+      text: string;
+      callId: number | null;
+      workOrderId: number | null;
+      agentId: number | null;
+      source: EmergencyAlert['source'];
+      detectedBy: EmergencyAlert['detectedBy'];
+      atMs?: number | null;
+    },
   ): EmergencyAlert | null => {
     if (!verdict.is || !verdict.line) return null;
     if (input.callId !== null && input.source === 'transcript') {
@@ -101,6 +121,8 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
       matched: verdict.matched,
       text: input.text,
       source: input.source,
+      detectedBy: input.detectedBy,
+      atMs: input.atMs ?? null,
       autoTransfer: auto,
       segmentAt: Date.now(),
     };
@@ -128,19 +150,42 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
       agents.delete(e.callId);
       alerted.delete(e.callId);
       finals.delete(e.callId);
+      lastText.delete(e.callId);
+    }),
+    o.bus.subscribe('call.keyword', (e) => {
+      const rule = o.spoken?.().get(e.keyword);
+      if (!rule || !agents.has(e.callId)) return;
+      // The recogniser wrote the phrase and the rules found it ordinary there (去年那场火灾的赔偿):
+      // the spotter heard the same words, so no alert either.
+      const context = lastText.get(e.callId) ?? '';
+      if (context.replace(/\s+/g, '').includes(e.keyword) && !o.check(context).is) return;
+      raise(
+        { is: true, line: rule.line, reason: `听到「${e.keyword}」：${rule.reason}`, matched: [rule.pattern] },
+        {
+          text: e.keyword,
+          callId: e.callId,
+          workOrderId: null,
+          agentId: null,
+          source: 'transcript',
+          detectedBy: ['speech'],
+          atMs: e.startMs,
+        },
+      );
     }),
     o.bus.subscribe('call.transcript', (e) => {
-      if (!e.final || !e.text) return;
+      if (!e.text) return;
+      lastText.set(e.callId, e.text);
+      if (!e.final) return;
       finals.set(e.callId, `${finals.get(e.callId) ?? ''} ${e.text}`.trim().slice(-500));
-      const input = { text: e.text, callId: e.callId, workOrderId: null, agentId: null, source: 'transcript' as const };
+      const base = { text: e.text, callId: e.callId, workOrderId: null, agentId: null, source: 'transcript' as const, atMs: e.startMs };
       const verdict = o.check(e.text);
       if (verdict.is || !o.modelCheck) {
-        raise(verdict, input);
+        raise(verdict, { ...base, detectedBy: ['text'] });
         return;
       }
       // The call may have ended while the model ran: no alert for a call that is gone.
       void o.modelCheck(e.text).then(
-        (v) => finals.has(e.callId) && raise(v, input),
+        (v) => finals.has(e.callId) && raise(v, { ...base, detectedBy: v.matched.length ? ['text'] : ['model'] }),
         () => {},
       );
     }),
@@ -156,6 +201,7 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
         workOrderId: input.workOrderId ?? null,
         agentId: input.agentId ?? null,
         source: 'note',
+        detectedBy: verdict.matched.length ? ['text'] : ['model'],
       });
     },
     agentOf: (callId) => agents.get(callId) ?? null,

@@ -1,4 +1,12 @@
 export { DEMO_PASSWORD, DEMO_USERS, demoUnits, type UnitSeed } from './demo-org.js';
 export { type Category, listCategories, listOrgUnits, type OrgUnit } from './queries.js';
 export { orgRoutes } from './routes.js';
-export { type CatalogueEntry, defaultCatalogue, linkCategoryDepartments, seedCategories, seedUnits } from './seed.js';
+export {
+  type CatalogueEntry,
+  type CategoryWords,
+  defaultCatalogue,
+  linkCategoryDepartments,
+  seedCategories,
+  seedUnits,
+  shippedCategoryWords,
+} from './seed.js';

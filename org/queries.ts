@@ -1,3 +1,4 @@
+import { conflict, notFound } from '../core/errors.js';
 import type { Queryable } from '../db/index.js';
 
 export interface OrgUnit {
@@ -20,6 +21,9 @@ export interface Category {
   deadlineValue: number | null;
   deadlineUnit: 'hours' | 'workdays' | null;
   active: boolean;
+  description: string | null;
+  /** The words citizens use for it; null = the shipped words of a shipped code. */
+  keywords: string[] | null;
 }
 
 export async function listOrgUnits(q: Queryable, filter: { kind?: string } = {}): Promise<OrgUnit[]> {
@@ -34,9 +38,66 @@ export async function listOrgUnits(q: Queryable, filter: { kind?: string } = {})
 export async function listCategories(q: Queryable, filter: { level?: number } = {}): Promise<Category[]> {
   const r = await q.query<Category>(
     `SELECT id, code, name, parent_id AS "parentId", level, default_department_id AS "defaultDepartmentId",
-            deadline_value AS "deadlineValue", deadline_unit AS "deadlineUnit", active
+            deadline_value AS "deadlineValue", deadline_unit AS "deadlineUnit", active, description, keywords
        FROM categories WHERE ($1::int IS NULL OR level = $1) ORDER BY sort, id`,
     [filter.level ?? null],
   );
   return r.rows;
+}
+
+export interface CategoryInput {
+  code: string;
+  name: string;
+  parentId: number | null;
+  description?: string | null;
+  keywords?: string[] | null;
+}
+
+const cleanKeywords = (k: string[] | null | undefined) =>
+  k == null ? null : [...new Set(k.map((w) => w.trim()).filter((w) => w.length >= 2))].slice(0, 100);
+
+async function categoryById(q: Queryable, id: number): Promise<Category> {
+  const r = await q.query<Category>(
+    `SELECT id, code, name, parent_id AS "parentId", level, default_department_id AS "defaultDepartmentId",
+            deadline_value AS "deadlineValue", deadline_unit AS "deadlineUnit", active, description, keywords
+       FROM categories WHERE id = $1`,
+    [id],
+  );
+  if (!r.rows[0]) throw notFound(`Category ${id} does not exist: list them with GET /api/categories.`);
+  return r.rows[0];
+}
+
+/** A site's new category, under an existing one or at the top; proposed from its next request on. */
+export async function addCategory(q: Queryable, input: CategoryInput): Promise<Category> {
+  const dup = await q.query('SELECT 1 FROM categories WHERE code = $1', [input.code]);
+  if (dup.rowCount) throw conflict(`A category with code ${input.code} already exists: choose another code or edit that one.`);
+  let level = 1;
+  if (input.parentId != null) {
+    const p = await q.query<{ level: number }>('SELECT level FROM categories WHERE id = $1', [input.parentId]);
+    if (!p.rows[0]) throw notFound(`Parent category ${input.parentId} does not exist: list them with GET /api/categories.`);
+    level = p.rows[0].level + 1;
+  }
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO categories (code, name, parent_id, level, source, description, keywords, sort)
+     VALUES ($1, $2, $3, $4, 'site', $5, $6, (SELECT COALESCE(max(sort), 0) + 1 FROM categories)) RETURNING id`,
+    [input.code, input.name, input.parentId, level, input.description ?? null, cleanKeywords(input.keywords)],
+  );
+  return categoryById(q, r.rows[0]!.id);
+}
+
+/** Edits a category's name, description, keywords or active flag (the code and place in the tree stay). */
+export async function updateCategory(
+  q: Queryable,
+  id: number,
+  patch: { name?: string; description?: string | null; keywords?: string[] | null; active?: boolean },
+): Promise<Category> {
+  const old = await categoryById(q, id);
+  await q.query(`UPDATE categories SET name = $2, description = $3, keywords = $4, active = $5, updated_at = now() WHERE id = $1`, [
+    id,
+    patch.name ?? old.name,
+    patch.description === undefined ? old.description : patch.description,
+    patch.keywords === undefined ? old.keywords : cleanKeywords(patch.keywords),
+    patch.active ?? old.active,
+  ]);
+  return categoryById(q, id);
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/context.js';
 import { protectedErrors } from '../core/http.js';
-import { listCategories, listOrgUnits } from './queries.js';
+import { addCategory, listCategories, listOrgUnits, updateCategory } from './queries.js';
 
 const Nullable = <T extends ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -26,6 +26,25 @@ const CategorySchema = Type.Object({
   deadlineValue: Nullable(Type.Integer()),
   deadlineUnit: Type.Union([Type.Literal('hours'), Type.Literal('workdays'), Type.Null()]),
   active: Type.Boolean(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  keywords: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: "words citizens use for it, matched by the classifier's leaf proposals; null = the shipped words",
+  }),
+});
+
+const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 100 });
+const CategoryCreate = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' }),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  parentId: Type.Union([Type.Integer(), Type.Null()]),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+  keywords: Type.Optional(Type.Union([Keywords, Type.Null()])),
+});
+const CategoryPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+  keywords: Type.Optional(Type.Union([Keywords, Type.Null()])),
+  active: Type.Optional(Type.Boolean()),
 });
 
 export const orgRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = async (app, { ctx }) => {
@@ -57,5 +76,37 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = asyn
       },
     },
     async (req) => listCategories(ctx.db, req.query),
+  );
+
+  app.post(
+    '/api/categories',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['organisation'],
+        summary: "Add a category to the site's catalogue (事项清单); the classifier proposes it from the next request on",
+        body: CategoryCreate,
+        response: { 201: CategorySchema, ...protectedErrors },
+      },
+    },
+    async (req, reply) => {
+      const c = await ctx.db.tx((q) => addCategory(q, req.body));
+      return reply.code(201).send(c);
+    },
+  );
+
+  app.patch(
+    '/api/categories/:id',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['organisation'],
+        summary: "Edit a category's name, description, keywords (the classifier's words for it) or active flag",
+        params: Type.Object({ id: Type.Integer() }),
+        body: CategoryPatch,
+        response: { 200: CategorySchema, ...protectedErrors },
+      },
+    },
+    async (req) => ctx.db.tx((q) => updateCategory(q, req.params.id, req.body)),
   );
 };

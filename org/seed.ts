@@ -11,8 +11,44 @@ export interface CatalogueEntry {
   source: string;
 }
 
+export interface CategoryWords {
+  description: string | null;
+  keywords: string[];
+  /** The department a case of this category goes to, when not the parent's. */
+  department: string | null;
+}
+
+let words: Map<string, CategoryWords> | undefined;
+
+/**
+ * The shipped catalogue. Each entry's department is the catalogue's own, or the one
+ * `category-keywords.json` gives the leaf (written for the default catalogue: a street
+ * light goes to 市政, not to the 城管 bureau its 大类 defaults to).
+ */
 export function defaultCatalogue(): CatalogueEntry[] {
-  return JSON.parse(readFileSync(new URL('./default-catalogue.json', import.meta.url), 'utf8'));
+  const raw = JSON.parse(readFileSync(new URL('./default-catalogue.json', import.meta.url), 'utf8')) as CatalogueEntry[];
+  const w = shippedCategoryWords();
+  return raw.map((c) => {
+    const dept = c.department ?? w.get(c.code)?.department ?? undefined;
+    return dept ? { ...c, department: dept } : c;
+  });
+}
+
+/** Descriptions, citizen keywords and departments written for the default catalogue, by code. */
+export function shippedCategoryWords(): Map<string, CategoryWords> {
+  if (!words) {
+    const raw = JSON.parse(readFileSync(new URL('./category-keywords.json', import.meta.url), 'utf8')) as Record<
+      string,
+      Partial<CategoryWords>
+    >;
+    words = new Map(
+      Object.entries(raw).map(([code, v]) => [
+        code,
+        { description: v.description ?? null, keywords: v.keywords ?? [], department: v.department ?? null },
+      ]),
+    );
+  }
+  return words;
 }
 
 /** Inserts units that are missing (by code); existing ones are left as a site edited them. */

@@ -653,6 +653,7 @@ export class CallCenter {
       .openStream({
         sampleRate: 8000,
         onResult: (r) => this.onAsrResult(call, r),
+        onKeyword: (h) => this.o.bus.publish('call.keyword', { callId: call.id, leg: 'caller', ...h }),
         onError: (err) => {
           this.o.log.error({ err, callId: call.id }, 'speech recognition failed for this call');
           call.asr = undefined;

@@ -25,6 +25,8 @@ declare module '../core/events.js' {
     'call.held': { callId: number; held: boolean };
     'call.transcript': TranscriptEvent;
     'call.dtmf': { callId: number; digit: string };
+    /** A spoken keyword (an emergency rule's phrase) the keyword spotter heard on the caller's leg. */
+    'call.keyword': { callId: number; leg: 'caller'; keyword: string; startMs: number; endMs: number };
     'call.transfer': {
       callId: number;
       referralId: number;

@@ -73,15 +73,39 @@ export interface Page<T> {
   pageSize: number;
 }
 
+/** One step of a category's place in the catalogue, from the top (城市管理事项 › 市容环境类 › 露天烧烤). */
+export interface CategoryStep {
+  code: string;
+  name: string;
+}
+
+/** Why the proposal names its department (see classifier/routes.ts ClassifyResultSchema). */
+export type DepartmentSource = 'override' | 'category' | 'correction' | 'none';
+
+/** A street, community or grid of the organisation tree. */
+export interface Place {
+  unitId: number;
+  kind: string;
+  name: string;
+}
+
 export interface ClassifyResult {
+  id: string | null;
+  /** Code of the proposed leaf category, e.g. U06029 (露天烧烤). */
   category: string | null;
   categoryName: string | null;
   categoryId: number | null;
+  path: CategoryStep[];
   department: string | null;
   departmentName: string | null;
   departmentId: number | null;
-  emergency: { is: boolean; line: string | null; reason: string | null };
-  top: { category: string; name: string | null; p: number }[];
+  departmentSource: DepartmentSource;
+  /** Where the address sent with the request falls, when it resolved. */
+  place: Place | null;
+  emergency: { is: boolean; line: '110' | '119' | '120' | null; reason: string | null; score: number | null };
+  top: { category: string; name: string | null; p: number; path: CategoryStep[] }[];
+  topLevel: { category: string; name: string | null; p: number } | null;
+  evidence: { keywords: string[]; corrections: number };
   model: string | null;
 }
 
@@ -90,4 +114,35 @@ export interface Segment {
   seq: number;
   text: string;
   final: boolean;
+  startMs?: number | null;
+  endMs?: number | null;
+}
+
+/** The words a proposal was heard in (intake/routes.ts QuoteSchema). */
+export interface IntakeQuote {
+  /** Index into the segments sent. */
+  segment: number;
+  /** Character offsets in that segment's text (end exclusive). */
+  start: number;
+  end: number;
+  text: string;
+  atMs?: number;
+  segmentId?: string | number;
+}
+
+export interface Proposed<T> {
+  value: T;
+  from: IntakeQuote;
+  more?: IntakeQuote[];
+}
+
+export type RequestType = '咨询' | '求助' | '投诉' | '举报' | '建议';
+
+/** POST /api/intake/propose: the intake form's fields heard in the call; a field not heard is absent. */
+export interface IntakeProposal {
+  phone?: Proposed<string> & { kind: 'mobile' | 'landline' };
+  address?: Proposed<string> & { place?: Place | null };
+  name?: Proposed<{ surname: string; display: string; full?: string; gender?: 'female' | 'male' }>;
+  requestType?: Proposed<RequestType>;
+  anonymous?: Proposed<true>;
 }

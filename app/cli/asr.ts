@@ -1,8 +1,10 @@
 /** `hotline asr ...` and `hotline models`: speech recognition from the command line. */
 import {
+  type AsrEngine,
   buildDomainLm,
   buildPinyinLm,
   createAsrEngine,
+  type DetailedTranscript,
   type EngineName,
   type SetupReport,
   setupModels,
@@ -12,22 +14,71 @@ import { DEFAULT_SHERPA_MODEL, findSherpaModel, SHERPA_MODELS } from '../../asr/
 import { formatSherpaList } from '../../asr/sherpa/list.js';
 import { progressBar } from '../../asr/sherpa/progress.js';
 import { describeSherpaModelDir, installSherpaModel, installSherpaSupportFiles } from '../../asr/sherpa/setup.js';
+import {
+  checkEmergency,
+  createClassifier,
+  defaultEmergencyRules,
+  type EmergencyRule,
+  listEmergencyRules,
+  setEmergencyRules,
+} from '../../classifier/index.js';
+import { keywordList, recordingEmergency, spokenRules } from '../../emergency/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { type Command, UsageError } from './command.js';
 
 const ENGINES: EngineName[] = ['sherpa', 'vosk', 'pocketsphinx', 'remote'];
 
+/**
+ * What a live call's emergency watch uses, for recordings: the site's rules (from the
+ * database; the shipped defaults when it cannot be opened, said on stderr), their phrases
+ * given to the engine's keyword spotter, and the classifier's model.
+ */
+async function emergencyDetector(config: ReturnType<typeof loadConfig>, engine: AsrEngine) {
+  let rt: Awaited<ReturnType<typeof openRuntime>> | undefined;
+  let rules: EmergencyRule[] = defaultEmergencyRules();
+  try {
+    rt = await openRuntime(config);
+    rules = await listEmergencyRules(rt.db);
+    setEmergencyRules(rules);
+  } catch (err) {
+    console.error(
+      `hotline asr transcribe: the site's emergency rules could not be read (${(err as Error).message}); using the shipped rules.`,
+    );
+  }
+  const spoken = spokenRules(rules);
+  const set = engine.setKeywords ? await engine.setKeywords(keywordList(spoken)) : undefined;
+  if (!set)
+    console.error(`hotline asr transcribe: the ${engine.name} engine has no keyword spotter; emergencies are read in the transcript only.`);
+  const classifier = rt ? createClassifier({ db: rt.db, modelsDir: config.modelsDir }) : undefined;
+  return {
+    detect: (t: DetailedTranscript) =>
+      recordingEmergency({ finals: t.finals, hits: t.hits, check: checkEmergency, spoken, modelCheck: classifier?.checkEmergency }),
+    async close() {
+      await classifier?.close();
+      await rt?.close();
+    },
+  };
+}
+
 export const asrCommands: Command[] = [
   {
     path: ['asr', 'transcribe'],
     summary: 'Recognize WAV files (8/16 kHz, PCM or G.711 µ-law/A-law); one JSON line per file',
-    usage: `hotline asr transcribe [--engine sherpa|vosk|pocketsphinx|remote] [--lm domain|generic] [--rate 8000|16000] FILE.wav [FILE2.wav ...]
-  Prints {"audio","text","seconds","decode_seconds"} per file. Without --engine the configured
+    usage: `hotline asr transcribe [--engine sherpa|vosk|pocketsphinx|remote] [--lm domain|generic] [--rate 8000|16000] [--emergency] FILE.wav [FILE2.wav ...]
+  Prints {"audio","text","seconds","decode_seconds"} per file. --emergency adds
+  "emergency":{"is","line","words","source":["speech"|"text"|"model"],"atMs","reason"}: the
+  detection a live call gets (the site's emergency rules from the database, spoken by the
+  keyword spotter and read in the transcript, then the classifier's model). Without --engine the configured
   engine is used (ASR_ENGINE; auto prefers sherpa when its model is set up). --lm chooses
   PocketSphinx's language model. --rate resamples before recognition. A file that cannot be
   read is reported on stderr and the exit code is 1.`,
-    options: { engine: { type: 'string' }, lm: { type: 'string' }, rate: { type: 'string' } },
+    options: {
+      engine: { type: 'string' },
+      lm: { type: 'string' },
+      rate: { type: 'string' },
+      emergency: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
     async run({ values, positionals }) {
       if (!positionals.length) throw new UsageError('Give one or more WAV files.');
@@ -45,16 +96,21 @@ export const asrCommands: Command[] = [
         return 1;
       }
       let failed = 0;
+      const detector = values.emergency ? await emergencyDetector(config, choice.engine) : undefined;
       try {
         for (const file of positionals) {
           try {
-            console.log(JSON.stringify(await transcribeFile(choice.engine, file, { rate })));
+            const t = await transcribeFile(choice.engine, file, { rate });
+            const { finals, hits, ...line } = t;
+            const emergency = detector ? await detector.detect(t) : undefined;
+            console.log(JSON.stringify(emergency ? { ...line, emergency } : line));
           } catch (err) {
             failed++;
             console.error(`hotline asr transcribe: ${(err as Error).message}`);
           }
         }
       } finally {
+        await detector?.close();
         await choice.engine.close();
       }
       return failed ? 1 : 0;

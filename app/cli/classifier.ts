@@ -11,6 +11,7 @@ import {
   versionsDir,
 } from '../../classifier/index.js';
 import { isHotlineError } from '../../core/errors.js';
+import { dispatchSettingsFrom, proposalRoute } from '../../dispatch/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { type Command, UsageError } from './command.js';
@@ -45,8 +46,12 @@ export const classifierCommands: Command[] = [
     path: ['classify'],
     summary: 'Classify case texts: JSON lines {"text","id"} in, one proposal per line out',
     usage: `hotline classify [FILE.jsonl|-]
-  Reads JSON lines with "text" (and an optional "id") from FILE or standard input and prints
-  one JSON line each: {"id","category","department","emergency":{"is","line","reason","score"},"top":[{"category","p"}],"model"}.
+  Reads JSON lines with "text" (and an optional "id" and "address") from FILE or standard input
+  and prints one JSON line each: {"id","category","categoryName","path":[{"code","name"}],
+  "department","departmentSource","place","emergency":{"is","line","reason","score"},
+  "top":[{"category","name","p","path"}],"topLevel","evidence","model"}. The category is a leaf
+  of the site's catalogue; the department follows the routing catalogue (a place override when
+  the address resolves to a street, community or grid).
   A line that cannot be classified prints {"id","error"}; the exit code is then 1.`,
     allowPositionals: true,
     async run({ positionals }) {
@@ -55,7 +60,12 @@ export const classifierCommands: Command[] = [
       if (file && file !== '-' && !existsSync(file)) throw new UsageError(`${file} does not exist.`);
       const config = loadConfig();
       const rt = await openRuntime(config);
-      const classifier = createClassifier({ db: rt.db, modelsDir: config.modelsDir, topK: config.values.CLASSIFIER_TOP_K as number });
+      const classifier = createClassifier({
+        db: rt.db,
+        modelsDir: config.modelsDir,
+        topK: config.values.CLASSIFIER_TOP_K as number,
+        route: proposalRoute(dispatchSettingsFrom(config.values)),
+      });
       let failed = 0;
       try {
         const input = file && file !== '-' ? createReadStream(file, 'utf8') : process.stdin;
@@ -65,7 +75,7 @@ export const classifierCommands: Command[] = [
           if (!line.trim()) continue;
           let id: string | null = null;
           try {
-            let row: { text?: unknown; id?: unknown };
+            let row: { text?: unknown; id?: unknown; address?: unknown };
             try {
               row = JSON.parse(line);
             } catch {
@@ -74,7 +84,8 @@ export const classifierCommands: Command[] = [
             if (row === null || typeof row !== 'object') throw new Error(`line ${n} is not a JSON object with "text".`);
             id = row.id === undefined || row.id === null ? null : String(row.id);
             if (typeof row.text !== 'string') throw new Error(`line ${n} has no "text" string.`);
-            console.log(JSON.stringify(await classifier.classify(row.text, { id })));
+            const address = typeof row.address === 'string' ? row.address : null;
+            console.log(JSON.stringify(await classifier.classify(row.text, { id, address })));
           } catch (err) {
             if (!isHotlineError(err) && !(err instanceof Error && err.message.startsWith('line '))) throw err;
             failed++;

@@ -215,3 +215,35 @@ test('a model folder with a missing file is refused with its path; a corrupt fil
   const { results } = await stream(telephone('aishell-sample_BAC009S0150W0018.wav'));
   assert.ok(results.some((r) => r.final));
 });
+
+test('the keyword spotter hears the phrases it is given in the audio itself, with their time; silence and other words stay quiet', async () => {
+  assert.ok(engine.setKeywords, 'the sherpa engine has a keyword spotter');
+  const set = await engine.setKeywords([{ phrase: '起火' }, { phrase: '持刀' }, { phrase: '火' }, { phrase: 'fire' }]);
+  assert.deepEqual(set.spotted.sort(), ['持刀', '起火'].sort());
+  assert.deepEqual(set.skipped.sort(), ['fire', '火'].sort(), 'one syllable and non-Chinese phrases are read in the transcript only');
+  const hitsOf = async (pcm: Int16Array) => {
+    const hits: { keyword: string; startMs: number; endMs: number }[] = [];
+    const s = await engine.openStream({
+      sampleRate: 8000,
+      onResult: () => {},
+      onKeyword: (h) => hits.push(h),
+      onError: (e) => assert.fail(e),
+    });
+    for (let off = 0; off < pcm.length; off += 160) s.push(pcm.subarray(off, off + 160));
+    await s.close();
+    return hits;
+  };
+  // 车辆起火无人员伤亡: 起火 is said at about 1.3 s.
+  const fire = await hitsOf(telephone('aishell-sample_BAC009S0252W0476.wav'));
+  assert.deepEqual(
+    fire.map((h) => h.keyword),
+    ['起火'],
+  );
+  assert.ok(fire[0]!.startMs > 800 && fire[0]!.startMs < 2000 && fire[0]!.endMs > fire[0]!.startMs, JSON.stringify(fire));
+  assert.deepEqual(await hitsOf(telephone('aishell-sample_BAC009S0150W0086.wav')), [], 'a phone number read out has no keyword');
+  assert.deepEqual(await hitsOf(new Int16Array(8000 * 2)), []);
+  // A new list replaces the old one, for streams opened from then on.
+  await engine.setKeywords([{ phrase: '持刀' }]);
+  assert.deepEqual(await hitsOf(telephone('aishell-sample_BAC009S0252W0476.wav')), []);
+  await engine.setKeywords([]);
+});

@@ -5,11 +5,14 @@
  * A new stream goes to the worker with the fewest. A worker that dies fails its own streams
  * only, and is replaced for the next one.
  */
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { HotlineError } from '../../core/errors.js';
 import { asrBusy, typeScriptWorker } from '../pool.js';
 import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from '../types.js';
+import { keywordsFileText, readVocabulary } from './keywords.js';
 import type { SherpaReply, SherpaRequest, SherpaWorkerSpec } from './protocol.js';
 
 interface OpenStream {
@@ -23,6 +26,8 @@ class SherpaWorker {
   readonly ready: Promise<string>;
   readonly streams = new Map<number, OpenStream>();
   dead?: Error;
+  /** Why the last keyword list could not be loaded (the previous one stays). */
+  keywordsProblem?: string;
 
   constructor(spec: SherpaWorkerSpec, onDeath: (w: SherpaWorker) => void) {
     this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), spec);
@@ -32,6 +37,7 @@ class SherpaWorker {
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: SherpaReply) => {
         if (m.type === 'ready') resolve(m.description);
+        else if (m.type === 'keywords-failed') this.keywordsProblem = m.message;
         else if (m.type === 'failed') {
           this.dead = new Error(m.message);
           reject(this.dead);
@@ -79,6 +85,7 @@ class SherpaWorker {
       s.opening?.resolve();
       s.opening = undefined;
     } else if (m.type === 'results') this.deliver(s, m.results);
+    else if (m.type === 'hits') for (const h of m.hits) s.options.onKeyword?.(h);
     else if (m.type === 'closed') {
       this.deliver(s, m.results);
       this.drop(m.id);
@@ -131,6 +138,11 @@ export function createSherpaEngine(
     workers[i] = w;
     return w;
   };
+  // Keyword files live in a folder of this engine's own, replaced on each new list.
+  let keywordsDir: string | undefined;
+  let keywordsVersion = 0;
+  const spots = spec.model.output === 'pinyin' && spec.model.kind === 'transducer';
+
   // Load the model now, so the first call finds it warm.
   for (let i = 0; i < threads; i++) workerAt(i);
 
@@ -176,9 +188,28 @@ export function createSherpaEngine(
     };
   }
 
+  async function setKeywords(list: { phrase: string; threshold?: number; boost?: number }[]) {
+    if (!spots) return { spotted: [], skipped: list.map((k) => k.phrase) };
+    const { text, skipped } = keywordsFileText(list, readVocabulary(spec.model.files.tokens as string));
+    let file: string | null = null;
+    if (text) {
+      keywordsDir ??= mkdtempSync(join(tmpdir(), 'hotline-kws-'));
+      file = join(keywordsDir, `keywords-${++keywordsVersion}.txt`);
+      writeFileSync(file, text);
+    }
+    spec.keywords = file;
+    for (const w of workers) if (w && !w.dead) w.post({ type: 'keywords', file });
+    const spotted = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(l.lastIndexOf('@') + 1));
+    return { spotted, skipped };
+  }
+
   return {
     name: 'sherpa',
     openStream,
+    setKeywords,
     async ready() {
       const all = workers.map((w, i) => w ?? workerAt(i));
       for (const w of all) w.worker.ref();
@@ -213,6 +244,7 @@ export function createSherpaEngine(
           if (!(await within(exited, 5_000))) await w.worker.terminate();
         }),
       );
+      if (keywordsDir) rmSync(keywordsDir, { recursive: true, force: true });
     },
     stats: () => ({ streams: total(), workers: workers.filter(Boolean).length, size: opts.size }),
   };

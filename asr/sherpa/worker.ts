@@ -10,7 +10,7 @@ import type { Conversion, PinyinDecoder } from '../pinyin/decoder.js';
 import { PinyinDecoderCache } from '../pinyin/load.js';
 import { tokensToSyllables } from '../pinyin/syllables.js';
 import { cleanTranscript } from '../text.js';
-import type { AsrResult } from '../types.js';
+import type { AsrResult, KeywordHit } from '../types.js';
 import { TelephoneFrontEnd, Upsampler2x } from './frontend.js';
 import type { SherpaReply, SherpaRequest, SherpaWorkerSpec } from './protocol.js';
 import { newVadStream, SileroVad, type VadStream } from './vad.js';
@@ -31,6 +31,13 @@ interface SherpaResult {
 interface OnlineStream {
   acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
   inputFinished(): void;
+}
+interface KeywordSpotter {
+  createStream(): OnlineStream;
+  isReady(s: OnlineStream): boolean;
+  decode(s: OnlineStream): void;
+  reset(s: OnlineStream): void;
+  getResult(s: OnlineStream): { keyword: string; start_time?: number; timestamps?: number[] };
 }
 interface OnlineRecognizer {
   createStream(): OnlineStream;
@@ -70,6 +77,33 @@ function createRecognizer(withVad: boolean): OnlineRecognizer {
     maxActivePaths: 4,
     enableEndpoint: true,
     ...endpointRules(withVad),
+  });
+}
+
+/**
+ * The keyword spotter over the same pinyin transducer: it searches only the keywords'
+ * token sequences, so a phrase the recognizer's full search loses to a likelier one
+ * (起火 heard as 激活) is still found. Defaults per phrase come from the keywords file.
+ */
+function createSpotter(file: string): KeywordSpotter {
+  const sherpa = require('sherpa-onnx-node') as { KeywordSpotter: new (c: unknown) => KeywordSpotter };
+  const f = spec.model.files;
+  return new sherpa.KeywordSpotter({
+    featConfig: { sampleRate: MODEL_RATE, featureDim: 80 },
+    modelConfig: {
+      transducer: { encoder: f.encoder, decoder: f.decoder, joiner: f.joiner },
+      tokens: f.tokens,
+      numThreads: spec.numThreads,
+      provider: 'cpu',
+      debug: 0,
+    },
+    // With the rules' ~950 phrases, 4 paths let other phrases' partial matches push out the
+    // one being said (起火 over SIP was lost); 16 paths tripled the false alarms (docs/benchmarks.md).
+    maxActivePaths: 8,
+    numTrailingBlanks: 1,
+    keywordsScore: 1.0,
+    keywordsThreshold: 0.15,
+    keywordsFile: file,
   });
 }
 
@@ -114,6 +148,14 @@ interface StreamState {
   prerollLength: number;
   /** Milliseconds of silence (by the VAD) since the last speech of this utterance. */
   silenceMs: number;
+  /** The keyword spotter's stream: all of the call's audio, speech or not. */
+  kws?: OnlineStream;
+  /** 16 kHz samples given to the spotter's stream before it (re)started. */
+  kwsBase: number;
+  kwsFed: number;
+  /** Chunks the spotter decoded on its current stream. */
+  kwsDecodes: number;
+  hits: KeywordHit[];
 }
 
 /**
@@ -134,6 +176,8 @@ const TAIL = new Float32Array(Math.round(0.4 * MODEL_RATE));
 const MAX_UTTERANCE = 20 * MODEL_RATE;
 
 let recognizer: OnlineRecognizer;
+let spotter: KeywordSpotter | undefined;
+let keywordsSent = false;
 let converter: PinyinDecoderCache | undefined;
 let decoder: PinyinDecoder | undefined;
 let vad: SileroVad | undefined;
@@ -204,6 +248,29 @@ function decodeReady(s: StreamState): void {
   }
 }
 
+/**
+ * The spotter consumes its stream in chunks of about 320 ms of audio (16 encoder frames of
+ * the shipped model, measured: 30 decodes for 10 s). Its token times are not counted from the
+ * stream's start after a long silence, so a hit is timed by the chunks decoded so far.
+ */
+const KWS_CHUNK_MS = 320;
+
+function spotKeywords(s: StreamState): void {
+  const k = s.kws;
+  if (!k || !spotter) return;
+  while (spotter.isReady(k)) {
+    spotter.decode(k);
+    s.kwsDecodes++;
+    const r = spotter.getResult(k);
+    if (!r.keyword) continue;
+    const t = r.timestamps ?? [];
+    const spanMs = t.length > 1 ? Math.round(((t.at(-1) as number) - (t[0] as number)) * 1000) : 0;
+    const endMs = Math.min(ms(s.kwsFed), ms(s.kwsBase) + s.kwsDecodes * KWS_CHUNK_MS);
+    s.hits.push({ keyword: r.keyword, startMs: Math.max(ms(s.kwsBase), endMs - spanMs - SYLLABLE_TAIL_MS), endMs });
+    spotter.reset(k);
+  }
+}
+
 /** Ends the utterance now: silence at once, the input closed, every syllable decoded, the final. */
 function endUtterance(s: StreamState, endAt: number): void {
   const stream = s.stream;
@@ -245,6 +312,10 @@ function onWindow(s: StreamState, w: { prob: number; samples: Float32Array }): v
 }
 
 function flushResults(id: number, s: StreamState): void {
+  if (s.hits.length) {
+    send({ type: 'hits', id, hits: s.hits });
+    s.hits = [];
+  }
   if (s.pending.length) {
     send({ type: 'results', id, results: s.pending });
     s.pending = [];
@@ -267,6 +338,7 @@ async function tick(): Promise<void> {
     // One stream's failure is that stream's: the others are still decoded.
     try {
       decodeReady(s);
+      spotKeywords(s);
       flushResults(id, s);
     } catch (err) {
       send({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
@@ -277,6 +349,10 @@ async function tick(): Promise<void> {
 function feed(s: StreamState, pcm: Int16Array): void {
   let f = s.front.process(pcm);
   if (s.up) f = s.up.process(f);
+  if (s.kws) {
+    s.kws.acceptWaveform({ samples: f, sampleRate: MODEL_RATE });
+    s.kwsFed += f.length;
+  }
   if (s.vad && vad) vad.push(s.vad, f);
   else {
     s.stream?.acceptWaveform({ samples: f, sampleRate: MODEL_RATE });
@@ -303,6 +379,11 @@ async function handle(m: SherpaRequest | { type: 'tick' }): Promise<void> {
       preroll: [],
       prerollLength: 0,
       silenceMs: 0,
+      kws: spotter?.createStream(),
+      kwsBase: 0,
+      kwsFed: 0,
+      kwsDecodes: 0,
+      hits: [],
     });
     send({ type: 'opened', id: m.id });
   } else if (m.type === 'audio') {
@@ -333,17 +414,50 @@ async function handle(m: SherpaRequest | { type: 'tick' }): Promise<void> {
       }
       decodeReady(s);
       endUtterance(s, s.fedPos);
+      if (s.kws) {
+        // A keyword said in the last syllables of the call is found only after some silence.
+        s.kws.acceptWaveform({ samples: TAIL, sampleRate: MODEL_RATE });
+        s.kws.inputFinished();
+        spotKeywords(s);
+      }
+      if (s.hits.length) send({ type: 'hits', id: m.id, hits: s.hits });
     } finally {
       // Whatever happened, the stream's state goes with it.
       streams.delete(m.id);
       dirty.delete(m.id);
     }
     send({ type: 'closed', id: m.id, results: s.pending });
+  } else if (m.type === 'keywords') {
+    // A list sent while the model loads is newer than the one the worker started with.
+    keywordsSent = true;
+    setSpotter(m.file);
   } else if (m.type === 'shutdown') {
     streams.clear();
     await vad?.release();
     vad = undefined;
     port?.close();
+  }
+}
+
+/**
+ * A new keyword list: a new spotter, and a new spotter stream for every live call (the
+ * old streams belong to the old spotter). A list that fails to load keeps the old one.
+ */
+function setSpotter(file: string | null | undefined): void {
+  let next: KeywordSpotter | undefined;
+  if (file) {
+    try {
+      next = createSpotter(file);
+    } catch (err) {
+      send({ type: 'keywords-failed', message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+  }
+  spotter = next;
+  for (const s of streams.values()) {
+    s.kws = spotter?.createStream();
+    s.kwsBase = s.kwsFed;
+    s.kwsDecodes = 0;
   }
 }
 
@@ -371,6 +485,7 @@ try {
     }
   }
   recognizer = createRecognizer(vad !== undefined);
+  if (!keywordsSent && spec.keywords && spec.model.output === 'pinyin' && spec.model.kind === 'transducer') setSpotter(spec.keywords);
   if (spec.model.output === 'pinyin') {
     if (!spec.pinyinDir) throw new Error('this model outputs pinyin and no converter folder was given');
     converter = new PinyinDecoderCache(spec.pinyinDir);
@@ -378,7 +493,7 @@ try {
   }
   send({
     type: 'ready',
-    description: `${spec.model.kind} ${spec.model.files.encoder ?? spec.model.files.model}${vad ? ', Silero VAD endpoints' : vadProblem}`,
+    description: `${spec.model.kind} ${spec.model.files.encoder ?? spec.model.files.model}${vad ? ', Silero VAD endpoints' : vadProblem}${spotter ? ', keyword spotter' : ''}`,
   });
 } catch (err) {
   send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });

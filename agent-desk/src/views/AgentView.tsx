@@ -3,16 +3,36 @@
  * the transcript and the classifier, the caller's earlier cases, the knowledge base, and the
  * emergency transfer. Shortcuts: F2 answer, F4 hang up, Ctrl+Enter submit.
  */
-import { Alert, App, Button, Card, Col, Form, Input, List, Row, Segmented, Select, Space, Tag, TreeSelect, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Form,
+  Input,
+  List,
+  Row,
+  Segmented,
+  Select,
+  Space,
+  Tag,
+  TreeSelect,
+  Typography,
+} from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useUser } from '../App.js';
 import { api } from '../api.js';
 import { startRinging, useCallAudio } from '../audio.js';
+import { ClassifyCard } from '../components/ClassifyCard.js';
+import { Suggestion, type SuggestionState } from '../components/Suggestion.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { AGENT_STATE_ZH, dateTime } from '../format.js';
 import { unitTree, useCatalogue, useLoad } from '../hooks.js';
+import { quoteContext, segmentKey, useIntakeProposals } from '../intake.js';
 import { useLiveEvents, useResync } from '../live.js';
-import type { ClassifyResult, Page, Segment, WorkOrder } from '../types.js';
+import type { ClassifyResult, IntakeQuote, Page, Segment, WorkOrder } from '../types.js';
 
 interface AgentState {
   state: string;
@@ -33,6 +53,8 @@ interface Intake {
   callerName?: string;
   callerPhone?: string;
   address?: string;
+  /** The caller asked not to be named: the work order keeps no name and the department sees no number. */
+  anonymous?: boolean;
   description?: string;
   categoryId?: number;
   departmentId?: number;
@@ -40,6 +62,14 @@ interface Intake {
 }
 
 const PHONE = /^[0-9+\-\s()]{3,30}$/;
+const digits = (s: string) => s.replace(/\D/g, '');
+const trimmed = (s: string) => s.trim();
+
+/** How a heard value stands to what the field holds: empty, something else, or the same. */
+function suggestionState(current: string | undefined, value: string, norm: (s: string) => string = trimmed): SuggestionState {
+  if (!current?.trim()) return 'empty';
+  return norm(current) === norm(value) ? 'same' : 'differs';
+}
 
 /** What the emergency watch publishes when a transcript segment or note needs 110/119/120. */
 interface LiveAlert {
@@ -120,7 +150,16 @@ export function AgentView() {
     else if (e.type === 'call.offer_expired' && p.callId === offered) setOffered(null);
     else if (e.type === 'call.transcript' && p.callId === callId) {
       // A final replaces the partial with the same leg and number.
-      setSegments((m) => new Map(m).set(`${p.leg}:${p.seq}`, { leg: p.leg!, seq: p.seq!, text: p.text!, final: !!p.final }));
+      setSegments((m) =>
+        new Map(m).set(`${p.leg}:${p.seq}`, {
+          leg: p.leg!,
+          seq: p.seq!,
+          text: p.text!,
+          final: !!p.final,
+          startMs: p.startMs ?? null,
+          endMs: p.endMs ?? null,
+        }),
+      );
     } else if (e.type === 'call.ended' && (p.callId === callId || p.callId === offered)) {
       if (p.callId === offered) setOffered(null);
       if (p.callId === callId) {
@@ -156,6 +195,7 @@ export function AgentView() {
       setCallId(offered);
       setOffered(null);
       setSegments(new Map());
+      setMark(null);
       form.resetFields();
       phone.reload();
     } catch (err) {
@@ -187,6 +227,31 @@ export function AgentView() {
     }
   }, [callerText, form, draftKey]);
   const endRef = useRef<HTMLDivElement>(null);
+
+  // ---- what the call says → suggestions beside the form's fields (never written without a click) ----
+  const finals = transcript.filter((s) => s.final);
+  const intake = useIntakeProposals(callId, finals);
+  const heard = intake.result?.proposal;
+  const transcriptRef = useRef<HTMLDivElement>(null);
+  const [mark, setMark] = useState<{ callId: number; key: string; start: number; end: number } | null>(null);
+  const quoteOf = (q: IntakeQuote) => {
+    const seg = intake.result?.segments[q.segment];
+    return { quote: quoteContext(seg?.text, q), segmentText: seg?.text };
+  };
+  /** Marks the quoted words in the transcript and scrolls to them. */
+  const showQuote = (q: IntakeQuote) => {
+    const key = typeof q.segmentId === 'string' ? q.segmentId : intake.result?.segments[q.segment]?.key;
+    if (!key || !callId) return;
+    setMark({ callId, key, start: q.start, end: q.end });
+    const row = transcriptRef.current?.querySelector(`[data-seg="${CSS.escape(key)}"]`);
+    // A block body, as below: scrollIntoView may return a Promise.
+    void row?.scrollIntoView({ block: 'nearest' });
+  };
+  const applySuggestion = (field: keyof Intake, value: string | boolean) => {
+    form.setFieldValue(field, value);
+    saveDraft(draftKey, form.getFieldsValue());
+    void form.validateFields([field]).catch(() => {});
+  };
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when the transcript grows
   useEffect(() => {
     // A block body: current Chromium returns a Promise from scrollIntoView, and React would
@@ -197,9 +262,15 @@ export function AgentView() {
   // ---- classifier proposals ----
   const [description, setDescription] = useState<string>(loadDraft<Intake>(draftKey)?.description ?? '');
   const text = useDebounced(description, 700);
+  // The address picks the street/community/grid whose routing overrides apply.
+  const addressValue = Form.useWatch('address', form) as string | undefined;
+  const addressQ = useDebounced((addressValue ?? '').trim().slice(0, 500), 700);
   const proposal = useLoad(
-    () => (text.trim().length >= 4 ? api.post<ClassifyResult>('/api/classify', { text, topK: 3 }) : Promise.resolve(undefined)),
-    [text],
+    () =>
+      text.trim().length >= 4
+        ? api.post<ClassifyResult>('/api/classify', { text, topK: 3, ...(addressQ ? { address: addressQ } : {}) })
+        : Promise.resolve(undefined),
+    [text, addressQ],
   );
   const typed = proposal.data?.emergency.is ? proposal.data.emergency : null;
   // The live alert (what the caller said) takes precedence over the typed description's verdict.
@@ -238,6 +309,8 @@ export function AgentView() {
 
   // ---- caller's earlier cases, knowledge ----
   const phoneValue = Form.useWatch('callerPhone', form);
+  const nameValue = Form.useWatch('callerName', form) as string | undefined;
+  const anonymousValue = Form.useWatch('anonymous', form) as boolean | undefined;
   const phoneQ = useDebounced(phoneValue && PHONE.test(phoneValue) ? phoneValue.replace(/\D/g, '') : '', 500);
   const earlier = useLoad(
     () => (phoneQ.length >= 7 ? api.get<Page<WorkOrder>>('/api/work-orders', { q: phoneQ, pageSize: 5 }) : Promise.resolve(undefined)),
@@ -272,6 +345,7 @@ export function AgentView() {
           callerName: v.callerName || null,
           callerPhone: v.callerPhone || null,
           address: v.address || null,
+          anonymous: !!v.anonymous,
           description: v.description,
           categoryId: v.categoryId ?? null,
           departmentId: v.departmentId ?? null,
@@ -328,7 +402,59 @@ export function AgentView() {
     }
   };
 
-  const topProposals = proposal.data?.top ?? [];
+  const chips = {
+    phone: heard?.phone && (
+      <Suggestion
+        id="phone"
+        value={heard.phone.value}
+        state={suggestionState(phoneValue, heard.phone.value, digits)}
+        {...quoteOf(heard.phone.from)}
+        onQuote={() => showQuote(heard.phone!.from)}
+        onApply={() => applySuggestion('callerPhone', heard.phone!.value)}
+      />
+    ),
+    name: heard?.name && (
+      <Suggestion
+        id="name"
+        value={heard.name.value.display}
+        state={suggestionState(nameValue, heard.name.value.display)}
+        {...quoteOf(heard.name.from)}
+        onQuote={() => showQuote(heard.name!.from)}
+        onApply={() => applySuggestion('callerName', heard.name!.value.display)}
+      />
+    ),
+    address: heard?.address && (
+      <Suggestion
+        id="address"
+        value={heard.address.value}
+        note={heard.address.place ? `（${heard.address.place.name}）` : undefined}
+        state={suggestionState(addressValue, heard.address.value)}
+        {...quoteOf(heard.address.from)}
+        onQuote={() => showQuote(heard.address!.from)}
+        onApply={() => applySuggestion('address', heard.address!.value)}
+      />
+    ),
+    anonymous: heard?.anonymous && (
+      <Suggestion
+        id="anonymous"
+        value="匿名"
+        state={anonymousValue ? 'same' : 'empty'}
+        {...quoteOf(heard.anonymous.from)}
+        onQuote={() => showQuote(heard.anonymous!.from)}
+        onApply={() => applySuggestion('anonymous', true)}
+      />
+    ),
+    // The work-order API has no request type (dispatch/schemas.ts CreateBody): text only.
+    requestType: heard?.requestType && (
+      <Suggestion
+        id="request-type"
+        value={heard.requestType.value}
+        state="empty"
+        {...quoteOf(heard.requestType.from)}
+        onQuote={() => showQuote(heard.requestType!.from)}
+      />
+    ),
+  };
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
       <Card size="small">
@@ -402,44 +528,37 @@ export function AgentView() {
       <Row gutter={12}>
         <Col xs={24} lg={10}>
           <Card size="small" title="实时转写">
-            <div className="transcript" data-testid="transcript">
+            <div className="transcript" data-testid="transcript" ref={transcriptRef}>
               {transcript.length === 0 && (
                 <Typography.Text type="secondary">{callId ? '等待语音…' : '接听来电后显示通话转写'}</Typography.Text>
               )}
-              {transcript.map((s) => (
-                <div key={`${s.leg}:${s.seq}`} className={`${s.leg}${s.final ? '' : ' partial'}`}>
-                  {s.leg === 'caller' ? '来电人：' : '坐席：'}
-                  {s.text}
-                </div>
-              ))}
+              {transcript.map((s) => {
+                const key = segmentKey(s);
+                const m = s.final && mark?.callId === callId && mark.key === key && mark.end <= s.text.length ? mark : null;
+                return (
+                  <div key={key} data-seg={key} className={`${s.leg}${s.final ? '' : ' partial'}${m ? ' quoted' : ''}`}>
+                    {s.leg === 'caller' ? '来电人：' : '坐席：'}
+                    {m ? (
+                      <>
+                        {s.text.slice(0, m.start)}
+                        <mark>{s.text.slice(m.start, m.end)}</mark>
+                        {s.text.slice(m.end)}
+                      </>
+                    ) : (
+                      s.text
+                    )}
+                  </div>
+                );
+              })}
               <div ref={endRef} />
             </div>
-          </Card>
-          <Card size="small" title="智能推荐" style={{ marginTop: 12 }}>
-            {proposal.missing && <Alert type="warning" title="分类服务尚未提供" />}
-            {proposal.error && !proposal.missing && <Alert type="error" title={proposal.error} />}
-            {!topProposals.length && !proposal.error && <Typography.Text type="secondary">填写诉求内容后显示推荐类别</Typography.Text>}
-            <List
-              size="small"
-              dataSource={topProposals}
-              renderItem={(t) => (
-                <List.Item
-                  actions={[
-                    <Button key="a" size="small" type="link" onClick={() => accept(t.category)} data-testid={`accept-${t.category}`}>
-                      采纳
-                    </Button>,
-                  ]}
-                >
-                  <span data-testid="proposal">
-                    {t.name ?? t.category} <Tag color={t.p > 0.6 ? 'green' : t.p > 0.3 ? 'gold' : 'default'}>{(t.p * 100).toFixed(0)}%</Tag>
-                  </span>
-                </List.Item>
-              )}
-            />
-            {proposal.data?.departmentName && (
-              <Typography.Text type="secondary">推荐承办单位：{proposal.data.departmentName}</Typography.Text>
+            {intake.error && (
+              <Typography.Text type="secondary" data-testid="intake-error">
+                未能从通话中提取信息：{intake.error}
+              </Typography.Text>
             )}
           </Card>
+          <ClassifyCard proposal={proposal} onAccept={accept} />
         </Col>
         <Col xs={24} lg={14}>
           <Card size="small" title="受理登记">
@@ -458,18 +577,37 @@ export function AgentView() {
             >
               <Row gutter={12}>
                 <Col span={8}>
-                  <Form.Item name="callerName" label="来电人">
+                  <Form.Item name="callerName" label="来电人" extra={chips.name}>
                     <Input maxLength={100} data-testid="caller-name" />
                   </Form.Item>
                 </Col>
                 <Col span={8}>
-                  <Form.Item name="callerPhone" label="联系电话" rules={[{ pattern: PHONE, message: '电话号码格式不正确' }]}>
+                  <Form.Item
+                    name="callerPhone"
+                    label="联系电话"
+                    rules={[{ pattern: PHONE, message: '电话号码格式不正确' }]}
+                    extra={chips.phone}
+                  >
                     <Input maxLength={30} data-testid="caller-phone" />
                   </Form.Item>
                 </Col>
                 <Col span={8}>
-                  <Form.Item name="address" label="地址">
+                  <Form.Item name="address" label="地址" extra={chips.address}>
                     <Input maxLength={500} data-testid="address" />
+                  </Form.Item>
+                </Col>
+              </Row>
+              <Row gutter={12}>
+                <Col span={12}>
+                  <Form.Item label="诉求类型" tooltip="从通话中听取，仅供参考：工单暂不记录此项" style={{ marginBottom: 8 }}>
+                    {chips.requestType || (
+                      <Typography.Text type="secondary">{callId ? '通话中听到后显示' : '接听来电后从通话中听取'}</Typography.Text>
+                    )}
+                  </Form.Item>
+                </Col>
+                <Col span={12}>
+                  <Form.Item name="anonymous" valuePropName="checked" label="匿名" extra={chips.anonymous} style={{ marginBottom: 8 }}>
+                    <Checkbox data-testid="anonymous">匿名受理（不登记姓名，承办单位看不到电话）</Checkbox>
                   </Form.Item>
                 </Col>
               </Row>

@@ -1,0 +1,8 @@
+-- What a category is about, in the words citizens use: the leaf proposer (classifier/leaf.ts)
+-- matches the keywords and the description against a case text. NULL means "not set here":
+-- the shipped catalogue's words (org/category-keywords.json) count for a shipped code; an
+-- empty array means the site cleared them on purpose. updated_at lets processes see edits.
+ALTER TABLE categories
+  ADD COLUMN description text,
+  ADD COLUMN keywords    text[],
+  ADD COLUMN updated_at  timestamptz NOT NULL DEFAULT now();

@@ -1,0 +1,24 @@
+/**
+ * intake: proposes the intake form's fields (phone, address, name, request type,
+ * anonymity) from a call's transcript. What other modules may use.
+ */
+
+export { REQUEST_TYPES } from './cues.js';
+export {
+  type AddressProposal,
+  type Gender,
+  type IntakeProposal,
+  MAX_CHARS,
+  MAX_SEGMENTS,
+  type NameValue,
+  type PhoneProposal,
+  type Proposed,
+  type ProposeOptions,
+  proposeIntake,
+  type Quote,
+  type RequestType,
+  type ResolvedPlace,
+  type SegmentInput,
+  segmentsProblem,
+} from './prefill.js';
+export { IntakeProposalSchema, intakeRoutes } from './routes.js';

@@ -1,0 +1,110 @@
+/**
+ * POST /api/intake/propose: the intake form's proposals for the desk, from segments the desk
+ * sends (typed notes, or a transcript it holds) or from a call's stored transcript.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
+import type { ModuleContext } from '../core/context.js';
+import { badRequest, notFound } from '../core/errors.js';
+import { protectedErrors } from '../core/http.js';
+import type { Queryable } from '../db/index.js';
+import { resolvePlace } from '../dispatch/index.js';
+import { REQUEST_TYPES } from './cues.js';
+import { MAX_CHARS, MAX_SEGMENTS, proposeIntake, type SegmentInput, segmentsProblem } from './prefill.js';
+
+const SegmentBody = Type.Object({
+  text: Type.String({ maxLength: 5000 }),
+  startMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  endMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  id: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Integer()])),
+  leg: Type.Optional(
+    Type.Union([Type.Literal('caller'), Type.Literal('agent')], {
+      description: "who spoke; when given, only the caller's words are the caller's",
+    }),
+  ),
+});
+
+const QuoteSchema = Type.Object({
+  segment: Type.Integer({ description: 'index into the segments (for callId: the call’s final segments in time order)' }),
+  start: Type.Integer({ description: 'character offset in that segment’s text' }),
+  end: Type.Integer(),
+  text: Type.String({ description: 'the words quoted' }),
+  atMs: Type.Optional(Type.Integer()),
+  segmentId: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
+});
+const proposed = <T extends TSchema>(value: T, extra: Record<string, TSchema> = {}) =>
+  Type.Optional(Type.Object({ value, from: QuoteSchema, more: Type.Optional(Type.Array(QuoteSchema)), ...extra }));
+
+export const IntakeProposalSchema = Type.Object(
+  {
+    phone: proposed(Type.String({ description: 'digits only' }), { kind: Type.Union([Type.Literal('mobile'), Type.Literal('landline')]) }),
+    address: proposed(Type.String(), {
+      place: Type.Optional(
+        Type.Union([Type.Object({ unitId: Type.Integer(), kind: Type.String(), name: Type.String() }), Type.Null()], {
+          description: 'street, community or grid the address falls in; null when none matches',
+        }),
+      ),
+    }),
+    name: proposed(
+      Type.Object({
+        surname: Type.String(),
+        display: Type.String({ description: '王女士, 王先生, the full name, or the surname alone' }),
+        full: Type.Optional(Type.String()),
+        gender: Type.Optional(Type.Union([Type.Literal('female'), Type.Literal('male')])),
+      }),
+    ),
+    requestType: proposed(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
+    anonymous: proposed(Type.Literal(true)),
+  },
+  { description: 'Proposed intake fields, each with the words it came from; a field the call does not give is absent' },
+);
+
+/** A call's final transcript, both legs, in time order (the table is telephony's; dispatch reads it the same way). */
+async function callSegments(db: Queryable, callId: number): Promise<SegmentInput[]> {
+  const call = await db.query('SELECT 1 FROM calls WHERE id = $1', [callId]);
+  if (!call.rows.length) throw notFound(`No call ${callId}: see GET /api/calls for the list.`);
+  const r = await db.query<{ leg: 'caller' | 'agent'; seq: number; text: string; start_ms: number | null; end_ms: number | null }>(
+    `SELECT leg, seq, text, start_ms, end_ms FROM transcript_segments
+     WHERE call_id = $1 AND is_final ORDER BY coalesce(start_ms, 0), seq, id LIMIT ${MAX_SEGMENTS}`,
+    [callId],
+  );
+  return r.rows.map((x) => ({
+    text: x.text,
+    leg: x.leg,
+    id: `${x.leg}-${x.seq}`,
+    ...(x.start_ms != null ? { startMs: x.start_ms } : {}),
+    ...(x.end_ms != null ? { endMs: x.end_ms } : {}),
+  }));
+}
+
+export const intakeRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = async (app, { ctx }) => {
+  app.post(
+    '/api/intake/propose',
+    {
+      // Those who take calls: agents, and the supervisors who stand in for them (admin always).
+      config: { roles: ['agent', 'supervisor'] },
+      schema: {
+        tags: ['intake'],
+        summary: "Propose the intake form's phone, address, name, request type and anonymity from a transcript or a call",
+        body: Type.Object({
+          segments: Type.Optional(Type.Array(SegmentBody, { maxItems: MAX_SEGMENTS, description: 'the transcript, in order' })),
+          callId: Type.Optional(Type.Integer({ minimum: 1, description: "read the call's stored final transcript instead" })),
+        }),
+        response: { 200: IntakeProposalSchema, 404: Type.Ref('ErrorResponse'), ...protectedErrors },
+      },
+    },
+    async (req) => {
+      const { segments, callId } = req.body;
+      if (segments && callId !== undefined) throw badRequest('Give either segments or callId, not both.');
+      if (!segments && callId === undefined) throw badRequest('Give segments ([{ text, startMs?, endMs? }]) or the callId of a call.');
+      const input = segments ?? (await callSegments(ctx.db, callId as number));
+      const problem = segmentsProblem(input);
+      if (problem) throw badRequest(`Cannot read the transcript: ${problem} (at most ${MAX_CHARS} characters in all).`);
+      for (const [i, s] of input.entries()) {
+        if (s.startMs !== undefined && s.endMs !== undefined && s.endMs < s.startMs)
+          throw badRequest(`Segment ${i} ends (endMs ${s.endMs}) before it starts (startMs ${s.startMs}).`);
+      }
+      return proposeIntake(input, { resolvePlace: (address) => resolvePlace(ctx.db, address) });
+    },
+  );
+};
