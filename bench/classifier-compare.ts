@@ -13,17 +13,16 @@ import { DEFAULT_FEATURES, DEFAULT_OPTIONS, prepareBase } from '../classifier/tr
 const shared = resolve(process.env.SHARED_DIR ?? '../shared');
 const { train, holdout } = prepareBase(loadBaseData(shared));
 const labels = [...new Set(train.map((r) => r.category))].sort();
-const softmax: TrainOptions = { ...DEFAULT_OPTIONS, loss: 'softmax', lr: 0.5, lambda: 1e-6 };
+// The plain linear SVM (the default until clf-base-20261201) and softmax regression.
+const svm: TrainOptions = { ...DEFAULT_OPTIONS, loss: 'hinge', epochs: 20, seeds: 1 };
+const softmax: TrainOptions = { ...svm, loss: 'softmax', lr: 0.5, lambda: 1e-6 };
 const options: [string, FeatureConfig, TrainOptions][] = [
-  [
-    'char 1-3 only, linear SVM (the scikit-learn bar, hashed)',
-    { ...DEFAULT_FEATURES, charNgrams: [1, 2, 3], words: false },
-    DEFAULT_OPTIONS,
-  ],
+  ['char 1-3 only, linear SVM (the scikit-learn bar, hashed)', { ...DEFAULT_FEATURES, charNgrams: [1, 2, 3], words: false }, svm],
   ['char 1-2 + jieba words, softmax regression', DEFAULT_FEATURES, softmax],
-  ['char 1-3 + jieba words, linear SVM', { ...DEFAULT_FEATURES, charNgrams: [1, 2, 3] }, DEFAULT_OPTIONS],
-  ['char 1-2 + jieba words, linear SVM (chosen)', DEFAULT_FEATURES, DEFAULT_OPTIONS],
-  ['char 1-2 + jieba words, linear SVM, 2^16 buckets', { ...DEFAULT_FEATURES, buckets: 1 << 16 }, DEFAULT_OPTIONS],
+  ['char 1-3 + jieba words, linear SVM', { ...DEFAULT_FEATURES, charNgrams: [1, 2, 3] }, svm],
+  ['char 1-2 + jieba words, linear SVM (previous)', DEFAULT_FEATURES, svm],
+  ['char 1-2 + jieba words, linear SVM, 2^16 buckets', { ...DEFAULT_FEATURES, buckets: 1 << 16 }, svm],
+  ['char 1-2 + jieba words, NBSVM (chosen)', DEFAULT_FEATURES, DEFAULT_OPTIONS],
 ];
 console.log(`training rows ${train.length} (natural ${train.filter((r) => !r.presegmented).length}), holdout ${holdout.length}`);
 for (const [name, features, opts] of options) {

@@ -171,7 +171,14 @@ for (const c of configs) {
     mkdirSync(values.save, { recursive: true });
     writeFileSync(
       join(values.save, `${c.name.replace(/[^\w.-]+/g, '_')}.json`),
-      JSON.stringify({ config: c, recipe, cv: cvPred, holdout: hoPred, metrics: { cvN, cvS, hoN, hoS } }),
+      JSON.stringify({
+        config: c,
+        recipe,
+        views,
+        gold: { cv: train.map((r) => [r.category, r.presegmented]), holdout: holdout.map((r) => [r.category, r.presegmented]) },
+        cv: cvPred,
+        holdout: hoPred,
+      }),
     );
   }
 }
