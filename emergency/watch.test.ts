@@ -47,18 +47,23 @@ test('the rules on the transcript alert with their source; a phrase the transcri
   bus.publish('call.transcript', transcript(1, '有人持刀', true, 3000));
   assert.deepEqual(alerts[0]?.detectedBy, ['text']);
   assert.equal(alerts[0]?.atMs, 3000);
-  // A phrase no rule has, or a call nobody answered: nothing.
+  // A phrase no rule has: nothing. A caller still in the queue: an alert with no agent yet.
   bus.publish('call.keyword', { callId: 1, leg: 'caller', keyword: '你好', startMs: 0, endMs: 100 });
-  bus.publish('call.keyword', { callId: 2, leg: 'caller', keyword: '起火', startMs: 0, endMs: 100 });
   assert.equal(alerts.length, 1);
+  bus.publish('call.keyword', { callId: 2, leg: 'caller', keyword: '起火', startMs: 0, endMs: 100 });
+  assert.equal(alerts.length, 2);
+  assert.equal(alerts[1]!.agentId, null);
+  assert.equal(alerts[1]!.line, '119');
   watch.stop();
 });
 
-test('a call that ended forgets its context and alerts', () => {
+test('a phrase heard where the transcript has it in an ordinary sense does not alert; one line alerts once per call', () => {
   const { bus, watch, alerts } = setup();
-  bus.publish('call.keyword', { callId: 1, leg: 'caller', keyword: '持刀', startMs: 0, endMs: 100 });
-  bus.publish('call.ended', { callId: 1, reason: 'caller', agentId: 7 } as never);
-  bus.publish('call.keyword', { callId: 1, leg: 'caller', keyword: '起火', startMs: 0, endMs: 100 });
-  assert.equal(alerts.length, 1);
+  bus.publish('call.transcript', transcript(1, '我想问一下去年那场火灾的赔偿', false));
+  bus.publish('call.keyword', { callId: 1, leg: 'caller', keyword: '火灾', startMs: 900, endMs: 1300 });
+  assert.equal(alerts.length, 0);
+  bus.publish('call.keyword', { callId: 1, leg: 'caller', keyword: '持刀', startMs: 5000, endMs: 5400 });
+  bus.publish('call.keyword', { callId: 1, leg: 'caller', keyword: '砍人', startMs: 6000, endMs: 6400 });
+  assert.equal(alerts.length, 1, 'one 110 alert per call');
   watch.stop();
 });

@@ -153,8 +153,9 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
       lastText.delete(e.callId);
     }),
     o.bus.subscribe('call.keyword', (e) => {
+      // Like a transcript's rule hit, also while the caller waits in the queue (the wallboard sees it).
       const rule = o.spoken?.().get(e.keyword);
-      if (!rule || !agents.has(e.callId)) return;
+      if (!rule) return;
       // The recogniser wrote the phrase and the rules found it ordinary there (去年那场火灾的赔偿):
       // the spotter heard the same words, so no alert either.
       const context = lastText.get(e.callId) ?? '';
