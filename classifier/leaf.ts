@@ -55,7 +55,8 @@ export interface LeafIndex {
   maxKeyword: number;
   /** Character bigram → leaves whose name/description has it, with its idf. */
   grams: Map<string, { leaves: Set<number>; idf: number }>;
-  leafGrams: Map<string, number>[];
+  /** Per leaf, the length normaliser of its name score: √(bigrams in its document + 4). */
+  nameNorm: Float64Array;
   examples: IndexedExample[];
   /** idf of the examples' features, from the catalogue and examples together. */
   exampleIdf: Map<string, number>;
@@ -221,7 +222,8 @@ export function buildLeafIndex(nodes: CatalogueNode[], examples: Example[] = [],
       learned.set(w, m);
     }
   }
-  return { leaves, byCode, keywords, maxKeyword, grams, leafGrams, examples: indexed, exampleIdf, postings, learned };
+  const nameNorm = Float64Array.from(leafGrams, (m) => Math.sqrt([...m.values()].reduce((a, b) => a + b, 0) + 4));
+  return { leaves, byCode, keywords, maxKeyword, grams, nameNorm, examples: indexed, exampleIdf, postings, learned };
 }
 
 // Words that say nothing about the category, whatever the dispatcher chose.
@@ -376,10 +378,7 @@ export function scoreLeaves(
     if (!e) continue;
     for (const l of e.leaves) name[l] = name[l]! + e.idf;
   }
-  for (let l = 0; l < n; l++) {
-    const size = [...index.leafGrams[l]!.values()].reduce((a, b) => a + b, 0);
-    name[l] = name[l]! / Math.sqrt(size + 4);
-  }
+  for (let l = 0; l < n; l++) name[l] = name[l]! / index.nameNorm[l]!;
 
   // Words dispatchers' decisions tied to a leaf: the share of the examples with the word that
   // went there, trusted more the more examples there are (one correction: half).

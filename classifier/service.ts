@@ -11,7 +11,7 @@ import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
 import { checkEmergency, type EmergencyLine } from './emergency.js';
 import { type CombinedVerdict, combineEmergency } from './emergency-model.js';
 import { hasChinese } from './features.js';
-import { byDepartment, DEFAULT_WEIGHTS, type LeafWeights, type PathStep, scoreLeaves } from './leaf.js';
+import { byDepartment, DEFAULT_WEIGHTS, type LeafScore, type LeafWeights, type PathStep, scoreLeaves } from './leaf.js';
 import { createLeafSource } from './leaf-source.js';
 import { type LoadedModel, loadModel } from './model-files.js';
 import { activeVersion, ensureBundledModel } from './registry.js';
@@ -80,34 +80,6 @@ export function textProblem(text: unknown): string | undefined {
   }
   if (!hasChinese(text)) return 'The text has no Chinese characters: the classifier only understands Chinese case descriptions.';
   return undefined;
-}
-
-/**
- * The department of a category without dispatch's routing (tests, tools): its own default
- * department or the nearest parent's.
- */
-async function inheritedDepartment(q: Queryable, categoryId: number): Promise<number | null> {
-  {
-    const r = await q.query<{ department: number | null }>(
-      `WITH RECURSIVE up(id, parent_id, department, depth) AS (
-         SELECT id, parent_id, default_department_id, 0 FROM categories WHERE id = $1
-         UNION ALL SELECT c.id, c.parent_id, c.default_department_id, up.depth + 1
-           FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 20)
-       SELECT department FROM up WHERE department IS NOT NULL ORDER BY depth LIMIT 1`,
-      [categoryId],
-    );
-    return r.rows[0]?.department ?? null;
-  }
-}
-
-/** The shipped catalogue's department code for a category (its own or the nearest parent's). */
-function shippedDepartment(code: string): string | null {
-  const entries = catalogue();
-  for (let c = entries.get(code), guard = 0; c && guard < 20; guard++) {
-    if (c.department) return c.department;
-    c = c.parent ? entries.get(c.parent) : undefined;
-  }
-  return null;
 }
 
 let shipped: Map<string, CatalogueEntry> | undefined;
@@ -199,16 +171,6 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
 
   const leaves = createLeafSource(opts.db, async () => (await active()).meta.labels);
 
-  const departmentOf = async (leaf: { id: number | null; code: string }, address: string | null) => {
-    if (leaf.id != null && opts.route) return opts.route(opts.db, { categoryId: leaf.id, address });
-    if (leaf.id == null) {
-      // An unseeded database: the shipped catalogue's unit code, by name only (no unit row yet).
-      const code = shippedDepartment(leaf.code);
-      return { departmentId: null, source: code ? ('category' as const) : ('none' as const), place: null, code };
-    }
-    const departmentId = await inheritedDepartment(opts.db, leaf.id);
-    return { departmentId, source: departmentId == null ? ('none' as const) : ('category' as const), place: null };
-  };
   const unitRef = async (id: number | null) => {
     if (id == null) return null;
     const r = await opts.db.query<DepartmentRef>('SELECT id, code, name FROM org_units WHERE id = $1', [id]);
@@ -217,6 +179,17 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   const unitByCode = async (code: string) => {
     const r = await opts.db.query<DepartmentRef>('SELECT id, code, name FROM org_units WHERE code = $1 AND active', [code]);
     return r.rows[0] ?? null;
+  };
+  // Dispatch's routing when the server passes it; otherwise (tools, tests, an unseeded
+  // database) the unit the catalogue gives the leaf or its nearest parent, as the index has it.
+  const departmentOf = async (leaf: LeafScore, address: string | null) => {
+    if (leaf.id != null && opts.route) {
+      const r = await opts.route(opts.db, { categoryId: leaf.id, address });
+      return { unit: await unitRef(r.departmentId), source: r.source, place: r.place };
+    }
+    const code = leaf.department;
+    const unit = code ? ((await unitByCode(code)) ?? { id: null, code, name: null }) : null;
+    return { unit, source: 'category' as const, place: null };
   };
 
   return {
@@ -249,9 +222,9 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       let departmentSource: ClassifyResult['departmentSource'] = 'none';
       let place: ClassifyResult['place'] = null;
       if (best) {
-        const route: Awaited<ReturnType<typeof departmentOf>> & { code?: string | null } = await departmentOf(best, address);
+        const route = await departmentOf(best, address);
         place = route.place;
-        department = (await unitRef(route.departmentId)) ?? (route.code ? { id: null, code: route.code, name: null } : null);
+        department = route.unit;
         departmentSource = department ? route.source : 'none';
         // A dispatcher who sent a text like this one, filed under the same category, to
         // another unit decided this department; a place override still wins over that.

@@ -60,12 +60,10 @@ export async function registerEmergency(
     if (!engine?.setKeywords) return;
     const next = spokenRules(await listEmergencyRules(ctx.db));
     const key = [...next.keys()].sort().join('|');
-    if (key === given) {
-      spoken = next;
-      return;
-    }
-    const r = await engine.setKeywords(keywordList(next));
+    // Lines and reasons may change without the phrases: the map always, the engine only then.
     spoken = next;
+    if (key === given) return;
+    const r = await engine.setKeywords(keywordList(next));
     given = key;
     log.info(
       { spotted: r.spotted.length, skipped: r.skipped },

@@ -5,7 +5,7 @@
  */
 import type { AsrResult, KeywordHit } from '../asr/index.js';
 import type { EmergencyLine, EmergencyVerdict } from '../classifier/index.js';
-import type { SpokenRule } from './spoken.js';
+import { ordinaryWhereWritten, type SpokenRule } from './spoken.js';
 
 export interface RecordingEmergency {
   is: boolean;
@@ -47,10 +47,9 @@ export async function recordingEmergency(input: {
   for (const hit of input.hits) {
     const rule = input.spoken.get(hit.keyword);
     if (!rule) continue;
-    // The segment the phrase was said in: written there too and ordinary by the rules
-    // (去年那场火灾的赔偿), it is no alert either.
+    // The segment the phrase was said in.
     const seg = input.finals.find((f) => (f.startMs ?? 0) <= hit.endMs && (f.endMs ?? Number.POSITIVE_INFINITY) >= hit.startMs);
-    if (seg?.text.replace(/\s+/g, '').includes(hit.keyword) && !input.check(seg.text).is) continue;
+    if (seg && ordinaryWhereWritten(seg.text, hit.keyword, input.check)) continue;
     source.add('speech');
     line ??= rule.line;
     if (!words.includes(hit.keyword)) words.push(hit.keyword);

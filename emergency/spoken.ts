@@ -5,7 +5,7 @@
  * character, a free regex) is still read in the transcript.
  */
 import { rulePhrases } from '../asr/sherpa/keywords.js';
-import type { EmergencyLine, EmergencyRule } from '../classifier/index.js';
+import type { EmergencyLine, EmergencyRule, EmergencyVerdict } from '../classifier/index.js';
 
 export interface SpokenRule {
   phrase: string;
@@ -34,4 +34,12 @@ export function spokenRules(rules: EmergencyRule[]): Map<string, SpokenRule> {
  */
 export function keywordList(spoken: Map<string, SpokenRule>): { phrase: string; threshold?: number }[] {
   return [...spoken.keys()].map((phrase) => ({ phrase }));
+}
+
+/**
+ * Whether the transcript has the phrase the spotter heard, in a sense the rules call
+ * ordinary (去年那场火灾的赔偿): the spotter heard the same words, so that is no alert either.
+ */
+export function ordinaryWhereWritten(text: string, phrase: string, check: (text: string) => EmergencyVerdict): boolean {
+  return text.replace(/\s+/g, '').includes(phrase) && !check(text).is;
 }

@@ -11,7 +11,7 @@
 
 import type { EmergencyVerdict } from '../classifier/index.js';
 import type { EventBus } from '../core/events.js';
-import type { SpokenRule } from './spoken.js';
+import { ordinaryWhereWritten, type SpokenRule } from './spoken.js';
 
 export interface EmergencyAlert {
   callId: number | null;
@@ -156,10 +156,7 @@ export function startEmergencyWatch(o: WatchOptions): EmergencyWatch {
       // Like a transcript's rule hit, also while the caller waits in the queue (the wallboard sees it).
       const rule = o.spoken?.().get(e.keyword);
       if (!rule) return;
-      // The recogniser wrote the phrase and the rules found it ordinary there (去年那场火灾的赔偿):
-      // the spotter heard the same words, so no alert either.
-      const context = lastText.get(e.callId) ?? '';
-      if (context.replace(/\s+/g, '').includes(e.keyword) && !o.check(context).is) return;
+      if (ordinaryWhereWritten(lastText.get(e.callId) ?? '', e.keyword, o.check)) return;
       raise(
         { is: true, line: rule.line, reason: `听到「${e.keyword}」：${rule.reason}`, matched: [rule.pattern] },
         {

@@ -92,7 +92,7 @@ export async function updateCategory(
   patch: { name?: string; description?: string | null; keywords?: string[] | null; active?: boolean },
 ): Promise<Category> {
   const old = await categoryById(q, id);
-  await q.query(`UPDATE categories SET name = $2, description = $3, keywords = $4, active = $5, updated_at = now() WHERE id = $1`, [
+  await q.query(`UPDATE categories SET name = $2, description = $3, keywords = $4, active = $5 WHERE id = $1`, [
     id,
     patch.name ?? old.name,
     patch.description === undefined ? old.description : patch.description,
