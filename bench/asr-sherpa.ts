@@ -24,6 +24,8 @@ import { parseNumbered, type Syllable, tokensToSyllables } from '../asr/pinyin/s
 import { TelephoneFrontEnd, Upsampler2x } from '../asr/sherpa/frontend.js';
 import { describeSherpaModelDir, installedSherpaModelDir } from '../asr/sherpa/setup.js';
 import type { AsrResult } from '../asr/types.js';
+import { defaultEmergencyRules } from '../classifier/index.js';
+import { keywordList, spokenRules } from '../emergency/index.js';
 import { clipAudio, scoringForm, speechClips } from './speech-clips.js';
 
 const { values, positionals } = parseArgs({
@@ -41,6 +43,8 @@ async function cer() {
   if (!choice.engine) throw new Error(choice.description);
   const engine = choice.engine;
   await (engine as unknown as { ready(): Promise<void> }).ready();
+  // KWS=1: with the keyword spotter listening for the shipped emergency rules' phrases, as the server runs it.
+  if (process.env.KWS === '1') await engine.setKeywords?.(keywordList(spokenRules(defaultEmergencyRules())));
   let errors = 0;
   let chars = 0;
   let audio = 0;
