@@ -19,6 +19,7 @@ import {
   listEmergencyRules,
   loadEmergencyRules,
   nestedRepetition,
+  regexRisk,
   setEmergencyContexts,
   setEmergencyRules,
   updateEmergencyContext,
@@ -855,6 +856,37 @@ test('every shipped pattern is a valid, linear-time-safe regular expression; uns
   assert.throws(() => validateRule({ pattern: '人?', kind: 'regex', line: '110' }), /matches empty text/);
   assert.throws(() => validateRule({ pattern: '火灾', kind: 'keyword', line: '119', except: ['(隐患'] }), /not a valid regular expression/);
   assert.throws(() => validateRule({ pattern: '火灾', kind: 'keyword', line: '119', except: ['.*'] }), /matches empty text/);
+});
+
+test('patterns that could stall the event loop are refused when saved and skipped when already stored', () => {
+  for (const p of ['(x+x+)+y', '(a)\\1', '(?<w>a)\\k<w>', '火.*灾.*烧.+了']) assert.ok(regexRisk(p), p);
+  for (const p of ['[0-9]+(万|千)', '\\d+元.*欠', '火.{0,6}灾', '\\\\1', '[*+]{3}']) assert.equal(regexRisk(p), null, p);
+  assert.throws(() => validateRule({ pattern: '(x+x+)+y', kind: 'regex', line: '110' }), /exponential/);
+  assert.throws(() => validateRule({ pattern: 'a.*b.*c.*d', kind: 'regex', line: '110' }), /unbounded repetitions/);
+  // A rule written into the table before these checks existed (or by hand) must not run:
+  // (x+x+)+y blocked the loop for 27 s on 30 characters before.
+  const bad = {
+    pattern: '(x+x+)+y',
+    kind: 'regex' as const,
+    line: '110' as const,
+    reason: 'bad',
+    priority: 1,
+    active: true,
+    except: ['(a+)+b'],
+  };
+  try {
+    setEmergencyRules([bad, ...defaultEmergencyRules()]);
+    setEmergencyContexts([{ pattern: '(c|cd)+e', role: 'before', note: 'bad', active: true }, ...defaultEmergencyContexts()]);
+    const started = process.hrtime.bigint();
+    const verdict = checkEmergency(`${'x'.repeat(30)} 有人持刀砍人`);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms < 1000, `took ${ms} ms`);
+    assert.equal(verdict.is, true, 'the other rules still work');
+    assert.equal(checkEmergency('x'.repeat(30)).is, false);
+  } finally {
+    setEmergencyRules(defaultEmergencyRules());
+    setEmergencyContexts(defaultEmergencyContexts());
+  }
 });
 
 test('checkEmergency stays in microseconds per segment with the full rule set', () => {

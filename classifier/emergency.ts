@@ -162,6 +162,42 @@ export function nestedRepetition(source: string): string | null {
   return null;
 }
 
+/** More unbounded repetitions than this make a pattern polynomial of a degree that can stall. */
+const MAX_UNBOUNDED = 2;
+
+/**
+ * Why a pattern could stall the event loop on some text, or null. Rules run on every
+ * transcript segment, so besides exponential nesting this refuses backreferences (no
+ * linear bound at all) and more than two unbounded repetitions (.*.*.*.* is O(n^4)).
+ */
+export function regexRisk(source: string): string | null {
+  const nested = nestedRepetition(source);
+  if (nested) return `could take exponential time on some texts (${nested})`;
+  const plain = source.replace(/\\[^\dk]/g, '').replace(/\[(?:\\.|[^\]])*\]/g, 'C');
+  if (/\\(?:[1-9]|k<)/.test(plain)) return 'uses a backreference, which has no time bound';
+  const unbounded = (plain.match(/(?<!\\)[*+]|\{\d+,\}/g) ?? []).length;
+  if (unbounded > MAX_UNBOUNDED)
+    return `has ${unbounded} unbounded repetitions (at most ${MAX_UNBOUNDED}): bound them, e.g. .{0,6} instead of .*`;
+  return null;
+}
+
+/** A stored pattern that cannot run safely is left out with one warning, not run. */
+function compileSafe(source: string, flags: string): RegExp | null {
+  const risk = regexRisk(source);
+  let re: RegExp | null = null;
+  try {
+    if (!risk) re = new RegExp(source, flags);
+  } catch {}
+  if (!re && !warned.has(source)) {
+    warned.add(source);
+    process.emitWarning(
+      `Emergency pattern ${JSON.stringify(source)} is skipped: ${risk ?? 'it is not a valid regular expression'}. Edit it under 紧急规则.`,
+    );
+  }
+  return re;
+}
+const warned = new Set<string>();
+
 function checkRegex(what: string, source: string): void {
   let re: RegExp;
   try {
@@ -170,10 +206,10 @@ function checkRegex(what: string, source: string): void {
     throw badRequest(`The ${what} ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}.`);
   }
   if (re.test('')) throw badRequest(`The ${what} ${JSON.stringify(source)} matches empty text: it would match everywhere.`);
-  const slow = nestedRepetition(source);
+  const slow = regexRisk(source);
   if (slow)
     throw badRequest(
-      `The ${what} ${JSON.stringify(source)} could take exponential time on some texts (${slow}): ` +
+      `The ${what} ${JSON.stringify(source)} ${slow}: ` +
         'write it without repeating a repetition, e.g. [ab]+ or .{0,6} instead of (a|b)+ or (.{0,3}x)+.',
     );
 }
@@ -204,23 +240,27 @@ function compile(rules: EmergencyRule[]): Compiled[] {
   return rules
     .filter((r) => r.active !== false)
     .sort((a, b) => (a.priority ?? 100) - (b.priority ?? 100))
-    .map((rule) => {
-      const except = cleanList(rule.except).map((source) => ({ source, re: new RegExp(source, 'u') }));
+    .flatMap((rule): Compiled[] => {
+      const except = cleanList(rule.except).flatMap((source) => {
+        const re = compileSafe(source, 'u');
+        return re ? [{ source, re }] : [];
+      });
       if (rule.kind === 'regex') {
-        const re = new RegExp(rule.pattern, 'gu');
+        const re = compileSafe(rule.pattern, 'gu');
+        if (!re) return [];
         const next = (s: string, from: number): [number, number] | null => {
           re.lastIndex = from;
           const m = re.exec(s);
           return m ? [m.index, Math.max(m.index + m[0].length, m.index + 1)] : null;
         };
-        return { rule, next, except };
+        return [{ rule, next, except }];
       }
       const key = squeeze(rule.pattern);
       const next = (s: string, from: number): [number, number] | null => {
         const at = s.indexOf(key, from);
         return at < 0 ? null : [at, at + key.length];
       };
-      return { rule, next, except };
+      return [{ rule, next, except }];
     });
 }
 
@@ -229,8 +269,10 @@ function compileContexts(list: EmergencyContext[]): CompiledContexts {
   for (const c of list) {
     if (c.active === false || !c.pattern.trim()) continue;
     const source = c.pattern.trim();
-    if (c.role === 'now') out.now.push(new RegExp(source, 'u'));
-    else out[c.role].push({ source, re: new RegExp(source, 'gu') });
+    const re = compileSafe(source, c.role === 'now' ? 'u' : 'gu');
+    if (!re) continue;
+    if (c.role === 'now') out.now.push(re);
+    else out[c.role].push({ source, re });
   }
   return out;
 }
