@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalBus, type EventBus } from '../core/events.js';
-import { type Db, migrate, openDb } from '../db/index.js';
+import { type Db, migrate, openDb, ownerOnlyUmask, restrictToOwner } from '../db/index.js';
 import type { Config } from './config.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -20,7 +20,12 @@ export async function openConfiguredDb(config: Config): Promise<Db> {
   }
   const dir = join(config.dataDir, 'pgdata');
   try {
-    mkdirSync(dir, { recursive: true });
+    // DATA_DIR holds the database, trained models and any other local state: owner-only,
+    // and an install left readable by others is fixed at this start (the database's own
+    // folder is kept so by openDb).
+    ownerOnlyUmask();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    restrictToOwner(config.dataDir);
   } catch (err) {
     throw new Error(`Cannot create the data folder ${dir}: ${(err as Error).message}. Set DATA_DIR to a writable folder.`);
   }

@@ -1,5 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
+import { ownerOnlyUmask, restrictToOwner } from './owner-only.js';
 
 export type Row = Record<string, unknown>;
 
@@ -83,8 +85,18 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
 
 async function openPglite(dataDir?: string): Promise<Db> {
   const parsers = { [pgliteTypes.INT8]: toNumber, [pgliteTypes.NUMERIC]: toNumber };
+  // A folder on disk (not memory:// or another PGlite scheme).
+  const onDisk = dataDir != null && !/^[a-z]+:\/\//i.test(dataDir);
+  if (dataDir && onDisk) {
+    // Owner-only before the first byte is written; existing installs are fixed here once.
+    ownerOnlyUmask();
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    restrictToOwner(dataDir);
+  }
   const db = dataDir ? new PGlite(dataDir, { parsers }) : new PGlite({ parsers });
   await db.waitReady;
+  // A first start unpacks the initial cluster with mode 0666 whatever the umask.
+  if (dataDir && onDisk) restrictToOwner(dataDir);
 
   const wrap = (c: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -101,6 +113,9 @@ async function openPglite(dataDir?: string): Promise<Db> {
     kind: 'pglite',
     ...wrap(db),
     tx: (fn) => db.transaction((t) => fn(wrap(t))),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      if (dataDir && onDisk) restrictToOwner(dataDir);
+    },
   };
 }

@@ -1,3 +1,4 @@
 export type { Db, DbOptions, Queryable, QueryResult, Row } from './client.js';
 export { openDb } from './client.js';
 export { listMigrations, MIGRATIONS_DIR, MigrationError, migrate } from './migrate.js';
+export { ownerOnlyUmask, restrictToOwner } from './owner-only.js';
