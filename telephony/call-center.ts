@@ -202,7 +202,7 @@ export class CallCenter {
     call.state = 'offered';
     call.offeredTo = agent.id;
     agent.offeredCallId = call.id;
-    call.offerTimer = setTimeout(() => this.offerExpired(call, agent), this.o.offerTimeoutMs);
+    call.offerTimer = setTimeout(() => this.guarded(call, 'offer timeout', () => this.offerExpired(call, agent)), this.o.offerTimeoutMs);
     void this.write(call, () => updateCall(this.o.db, call.id, { state: 'offered' }));
     this.o.bus.publish('call.offered', {
       callId: call.id,
@@ -533,8 +533,13 @@ export class CallCenter {
         await this.write(call, () => updateCall(this.o.db, call.id, { state: prev }));
       }
     };
-    if (req.mode === 'blind') void this.blindTransfer(call, referral, uri, progress, failed);
-    else void this.bridgeTransfer(call, referral, uri, progress, failed);
+    // The transfer runs on after this request has been answered: its DB writes may fail
+    // (a rejection nothing awaits would end the process), so they are logged with the call.
+    const running =
+      req.mode === 'blind'
+        ? this.blindTransfer(call, referral, uri, progress, failed)
+        : this.bridgeTransfer(call, referral, uri, progress, failed);
+    running.catch((err) => this.o.log.error({ err, callId, referralId: referral.id }, 'transfer failed'));
     return referral;
   }
 
@@ -549,7 +554,7 @@ export class CallCenter {
     const timer = setTimeout(() => {
       if (settled) return;
       settled = true;
-      void failed(undefined, 'no final NOTIFY in time');
+      failed(undefined, 'no final NOTIFY in time').catch((err) => this.o.log.error({ err, callId: call.id }, 'transfer timeout'));
     }, this.o.transferTimeoutMs ?? 30_000);
     const onProgress = (status: number, reason: string) => {
       if (settled) return;
@@ -566,7 +571,7 @@ export class CallCenter {
           await this.finish(call, 'transferred');
         })().catch((err) => this.o.log.error({ err }, 'transfer completion failed'));
       } else {
-        void failed(status, reason);
+        failed(status, reason).catch((err) => this.o.log.error({ err, callId: call.id }, 'transfer failure not stored'));
       }
     };
     try {
@@ -606,7 +611,10 @@ export class CallCenter {
     other.events = {
       onAudio: (pcm) => call.leg.sendPcm(pcm),
       onEnded: () => {
-        void call.leg.hangup().then(() => this.finish(call, 'transferred'));
+        call.leg
+          .hangup()
+          .then(() => this.finish(call, 'transferred'))
+          .catch((err) => this.o.log.error({ err, callId: call.id }, 'ending a bridged call failed'));
       },
     };
     await updateReferral(this.o.db, referral.id, { outcome: 'connected', sipStatus: 200, detail: 'bridged' });
@@ -618,10 +626,14 @@ export class CallCenter {
   /** Makes a new call live: its leg's audio, DTMF and end come here, and its recognizer opens. */
   private track(call: LiveCall) {
     this.calls.set(call.id, call);
+    // The leg calls these from its socket and timer callbacks: a throw here ends this call
+    // (logged), never the process or the other calls.
     call.leg.events = {
-      onAudio: (pcm, ms) => this.onCallerAudio(call, pcm, ms),
-      onDtmf: (digit) => this.onDtmf(call, digit),
-      onEnded: (reason) => void this.onLegEnded(call, reason),
+      onAudio: (pcm, ms) => this.guarded(call, 'caller audio', () => this.onCallerAudio(call, pcm, ms)),
+      onDtmf: (digit) => this.guarded(call, 'DTMF', () => this.onDtmf(call, digit)),
+      onEnded: (reason) => {
+        this.onLegEnded(call, reason).catch((err) => this.o.log.error({ err, callId: call.id }, 'could not end the call'));
+      },
     };
     call.leg.start();
     this.openAsr(call);
@@ -696,9 +708,13 @@ export class CallCenter {
     const { greeting, queue } = this.o.prompts;
     if (greeting && call.state === 'queued' && !call.promptTimer) call.leg.sendPcm(greeting);
     if (!queue || call.promptTimer) return;
-    call.promptTimer = setInterval(() => {
-      if (call.leg.queuedAudioMs < 200) call.leg.sendPcm(queue);
-    }, 200);
+    call.promptTimer = setInterval(
+      () =>
+        this.guarded(call, 'queue prompt', () => {
+          if (call.leg.queuedAudioMs < 200) call.leg.sendPcm(queue);
+        }),
+      200,
+    );
   }
 
   private stopPrompts(call: LiveCall) {
@@ -717,6 +733,28 @@ export class CallCenter {
     else if (call.answeredAt) end = 'answered';
     else end = 'abandoned';
     await this.finish(call, end);
+  }
+
+  /** Runs a timer's or the leg's callback for `call`: a throw ends that call as failed, and only it. */
+  private guarded(call: LiveCall, what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.failCall(call, what, err);
+    }
+  }
+
+  /** Ends one call after a fault in its own handling: logged, the leg hung up, the record `failed`. */
+  private failCall(call: LiveCall, what: string, err: unknown): void {
+    if (call.ending) return;
+    this.o.log.error({ err, callId: call.id }, `call ended: its ${what} handling failed`);
+    if (call.promptTimer) clearInterval(call.promptTimer);
+    call.promptTimer = undefined;
+    call.leg
+      .hangup()
+      .catch(() => {})
+      .then(() => this.finish(call, 'failed'))
+      .catch((e) => this.o.log.error({ err: e, callId: call.id }, 'could not end the failed call'));
   }
 
   private releaseAgent(call: LiveCall) {

@@ -23,6 +23,12 @@ export interface RtpSessionEvents {
   onAudio?(pcm: Buffer, ms: number): void;
   onDtmf?(digit: string, durationMs: number): void;
   onTimeout?(): void;
+  /**
+   * This session's own code, or a handler it called, threw from a timer or socket callback.
+   * The session stops sending; its owner should end the call. Without this handler the
+   * session just closes: a fault of one call never reaches the process or the other calls.
+   */
+  onError?(err: Error): void;
 }
 
 const usedPorts = new Set<number>();
@@ -57,7 +63,15 @@ const senders = new Set<RtpSession>();
 let ticker: NodeJS.Timeout | undefined;
 function tick() {
   const now = performance.now();
-  for (const s of senders) s.pump(now);
+  for (const s of senders) {
+    try {
+      s.pump(now);
+    } catch (err) {
+      // One session's throw used to escape this interval and end the process with every call in it.
+      removeSender(s);
+      s.fault(err);
+    }
+  }
 }
 function addSender(s: RtpSession) {
   senders.add(s);
@@ -81,6 +95,10 @@ export class RtpSession {
   holding = false;
   packetsIn = 0;
   packetsOut = 0;
+  /** Sends the socket reported failed afterwards (ICMP unreachable, unresolvable address). */
+  sendErrors = 0;
+  /** A callback of this session threw; it sends nothing more. */
+  faulted = false;
 
   private readonly socket: Socket;
   private readonly reorder: ReorderBuffer;
@@ -105,7 +123,7 @@ export class RtpSession {
     this.socket = socket;
     this.port = socket.address().port;
     this.reorder = new ReorderBuffer(3, (p) => this.deliver(p));
-    socket.on('message', (msg, rinfo) => this.receive(msg, rinfo.address, rinfo.port));
+    socket.on('message', (msg, rinfo) => this.guard(() => this.receive(msg, rinfo.address, rinfo.port)));
     socket.on('error', () => {}); // ICMP unreachable from a gone peer must not crash the process
   }
 
@@ -129,13 +147,14 @@ export class RtpSession {
     this.lastHeard = performance.now();
     if (this.timeoutMs > 0 && !this.watchdog) {
       this.watchdog = setInterval(
-        () => {
-          if (!this.holding && performance.now() - this.lastHeard > this.timeoutMs) {
-            clearInterval(this.watchdog);
-            this.watchdog = undefined;
-            this.events.onTimeout?.();
-          }
-        },
+        () =>
+          this.guard(() => {
+            if (!this.holding && performance.now() - this.lastHeard > this.timeoutMs) {
+              clearInterval(this.watchdog);
+              this.watchdog = undefined;
+              this.events.onTimeout?.();
+            }
+          }),
         Math.min(1000, this.timeoutMs / 2),
       );
     }
@@ -163,7 +182,7 @@ export class RtpSession {
     if (p.payloadType !== 0 && p.payloadType !== 8) return;
     this.reorder.push(p);
     if (this.flushTimer) this.flushTimer.refresh();
-    else this.flushTimer = setTimeout(() => this.reorder.flush(), 100);
+    else this.flushTimer = setTimeout(() => this.guard(() => this.reorder.flush()), 100);
   }
 
   private deliver(p: RtpPacket) {
@@ -178,7 +197,7 @@ export class RtpSession {
 
   /** Queues 16-bit PCM (any length) to be sent in 20 ms packets at real-time pace. */
   sendPcm(pcm: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.faulted) return;
     for (let off = 0; off < pcm.length; off += FRAME_BYTES) {
       let frame = pcm.subarray(off, off + FRAME_BYTES);
       if (frame.length < FRAME_BYTES) frame = Buffer.concat([frame, Buffer.alloc(FRAME_BYTES - frame.length)]);
@@ -211,18 +230,55 @@ export class RtpSession {
   }
 
   private sendPacket(pt: number, payload: Buffer, marker: boolean, timestamp = this.ts) {
-    // No RTP to a port 0: it means "no stream", and dgram throws on it, which would end the process.
-    if (!this.remote || this.closed || this.remote.port === 0) return;
+    // No RTP to port 0 (it means "no stream") or to a port dgram refuses: send() throws on those.
+    if (!this.remote || this.closed || !validPort(this.remote.port)) return;
     const pkt = buildRtp({ payloadType: pt, marker, sequence: this.seq, timestamp, ssrc: this.ssrc, payload });
     this.seq = (this.seq + 1) & 0xffff;
     this.packetsOut++;
-    this.socket.send(pkt, this.remote.port, this.remote.address);
+    // Asynchronous failures (unreachable, unresolvable address) come to the callback and are
+    // only counted; a synchronous throw propagates to the guard of the timer that sent it.
+    this.socket.send(pkt, this.remote.port, this.remote.address, (err) => {
+      if (err) this.sendErrors++;
+    });
+  }
+
+  /** Runs a callback of this session's timers or socket: a throw faults this session only. */
+  private guard(fn: () => void): void {
+    if (this.closed) return;
+    try {
+      fn();
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  /** Stops this session after a throw in its callbacks and tells its owner (once). */
+  fault(err: unknown): void {
+    if (this.closed || this.faulted) return;
+    this.faulted = true;
+    removeSender(this);
+    this.queue = [];
+    const error = err instanceof Error ? err : new Error(String(err));
+    try {
+      if (this.events.onError) this.events.onError(error);
+      else this.close();
+    } catch {
+      this.close();
+    }
   }
 
   /** Sends DTMF digits as RFC 4733 events (each 100 ms, 60 ms apart). */
   sendDtmf(digits: string): Promise<void> {
     const run = async () => {
       const pt = this.dtmfPayloadType ?? 101;
+      try {
+        await send(pt);
+      } catch (err) {
+        this.fault(err);
+        throw err;
+      }
+    };
+    const send = async (pt: number) => {
       for (const digit of digits) {
         const start = this.ts;
         for (let i = 1; i <= 5; i++) {
@@ -246,8 +302,14 @@ export class RtpSession {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.watchdog) clearInterval(this.watchdog);
     usedPorts.delete(this.port);
-    this.socket.close();
+    try {
+      this.socket.close();
+    } catch {
+      // already closed (a socket error closed it)
+    }
   }
 }
+
+const validPort = (p: number) => Number.isInteger(p) && p > 0 && p < 65536;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,6 +10,7 @@ import { CallCenter } from './call-center.js';
 import { telephonyRoutes } from './routes.js';
 import { telephonyConfig, trunkUri } from './settings.js';
 import { SipEndpoint } from './sip-endpoint.js';
+import { reconcileLostCalls } from './store.js';
 import { readPromptPcm8k } from './wav.js';
 
 export interface Telephony {
@@ -46,6 +47,10 @@ export async function registerTelephony(
   const cfg = telephonyConfig(values);
   const log = ctx.log.child({ module: 'telephony' });
   const warn = (m: string) => log.warn(m);
+  // Before any call can arrive (SIP or ingress): every live row is then one this process
+  // does not hold, left by a process that stopped without ending it.
+  const lost = await reconcileLostCalls(ctx.db);
+  if (lost) log.warn({ calls: lost }, 'calls left live by a previous run ended as lost_on_restart');
   let sip: SipEndpoint | null = null;
   let sipProblem = 'SIP is off (SIP_ENABLED=false): calls arrive only through the ingress WebSockets';
   const center = new CallCenter({
@@ -80,6 +85,7 @@ export async function registerTelephony(
         auth: cfg.auth,
         maxCalls: cfg.maxCalls,
         maxMessageBytes: cfg.maxMessageBytes,
+        tcp: cfg.tcp,
         rtpRange: cfg.rtpRange,
         rtpTimeoutMs: cfg.rtpTimeoutMs,
         log,

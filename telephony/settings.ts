@@ -26,7 +26,46 @@ export const TELEPHONY_SETTINGS = [
   { env: 'SIP_AUTH_PASSWORD', kind: 'string', help: 'digest password for SIP_AUTH_USER' },
   { env: 'SIP_AUTH_REALM', kind: 'string', default: '12345', help: 'digest realm' },
   { env: 'SIP_MAX_CALLS', kind: 'int', default: '200', min: 1, max: 100000, help: 'concurrent SIP calls; further INVITEs get 503' },
-  { env: 'SIP_MAX_MESSAGE_BYTES', kind: 'int', default: '16384', min: 1024, max: 65535, help: 'largest SIP message accepted' },
+  {
+    env: 'SIP_MAX_MESSAGE_BYTES',
+    kind: 'int',
+    default: '16384',
+    min: 1024,
+    max: 65535,
+    help: 'largest SIP message accepted; larger ones get 513 (TCP: then the connection closes)',
+  },
+  {
+    env: 'SIP_TCP_MAX_CONNECTIONS',
+    kind: 'int',
+    default: '1024',
+    min: 1,
+    max: 100000,
+    help: 'SIP TCP connections peers may hold open at once, in all; further ones are closed at accept',
+  },
+  {
+    env: 'SIP_TCP_MAX_PER_SOURCE',
+    kind: 'int',
+    default: '32',
+    min: 1,
+    max: 100000,
+    help: 'SIP TCP connections one source address may hold open at once; further ones are closed at accept',
+  },
+  {
+    env: 'SIP_TCP_IDLE_TIMEOUT_S',
+    kind: 'int',
+    default: '60',
+    min: 1,
+    max: 86400,
+    help: 'seconds without a byte (CRLF keep-alives count) before a SIP TCP connection without a live call is closed',
+  },
+  {
+    env: 'SIP_MESSAGE_TIMEOUT_S',
+    kind: 'int',
+    default: '10',
+    min: 1,
+    max: 600,
+    help: 'seconds a SIP message on TCP may take from its first byte to its last before the connection is closed',
+  },
   { env: 'SIP_OUTBOUND_TRUNK', kind: 'string', help: 'host[:port][;transport=tcp] of the trunk for outbound calls to plain numbers' },
   { env: 'RTP_PORT_MIN', kind: 'port', default: '20000', help: 'lowest RTP port' },
   { env: 'RTP_PORT_MAX', kind: 'port', default: '29999', help: 'highest RTP port' },
@@ -74,6 +113,7 @@ export interface TelephonyConfig {
   auth?: { user: string; password: string; realm: string };
   maxCalls: number;
   maxMessageBytes: number;
+  tcp: { maxConnections: number; maxPerSource: number; idleTimeoutMs: number; messageTimeoutMs: number };
   outboundTrunk?: string;
   rtpRange: { min: number; max: number };
   rtpTimeoutMs: number;
@@ -129,6 +169,12 @@ export function telephonyConfig(values: Record<string, unknown>): TelephonyConfi
     auth: user && password ? { user, password, realm: values.SIP_AUTH_REALM as string } : undefined,
     maxCalls: values.SIP_MAX_CALLS as number,
     maxMessageBytes: values.SIP_MAX_MESSAGE_BYTES as number,
+    tcp: {
+      maxConnections: values.SIP_TCP_MAX_CONNECTIONS as number,
+      maxPerSource: values.SIP_TCP_MAX_PER_SOURCE as number,
+      idleTimeoutMs: (values.SIP_TCP_IDLE_TIMEOUT_S as number) * 1000,
+      messageTimeoutMs: (values.SIP_MESSAGE_TIMEOUT_S as number) * 1000,
+    },
     outboundTrunk: trunk,
     rtpRange: { min, max },
     rtpTimeoutMs: (values.RTP_TIMEOUT_S as number) * 1000,

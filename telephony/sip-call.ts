@@ -1,4 +1,5 @@
 /** One SIP dialog with its RTP session, as a call leg. */
+import type { FastifyBaseLogger } from 'fastify';
 import type { Core } from 'sip.js';
 import type { CallLeg, LegEnd, LegEvents, ReferProgress } from './leg.js';
 import type { RtpSession } from './rtp-session.js';
@@ -17,8 +18,13 @@ export interface SipCallInit {
   peer: SipPeer;
   /** The INVITE said `Priority: emergency` (RFC 3261 §20.26). */
   emergency?: boolean;
+  /** Where a fault of this call (a throw in its callbacks, a declined stream) is logged. */
+  log?: FastifyBaseLogger;
   onGone(): void;
 }
+
+/** A Warning header (RFC 3261 §20.43, code 305: incompatible media format) with our reason. */
+export const warning = (text: string) => `Warning: 305 12345 "${text.replace(/["\\\r\n]/g, ' ')}"`;
 
 const sdpBody = (content: string) => ({ contentDisposition: 'session', contentType: 'application/sdp', content });
 
@@ -49,44 +55,76 @@ export class SipCall implements CallLeg {
     this.rtp.on({
       onAudio: (pcm, ms) => this.events.onAudio?.(pcm, ms),
       onDtmf: (digit) => this.events.onDtmf?.(digit),
-      onTimeout: () => void this.end('timeout'),
+      onTimeout: () => this.endQuietly('timeout'),
+      onError: (err) => this.fault('RTP', err),
     });
+    // sip.js calls these from its transaction timers and our socket callbacks: a throw in
+    // any of them (ours or the call centre's handlers behind them) ends this call only.
+    const guard =
+      <A extends unknown[]>(what: string, fn: (...a: A) => void) =>
+      (...a: A) => {
+        try {
+          fn(...a);
+        } catch (err) {
+          this.fault(what, err);
+        }
+      };
     init.session.delegate = {
-      onAck: () => {
+      onAck: guard('ACK', () => {
         if (this.byePending) this.sendBye();
         else this.rtp.start();
-      },
-      onAckTimeout: () => {
+      }),
+      onAckTimeout: guard('ACK timeout', () => {
         // With no ACK the session is over; RFC 3261 13.3.1.4 still asks for a BYE.
         if (this.byePending) this.sendBye();
-        else void this.end('failed');
-      },
-      onBye: (req) => {
+        else this.endQuietly('failed');
+      }),
+      onBye: guard('BYE', (req: Core.IncomingByeRequest) => {
         req.accept();
         this.finish('hangup');
-      },
-      onInvite: (req) => this.onReinvite(req),
-      onInfo: (req) => {
+      }),
+      onInvite: guard('re-INVITE', (req: Core.IncomingInviteRequest) => this.onReinvite(req)),
+      onInfo: guard('INFO', (req: Core.IncomingInfoRequest) => {
         // SIP INFO DTMF (application/dtmf-relay) from trunks without RFC 4733.
         const signal = /Signal\s*=\s*([0-9*#A-D])/i.exec(req.message.body ?? '')?.[1];
         req.accept();
         if (signal) this.events.onDtmf?.(signal);
-      },
-      onNotify: (req) => {
+      }),
+      onNotify: guard('NOTIFY', (req: Core.IncomingNotifyRequest) => {
         req.accept();
         const m = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/m.exec(req.message.body ?? '');
         if (m) this.referProgress?.(Number(m[1]), (m[2] ?? '').trim());
-      },
-      onRefer: (req) => void req.reject({ statusCode: 403, reasonPhrase: 'Transfers are placed by the hotline' }),
+      }),
+      onRefer: guard('REFER', (req: Core.IncomingReferRequest) => {
+        req.reject({ statusCode: 403, reasonPhrase: 'Transfers are placed by the hotline' });
+      }),
     };
+  }
+
+  /**
+   * Ends this call after a throw in one of its callbacks: logged with the call, BYE sent,
+   * onEnded('failed'). The process and the other calls go on.
+   */
+  fault(where: string, err: unknown): void {
+    if (this.ended) return;
+    this.init.log?.error({ err, sipCallId: this.sipCallId }, `call ended: its ${where} handling failed`);
+    this.endQuietly('failed');
+  }
+
+  /** end() from a timer or socket callback, where nothing may escape. */
+  private endQuietly(reason: LegEnd): void {
+    this.end(reason).catch((err) => this.init.log?.error({ err, sipCallId: this.sipCallId }, 'ending the call failed'));
   }
 
   private onReinvite(req: Core.IncomingInviteRequest) {
     let neg: Negotiated;
     try {
       neg = negotiate(parseSdp(req.message.body));
-    } catch {
-      req.reject({ statusCode: 488 });
+    } catch (err) {
+      // Port 0 (RFC 3264 §8.2: the peer removes the audio stream) or no usable codec: refused,
+      // and the call goes on with the media it had (RFC 3261 §14.2).
+      this.init.log?.warn({ sipCallId: this.sipCallId, reason: (err as Error).message }, 're-INVITE refused: SDP');
+      req.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [warning((err as Error).message)] });
       return;
     }
     this.heldByPeer = neg.direction === 'sendonly' || neg.direction === 'inactive';
@@ -124,6 +162,14 @@ export class SipCall implements CallLeg {
         {
           onAccept: (res) => {
             res.ack();
+            // An answer with m=audio 0 removes the call's only stream (RFC 3264 §6): the call
+            // has no audio left, so it ends rather than staying up silent.
+            if (/^m=audio\s+0\s/m.test(res.message.body ?? '')) {
+              this.init.log?.warn({ sipCallId: this.sipCallId }, 'the peer answered our re-INVITE with m=audio 0: ending the call');
+              reject(new Error('the peer declined the audio stream (m=audio 0) in its answer'));
+              this.endQuietly('failed');
+              return;
+            }
             this.rtp.holding = on;
             resolve();
           },
@@ -179,8 +225,17 @@ export class SipCall implements CallLeg {
   private finish(reason: LegEnd | undefined) {
     if (this.ended) return;
     this.ended = true;
-    this.rtp.close();
-    this.init.onGone();
-    if (reason) this.events.onEnded?.(reason);
+    try {
+      this.rtp.close();
+    } finally {
+      this.init.onGone();
+    }
+    if (reason) {
+      try {
+        this.events.onEnded?.(reason);
+      } catch (err) {
+        this.init.log?.error({ err, sipCallId: this.sipCallId }, 'the handler of this call ending failed');
+      }
+    }
   }
 }

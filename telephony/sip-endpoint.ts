@@ -11,8 +11,16 @@ import { maskPhone } from '../core/mask.js';
 import { aclAllows, type DigestCredentials, DigestVerifier } from './digest.js';
 import { type PortRange, RtpSession } from './rtp-session.js';
 import { buildSdp, type Negotiated, negotiate, parseSdp, SdpError } from './sdp.js';
-import { SipCall } from './sip-call.js';
-import { openTcpTransport, openUdpTransport, type Protocol, type SipPeer, type SipTransport } from './sip-transport.js';
+import { SipCall, warning } from './sip-call.js';
+import {
+  DEFAULT_TCP_LIMITS,
+  openTcpTransport,
+  openUdpTransport,
+  type Protocol,
+  type SipPeer,
+  type SipTransport,
+  type TcpLimits,
+} from './sip-transport.js';
 
 export interface SipEndpointOptions {
   host: string;
@@ -24,13 +32,15 @@ export interface SipEndpointOptions {
   auth?: DigestCredentials;
   maxCalls: number;
   maxMessageBytes: number;
+  /** Limits on SIP over TCP (connections per source and in all, idle and incomplete-message timeouts). */
+  tcp?: Partial<Pick<TcpLimits, 'maxConnections' | 'maxPerSource' | 'idleTimeoutMs' | 'messageTimeoutMs'>>;
   rtpRange: PortRange;
   rtpTimeoutMs: number;
   log: FastifyBaseLogger;
   /** A new inbound call was answered (200 OK sent); the receiver owns it from here. */
   onCall(call: SipCall): void;
   /** Counts for the log and the benchmarks: refused and malformed messages. */
-  onRefused?(what: 'acl' | 'auth' | 'busy' | 'malformed' | 'codec', peer: SipPeer): void;
+  onRefused?(what: 'acl' | 'auth' | 'busy' | 'malformed' | 'codec' | 'loop', peer: SipPeer): void;
 }
 
 const MANDATORY = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
@@ -50,15 +60,28 @@ function headerNames(text: string): Set<string> {
   return names;
 }
 
-/** A 400 built from the raw text, for requests the parser refused but a peer could still match. */
-function rawBadRequest(text: string, reason: string): string | undefined {
-  const lines = (text.split('\r\n\r\n')[0] ?? '').split(/\r?\n/);
-  if (!/^[A-Z]+ \S+ SIP\/2\.0$/.test(lines[0] ?? '') || lines[0]?.startsWith('ACK ')) return undefined;
-  const keep = lines.filter((l) => /^(via|v|from|f|to|t|call-id|i|cseq)[ \t]*:/i.test(l));
+let rawTag = 0;
+
+/**
+ * A final response built from the raw text, for requests the parser refused (or never saw
+ * whole) that a peer could still match: it needs a request start line and a Via. `truncated`:
+ * the text is the first bytes of an oversized message, so its last line may be cut and is left out.
+ */
+function rawReply(text: string, status: number, reason: string, o: { anyVersion?: boolean; truncated?: boolean } = {}): string | undefined {
+  const end = text.indexOf('\r\n\r\n');
+  let lines = (end >= 0 ? text.slice(0, end) : text).split(/\r?\n/);
+  if (end < 0 && o.truncated) lines = lines.slice(0, -1);
+  const version = o.anyVersion ? 'SIP/\\d+\\.\\d+' : 'SIP/2\\.0';
+  if (!new RegExp(`^[A-Za-z]+ \\S+ ${version}$`).test(lines[0] ?? '') || /^ACK /i.test(lines[0] ?? '')) return undefined;
+  const keep = lines.filter((l) => /^(via|v|from|f|to|t|call-id|i|cseq)[ \t]*:/i.test(l) && !/\0/.test(l));
   const names = new Set(keep.map((l) => SHORT[l.split(':')[0]?.trim().toLowerCase() ?? ''] ?? l.split(':')[0]?.trim().toLowerCase()));
   if (!names.has('via')) return undefined;
-  return `SIP/2.0 400 ${reason.replace(/[\r\n]/g, ' ').slice(0, 100)}\r\n${keep.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`;
+  // A UAS adds a To tag to its final response (RFC 3261 §8.2.6.2).
+  const tagged = keep.map((l) => (/^(to|t)[ \t]*:/i.test(l) && !/;\s*tag=/i.test(l) ? `${l};tag=r${(++rawTag).toString(36)}` : l));
+  return `SIP/2.0 ${status} ${reason.replace(/[\r\n]/g, ' ').slice(0, 100)}\r\n${tagged.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`;
 }
+
+const rawBadRequest = (text: string, reason: string) => rawReply(text, 400, reason);
 
 export class SipEndpoint {
   readonly calls = new Map<string, SipCall>();
@@ -67,6 +90,17 @@ export class SipEndpoint {
   private digest?: DigestVerifier;
   private stopped = false;
   stats = { received: 0, malformed: 0, refused: 0, calls: 0 };
+
+  /** The transports' own counts: TCP connections refused and timed out, oversized messages. */
+  get transportStats() {
+    const sum = { tcpRefused: 0, tcpTimedOut: 0, oversized: 0 };
+    for (const t of this.transports) {
+      sum.tcpRefused += t.stats?.tcpRefused ?? 0;
+      sum.tcpTimedOut += t.stats?.tcpTimedOut ?? 0;
+      sum.oversized += t.stats?.oversized ?? 0;
+    }
+    return sum;
+  }
 
   private constructor(private readonly opts: SipEndpointOptions) {
     if (opts.auth) this.digest = new DigestVerifier(opts.auth);
@@ -84,6 +118,21 @@ export class SipEndpoint {
           onRefused: (reason: string, peer: SipPeer) => {
             ep.stats.malformed++;
             opts.log.warn({ peer: `${peer.address}:${peer.port}`, reason }, 'SIP message refused');
+          },
+          // RFC 3261 §21.5.14; over UDP only when the start line and Via survived the cut.
+          onOversized: (head: string) => rawReply(head, 513, 'Message Too Large', { truncated: true }),
+          onError: (err: unknown, peer: SipPeer) =>
+            opts.log.error({ err, peer: `${peer.address}:${peer.port}` }, 'SIP message handling failed'),
+          tcp: {
+            ...DEFAULT_TCP_LIMITS,
+            ...opts.tcp,
+            // With digest configured an outside peer may still connect and be challenged;
+            // without it nothing it could send would be accepted, so it is refused at accept.
+            allow: (address: string) => Boolean(ep.digest) || aclAllows(opts.acl, address),
+            busy: (peer: SipPeer) =>
+              [...ep.calls.values()].some(
+                (c) => c && c.peer.protocol === 'TCP' && c.peer.address === peer.address && c.peer.port === peer.port,
+              ),
           },
         };
         const t = protocol === 'UDP' ? await openUdpTransport(topts) : await openTcpTransport(topts);
@@ -158,6 +207,16 @@ export class SipEndpoint {
       const reply = rawBadRequest(text, reason);
       if (reply) transport.sendTo(peer, reply);
     };
+    // RFC 3261 §8.2.2 / §21.5.15: a request in another SIP version gets 505 (when it can be answered).
+    const startLine = /^([^\r\n]*)/.exec(text)?.[1] ?? '';
+    const version = /^[A-Za-z]+ \S+ SIP\/(\d+\.\d+)$/.exec(startLine)?.[1] ?? /^SIP\/(\d+\.\d+) \d{3}\b/.exec(startLine)?.[1];
+    if (version && version !== '2.0') {
+      this.stats.malformed++;
+      this.opts.log.warn({ peer: `${peer.address}:${peer.port}`, version }, 'SIP version not supported');
+      const reply = rawReply(text, 505, 'Version Not Supported', { anyVersion: true });
+      if (reply) transport.sendTo(peer, reply);
+      return;
+    }
     const names = headerNames(text);
     const missing = MANDATORY.filter((h) => !names.has(h));
     if (missing.length) return void refuse(`Missing ${missing.join(', ')}`);
@@ -172,6 +231,18 @@ export class SipEndpoint {
     if (declared !== undefined && Buffer.byteLength(message.body ?? '', 'utf8') < Number(declared)) return void refuse('Truncated body');
     if (message instanceof Core.IncomingRequestMessage) {
       if (!message.ruri || !message.from?.uri || !message.to?.uri || !message.callId) return void refuse('Bad header values');
+      // The CSeq method must be the request's (RFC 3261 §8.1.1.5); the core would match such a
+      // request to the wrong transaction.
+      const cseqMethod = /^\s*\d+\s+(\S+)\s*$/.exec(message.getHeader('cseq') ?? '')?.[1];
+      if (cseqMethod !== message.method) return void refuse('CSeq method does not match the request method');
+      if (message.method === 'PRACK') {
+        // We never send reliable provisional responses (RFC 3262: no 100rel), so a PRACK
+        // acknowledges nothing: RFC 3262 §3 asks for 481. (501 would contradict the Allow
+        // header the core sends, which lists PRACK; and the core itself throws on a PRACK
+        // outside a dialog, leaving the peer retransmitting into silence.)
+        core.replyStateless(message, { statusCode: 481, reasonPhrase: 'No Reliable Provisional Response To Acknowledge' });
+        return;
+      }
       this.peers.set(message, peer);
       this.currentRuri = message.ruri;
       try {
@@ -211,6 +282,17 @@ export class SipEndpoint {
         return;
       }
     }
+    // A new INVITE (no To tag: a re-INVITE would have come through its dialog) with the Call-ID
+    // of a call that is live: the same call arriving again by another path, or a broken peer.
+    // Answering it would overwrite the live call here and collide with its record (the calls
+    // table keeps Call-IDs unique). RFC 3261 §8.2.2.2 answers such merged requests with 482.
+    if (this.calls.has(msg.callId)) {
+      this.stats.refused++;
+      log.warn('INVITE refused: its Call-ID belongs to a live call (482 Loop Detected)');
+      this.opts.onRefused?.('loop', peer);
+      req.reject({ statusCode: 482, reasonPhrase: 'Loop Detected' });
+      return;
+    }
     if (this.stopped || this.calls.size >= this.opts.maxCalls) {
       this.opts.onRefused?.('busy', peer);
       log.warn({ active: this.calls.size }, 'INVITE refused: SIP_MAX_CALLS reached');
@@ -233,7 +315,7 @@ export class SipEndpoint {
       req.reject({
         statusCode: 488,
         reasonPhrase: 'Not Acceptable Here',
-        extraHeaders: [`Warning: 305 12345 "${(err as Error).message}"`],
+        extraHeaders: [warning((err as Error).message)],
       });
       return;
     }
@@ -273,6 +355,7 @@ export class SipEndpoint {
           sipCallId: msg.callId,
           peer,
           emergency: /^\s*emergency\s*$/i.test(msg.getHeader('priority') ?? ''),
+          log,
           onGone: () => this.calls.delete(msg.callId),
         });
         this.calls.set(msg.callId, call);
@@ -352,7 +435,17 @@ export class SipEndpoint {
           try {
             neg = negotiate(parseSdp(response.message.body));
           } catch (err) {
-            response.session.bye();
+            // An answer with m=audio 0 (RFC 3264 §6: the stream rejected) or no usable codec:
+            // this leg has no audio, so it ends here; the caller's other legs are not touched.
+            this.opts.log.warn(
+              { target: `${uri.user ? maskPhone(uri.user) : ''}@${uri.host}`, reason: (err as Error).message },
+              'outbound call answered without usable audio: sent BYE',
+            );
+            try {
+              response.session.bye();
+            } catch {
+              // the dialog is already gone
+            }
             fail(`the answer's SDP was unusable: ${(err as Error).message}`);
             return;
           }
@@ -368,6 +461,7 @@ export class SipEndpoint {
             calledNumber: uri.user ?? '',
             sipCallId: response.message.callId,
             peer: { protocol, address: uri.host, port: uri.port ?? 5060 },
+            log: this.opts.log,
             onGone: () => this.calls.delete(response.message.callId),
           });
           this.calls.set(response.message.callId, call);

@@ -3,7 +3,8 @@ import type { Queryable } from '../db/index.js';
 import type { Channel } from './leg.js';
 
 export type CallState = 'ringing' | 'queued' | 'offered' | 'answered' | 'held' | 'transferring' | 'ended';
-export type EndReason = 'answered' | 'abandoned' | 'transferred' | 'failed' | 'timeout' | 'rejected';
+/** `lost_on_restart`: the process that held the call stopped without ending it (see reconcileLostCalls). */
+export type EndReason = 'answered' | 'abandoned' | 'transferred' | 'failed' | 'timeout' | 'rejected' | 'lost_on_restart';
 export type AgentState = 'available' | 'on_call' | 'after_call' | 'paused' | 'offline';
 
 export interface CallRecord {
@@ -136,6 +137,27 @@ export async function updateCall(
   }
   if (!sets.length) return;
   await q.query(`UPDATE calls SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+/**
+ * Ends every call row that is not ended, in one statement, as `lost_on_restart`: run when
+ * telephony starts, before it takes a call, so it holds none of them. Live calls exist only in
+ * the process that held their sockets; after a crash their rows stayed `queued`, `answered` …
+ * for ever and the wallboard counted phantom callers waiting. The state the row had is kept
+ * in details.stateAtRestart. Returns how many rows were ended.
+ *
+ * Scale-out: the calls table has no node/instance column, so this ends the live rows of
+ * every telephony process sharing the database. With several telephony processes on one
+ * database (issue #14's scale-out follow-up), calls need the id of the node that holds them
+ * and this must be scoped to `node = <this node>`.
+ */
+export async function reconcileLostCalls(q: Queryable): Promise<number> {
+  const r = await q.query(
+    `UPDATE calls SET state = 'ended', ended_at = coalesce(ended_at, now()), end_reason = 'lost_on_restart',
+            details = details || jsonb_build_object('stateAtRestart', state)
+      WHERE state <> 'ended'`,
+  );
+  return r.rowCount ?? 0;
 }
 
 export async function getCall(q: Queryable, id: number): Promise<CallRecord | undefined> {
