@@ -4,6 +4,7 @@
  */
 import { DESK_SETTINGS } from '../agent-desk/index.js';
 import { ASR_SETTINGS } from '../asr/index.js';
+import { AUTH_SETTINGS, parseAllowedOrigins } from '../auth/index.js';
 import { CALLBACK_SETTINGS } from '../callback/index.js';
 import { CLASSIFIER_SETTINGS } from '../classifier/index.js';
 import { ConfigError, settingsHelp as formatSettings, readSettings, type Setting } from '../core/settings.js';
@@ -38,22 +39,47 @@ export const FOUNDATION_SETTINGS = [
     help: 'log level',
   },
   { env: 'SESSION_TTL_HOURS', kind: 'int', default: '12', min: 1, max: 24 * 30, help: 'hours a login session lasts' },
-  { env: 'LOGIN_RATE_LIMIT', kind: 'int', default: '10', min: 1, max: 10000, help: 'login attempts allowed per client address per minute' },
+  {
+    env: 'LOGIN_RATE_LIMIT',
+    kind: 'int',
+    default: '10',
+    min: 1,
+    max: 10000,
+    help: 'login attempts allowed per client address and username per minute',
+  },
   { env: 'BODY_LIMIT_KB', kind: 'int', default: '1024', min: 1, max: 102400, help: 'largest accepted request body, in KiB' },
   {
     env: 'SEED_DEMO',
     kind: 'enum',
-    default: 'auto',
-    values: ['auto', 'yes', 'no'],
-    help: 'seed the demo organisation on first start: auto = only on the embedded database',
+    default: 'no',
+    values: ['no', 'yes'],
+    help: 'yes = seed the demo district and its users with the published password on first start (as hotline serve --demo); never for a real site',
   },
   { env: 'SHARED_DIR', kind: 'path', default: '../shared', help: 'folder of shared data and models (speech, text, models)' },
   { env: 'MODELS_DIR', kind: 'path', default: './models', help: 'folder of model files' },
-  { env: 'COOKIE_SECURE', kind: 'bool', default: 'false', help: 'mark the session cookie Secure (set true behind HTTPS)' },
+  {
+    env: 'COOKIE_SECURE',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'true', 'false'],
+    help: 'mark the session cookie Secure: auto = when the request came over HTTPS (X-Forwarded-Proto counts only with TRUST_PROXY)',
+  },
+  {
+    env: 'TRUST_PROXY',
+    kind: 'string',
+    default: 'false',
+    help: 'believe X-Forwarded-For/-Proto/-Host from: false, true (any), a hop count, or addresses/CIDRs of the proxies (comma-separated)',
+  },
+  {
+    env: 'ALLOWED_ORIGINS',
+    kind: 'list',
+    help: 'other origins (https://host[:port], comma-separated) whose pages may call the API with the session cookie; the server itself is always allowed',
+  },
 ] as const satisfies readonly Setting[];
 
 /** Each module's settings list, from its index.ts; add a module's list here. */
 export const MODULE_SETTINGS: readonly (readonly Setting[])[] = [
+  AUTH_SETTINGS,
   ASR_SETTINGS,
   METRICS_SETTINGS,
   DESK_SETTINGS,
@@ -76,10 +102,14 @@ export interface Config {
   sessionTtlHours: number;
   loginRateLimit: number;
   bodyLimitBytes: number;
-  seedDemo: 'auto' | 'yes' | 'no';
+  seedDemo: 'yes' | 'no';
   sharedDir: string;
   modelsDir: string;
-  cookieSecure: boolean;
+  cookieSecure: boolean | 'auto';
+  /** Fastify's trustProxy: whom to believe about the client's address, scheme and host. */
+  trustProxy: boolean | string | ((address: string, hop: number) => boolean);
+  /** Origins (host[:port]) besides the server's own allowed to send cookie-bearing requests. */
+  allowedOrigins: string[];
   /** Every setting's parsed value by variable name, for modules to read their own. */
   values: Record<string, unknown>;
 }
@@ -99,9 +129,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: v.SEED_DEMO as Config['seedDemo'],
     sharedDir: v.SHARED_DIR as string,
     modelsDir: v.MODELS_DIR as string,
-    cookieSecure: v.COOKIE_SECURE as boolean,
+    cookieSecure: v.COOKIE_SECURE === 'auto' ? 'auto' : v.COOKIE_SECURE === 'true',
+    trustProxy: parseTrustProxy(v.TRUST_PROXY as string),
+    allowedOrigins: parseOrigins(v.ALLOWED_ORIGINS as string | undefined),
     values: v,
   };
 }
 
 export const settingsHelp = () => formatSettings(ALL_SETTINGS);
+
+function parseTrustProxy(raw: string): Config['trustProxy'] {
+  if (/^(false|no|0|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    return (_address, hop) => hop < hops;
+  }
+  return raw;
+}
+
+function parseOrigins(raw: string | undefined): string[] {
+  try {
+    return parseAllowedOrigins(raw);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+}

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { eventsChannel, staticApp } from '../agent-desk/index.js';
 import { registerAsr } from '../asr/index.js';
-import { authRoutes } from '../auth/index.js';
+import { authRoutes, authSettingsFrom } from '../auth/index.js';
 import { registerCallback } from '../callback/index.js';
 import { registerClassifier } from '../classifier/index.js';
 import type { ModuleContext } from '../core/context.js';
@@ -31,6 +31,7 @@ export const MODULES: ModuleSpec[] = [
         sessionTtlHours: config.sessionTtlHours,
         loginRateLimit: config.loginRateLimit,
         cookieSecure: config.cookieSecure,
+        settings: authSettingsFrom(config.values),
       });
     },
   },

@@ -1,18 +1,48 @@
 import { prepareSpeechOnStart } from '../asr/first-start.js';
+import { verifyPassword } from '../auth/index.js';
+import type { Db } from '../db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../org/index.js';
 import type { Config } from './config.js';
 import { openRuntime, VERSION } from './runtime.js';
-import { isEmpty, seed } from './seed.js';
+import { createFirstAdmin, isEmpty, seed } from './seed.js';
 import { buildServer } from './server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** `npm start` / `hotline serve`: migrate, seed on first start when embedded, serve until a signal. */
-export async function serve(config: Config): Promise<void> {
+export interface ServeOptions {
+  /** `--demo` (or SEED_DEMO=yes): the demo district and its users with the published password. */
+  demo?: boolean;
+  /** The first admin's password (HOTLINE_ADMIN_PASSWORD, --admin-password-file); generated when absent. */
+  adminPassword?: string;
+}
+
+/**
+ * `npm start` / `hotline serve`: migrate, set up a database that has no user yet, serve
+ * until a signal. A real start creates one `admin` (password given or generated, to be
+ * changed at the first login); only `--demo` creates the demo district's known logins.
+ */
+export async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const rt = await openRuntime(config);
-  const shouldSeed = config.seedDemo === 'yes' || (config.seedDemo === 'auto' && !config.databaseUrl);
+  const demo = options.demo === true || config.seedDemo === 'yes';
+  const banner: string[] = [];
   let seeded: Awaited<ReturnType<typeof seed>> | undefined;
-  if (shouldSeed && (await isEmpty(rt.db))) seeded = await seed(rt.db, { demo: true });
+  const empty = await isEmpty(rt.db);
+  if (empty && demo) {
+    seeded = await seed(rt.db, { demo: true });
+  } else if (empty) {
+    // The catalogue is public knowledge; a database given by DATABASE_URL is left to `hotline seed`.
+    if (!config.databaseUrl) await seed(rt.db, { demo: false });
+    const admin = await createFirstAdmin(rt.db, options.adminPassword);
+    // Straight to the console, never through the logger: log files and collectors keep what they get.
+    banner.push(
+      admin.generated
+        ? `  first login: user ${admin.username}, password ${admin.password}  (shown only this once; change it at the first login)`
+        : `  first login: user ${admin.username} with the password you gave (change it at the first login)`,
+    );
+  } else if (options.adminPassword !== undefined) {
+    banner.push('  the admin password given was not used: the database already has users (hotline user reset admin to set one)');
+  }
+  if (!demo) banner.push(...(await demoPasswordWarning(rt.db)));
   // Before the server picks its speech engine: the model and the converter it will load
   // (the converter names the organisation's places, so after seeding).
   await prepareSpeechOnStart(config.values, {
@@ -22,8 +52,8 @@ export async function serve(config: Config): Promise<void> {
   });
   const app = await buildServer({ config, ctx: { db: rt.db, bus: rt.bus }, version: VERSION });
   const log = app.log;
-  const seededNow = seeded !== undefined;
   if (seeded) log.info(seeded, 'seeded the demo organisation');
+  else if (empty) log.info({ user: 'admin' }, 'created the first admin (its password is not logged)');
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -51,8 +81,30 @@ export async function serve(config: Config): Promise<void> {
   const where = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   const db = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   const lines = ['', `12345 Hotline ${VERSION} is running at ${where}`, `  database: ${db}`, `  API documentation: ${where}/docs`];
-  if (shouldSeed || seededNow) {
-    lines.push(`  demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
+  if (demo) {
+    lines.push(
+      `  DEMO: demo logins (password ${DEMO_PASSWORD}, published, never asked to change): ${DEMO_USERS.map((u) => u.username).join(', ')}`,
+      '  this is the demo district for trying the product out, not a real install: start without --demo (and SEED_DEMO) for that',
+    );
   }
+  lines.push(...banner);
   process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/**
+ * Users of the demo's names that still have the published password on a real start
+ * (a database seeded as a demo by an earlier version, which did so by default).
+ */
+async function demoPasswordWarning(db: Db): Promise<string[]> {
+  const r = await db.query<{ username: string; password_hash: string }>(
+    'SELECT username, password_hash FROM users WHERE active AND username = ANY($1::text[])',
+    [DEMO_USERS.map((u) => u.username)],
+  );
+  const known: string[] = [];
+  for (const u of r.rows) if (await verifyPassword(DEMO_PASSWORD, u.password_hash)) known.push(u.username);
+  if (!known.length) return [];
+  return [
+    `  WARNING: ${known.join(', ')} still have the published demo password ${DEMO_PASSWORD}: anyone can log in as them.`,
+    '  Change it (hotline user reset USERNAME) or disable them (hotline user disable USERNAME).',
+  ];
 }

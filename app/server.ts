@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { authGuard } from '../auth/index.js';
+import { authGuard, authSettingsFrom, HELMET_OPTIONS, originCheck } from '../auth/index.js';
 import type { ModuleContext, ReadinessCheck } from '../core/context.js';
 import { isHotlineError } from '../core/errors.js';
 import { ErrorResponse } from '../core/http.js';
@@ -70,6 +71,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel, redact: LOG_REDACT, serializers: LOG_SERIALIZERS },
     bodyLimit: config.bodyLimitBytes,
+    // Only behind a proxy the site names: otherwise X-Forwarded-* are a client's say-so.
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Typed for @fastify/ajv-compiler's pool signature; ours takes the same external schemas.
@@ -126,6 +129,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   await app.register(cookie);
+  await app.register(helmet, HELMET_OPTIONS);
+  app.addHook('onRequest', originCheck({ allowedOrigins: config.allowedOrigins }));
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) => ({
@@ -199,7 +204,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // Every module route lives inside this context, behind the role guard.
   await app.register(async (api) => {
-    api.addHook('onRequest', authGuard(ctx.db));
+    api.addHook('onRequest', authGuard(ctx.db, { idleMinutes: authSettingsFrom(config.values).idleMinutes }));
     // Fail at start, not at the first request, when a route forgets to say who may call it.
     api.addHook('onRoute', (route) => {
       const c = route.config as { roles?: unknown; public?: boolean } | undefined;

@@ -1,30 +1,51 @@
 import type { FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from '../core/errors.js';
+import { forbidden, HotlineError, unauthorized } from '../core/errors.js';
 import { ROLE_NAMES_ZH } from '../core/roles.js';
 import type { Queryable } from '../db/index.js';
-import { SESSION_COOKIE, userForToken } from './sessions.js';
+import { type Pending, SESSION_COOKIE, sessionForToken } from './sessions.js';
+import { DEFAULT_AUTH_SETTINGS } from './settings.js';
 import type { User } from './users.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     user?: User;
+    /** The session behind `user`: its token's hash and what it still has to do. */
+    authSession?: { tokenHash: string; pending: Pending | null };
+  }
+  interface FastifyContextConfig {
+    /** Open to a session that has yet to change its password or enrol TOTP (the login's last steps). */
+    allowPending?: boolean;
   }
 }
+
+const PENDING_REFUSAL: Record<Pending, [string, string]> = {
+  password: ['PASSWORD_CHANGE_REQUIRED', 'Change your password first: POST /api/auth/password, then log in again if asked.'],
+  totp_enrol: ['TWO_FACTOR_ENROLMENT_REQUIRED', 'Enrol two-factor login first: POST /api/auth/totp/enrol, then /api/auth/totp/confirm.'],
+};
 
 /**
  * The onRequest hook that enforces every route's `config.roles`. A route that
  * declares neither roles nor `public` is refused: forgetting to declare is a 403,
- * never an open door.
+ * never an open door. A session still in the login's last steps (a forced password
+ * change, a mandatory TOTP enrolment) is not logged in anywhere else: 401, so the desk
+ * goes back to its login page, where those steps are.
  */
-export function authGuard(db: Queryable) {
+export function authGuard(db: Queryable, opts: { idleMinutes?: number } = {}) {
+  const idleMinutes = opts.idleMinutes ?? DEFAULT_AUTH_SETTINGS.idleMinutes;
   return async function guard(req: FastifyRequest) {
     if (req.is404) return;
     const config = req.routeOptions.config;
     if (config.public) return;
     const token = req.cookies?.[SESSION_COOKIE];
-    const user = token ? await userForToken(db, token) : undefined;
-    if (!user) throw unauthorized();
+    const session = token ? await sessionForToken(db, token, idleMinutes) : undefined;
+    if (!session) throw unauthorized();
+    if (session.pending && !config.allowPending) {
+      const [code, message] = PENDING_REFUSAL[session.pending];
+      throw new HotlineError(401, code, message);
+    }
+    const { user } = session;
     req.user = user;
+    req.authSession = { tokenHash: session.tokenHash, pending: session.pending };
     const roles = config.roles;
     if (roles === 'any' || user.role === 'admin') return;
     if (!roles?.includes(user.role)) {

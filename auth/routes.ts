@@ -1,18 +1,38 @@
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../core/context.js';
-import { unauthorized } from '../core/errors.js';
-import { protectedErrors } from '../core/http.js';
+import { badRequest, conflict, HotlineError, unauthorized } from '../core/errors.js';
+import { IdParams, protectedErrors } from '../core/http.js';
 import { ROLES } from '../core/roles.js';
+import type { Queryable } from '../db/index.js';
+import { currentUser } from './guard.js';
+import { loginRefusal, PhantomLocks, recordFailure, recordSuccess } from './lockout.js';
 import { verifyPassword } from './password.js';
-import { createSession, deleteSession, SESSION_COOKIE } from './sessions.js';
-import { createUser, findUserByName, listUsers } from './users.js';
+import { createSession, deleteSession, type Pending, SESSION_COOKIE, setSessionPending } from './sessions.js';
+import { type AuthSettings, DEFAULT_AUTH_SETTINGS, TWO_FACTOR_ROLES } from './settings.js';
+import { confirmTotp, disableTotp, newRecoveryCodeSet, startTotpEnrolment, verifySecondFactor } from './two-factor.js';
+import {
+  createUser,
+  findUserById,
+  findUserByName,
+  type LoginRow,
+  listUsers,
+  otherActiveAdmins,
+  setActive,
+  setPassword,
+  type User,
+  unlockUser,
+} from './users.js';
 
 export interface AuthOptions {
   ctx: ModuleContext;
   sessionTtlHours: number;
   loginRateLimit: number;
-  cookieSecure: boolean;
+  /** Secure cookie: always, never, or 'auto' = when the request came over HTTPS (X-Forwarded-Proto with TRUST_PROXY). */
+  cookieSecure: boolean | 'auto';
+  settings?: AuthSettings;
 }
 
 const UserSchema = Type.Object(
@@ -23,58 +43,134 @@ const UserSchema = Type.Object(
     role: Type.Union(ROLES.map((r) => Type.Literal(r))),
     orgUnitId: Type.Union([Type.Integer(), Type.Null()]),
     active: Type.Boolean(),
+    mustChangePassword: Type.Boolean({ description: 'the next login may only change the password' }),
+    demo: Type.Boolean({ description: 'a demo user with the published password' }),
+    twoFactor: Type.Boolean({ description: 'TOTP enrolled: the login asks for a code' }),
+    lockedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'locked after wrong passwords until' }),
   },
   { $id: 'User' },
 );
+
+/** What the login still needs before the session is a full one. */
+const Next = Type.Union([Type.Literal('change_password'), Type.Literal('enrol_two_factor'), Type.Null()], {
+  description: 'change_password / enrol_two_factor: the session may only do that step (then it is a full login); null: logged in',
+});
+const NEXT_OF: Record<Pending, 'change_password' | 'enrol_two_factor'> = {
+  password: 'change_password',
+  totp_enrol: 'enrol_two_factor',
+};
+const nextOf = (p: Pending | null) => (p ? NEXT_OF[p] : null);
+
+const PasswordBody = Type.String({ minLength: 1, maxLength: 256 });
+const ref = (id: string) => Type.Ref(id);
 
 // A fixed hash to compare against when the user does not exist, so a wrong username
 // takes as long as a wrong password and usernames cannot be probed by timing.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
+const publicUser = (u: LoginRow | User): User => {
+  const { id, username, displayName, role, orgUnitId, active, mustChangePassword, demo, twoFactor, lockedUntil } = u;
+  return { id, username, displayName, role, orgUnitId, active, mustChangePassword, demo, twoFactor, lockedUntil };
+};
+
 export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, opts) => {
   const { db } = opts.ctx;
+  const settings = opts.settings ?? DEFAULT_AUTH_SETTINGS;
+  const phantoms = new PhantomLocks();
   app.addSchema(UserSchema);
+
+  const twoFactorMandatory = (role: string) => settings.twoFactor === 'required' && TWO_FACTOR_ROLES.includes(role);
+  /** The step after the password: a mandatory enrolment, or none. */
+  const afterPassword = (u: User): Pending | null => (twoFactorMandatory(u.role) && !u.twoFactor ? 'totp_enrol' : null);
+
+  const setCookie = (req: FastifyRequest, reply: FastifyReply, token: string, expires: Date) => {
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: opts.cookieSecure === 'auto' ? req.protocol === 'https' : opts.cookieSecure,
+      expires,
+    });
+  };
+
+  /** Re-checks the password of the logged-in user for a sensitive step; a wrong one counts towards the lockout. */
+  const reauthenticate = async (q: Queryable, user: User, password: string) => {
+    const row = await findUserByName(q, user.username);
+    if (!row || row.lockedForMs > 0 || !(await verifyPassword(password, row.passwordHash))) {
+      if (row && row.lockedForMs <= 0) await recordFailure(q, row.id, settings);
+      throw new HotlineError(403, 'WRONG_PASSWORD', 'The current password is wrong: type it again.');
+    }
+    return row;
+  };
 
   app.post(
     '/api/auth/login',
     {
       config: {
         public: true,
-        rateLimit: { max: opts.loginRateLimit, timeWindow: '1 minute' },
+        // Per address *and* username: one person's typos behind a call centre's NAT do not
+        // lock out everyone else there. Guessing is bounded per account by the lockout.
+        rateLimit: {
+          max: opts.loginRateLimit,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (req) => {
+            const name = (req.body as { username?: unknown } | undefined)?.username;
+            return `${normalizeIP(req.ip)}|${typeof name === 'string' ? name.toLowerCase() : ''}`;
+          },
+        },
       },
       schema: {
         tags: ['auth'],
-        summary: 'Log in with username and password; sets the session cookie',
+        summary:
+          'Log in with username and password (and the TOTP or a recovery code once enrolled); sets the session cookie. ' +
+          `${settings.lockoutFailures} failures in a row lock the account for ${settings.lockoutMinutes} min, longer each time.`,
+        security: [],
         body: Type.Object({
           username: Type.String({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ minLength: 1, maxLength: 256 }),
+          password: PasswordBody,
+          code: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'TOTP code or recovery code' })),
         }),
-        response: { 200: Type.Object({ user: Type.Ref('User') }), ...protectedErrors },
+        response: { 200: Type.Object({ user: Type.Ref('User'), next: Next }), ...protectedErrors, 429: ref('ErrorResponse') },
       },
     },
     async (req, reply) => {
-      const { username, password } = req.body;
+      const { username, password, code } = req.body;
       const user = await findUserByName(db, username);
+      const lockedFor = user ? user.lockedForMs : phantoms.lockedForMs(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !ok || !user.active) throw unauthorized('Wrong username or password.');
-      const session = await createSession(db, user.id, opts.sessionTtlHours, req.headers['user-agent']);
-      await db.query('UPDATE users SET last_login_at = now() WHERE id = $1', [user.id]);
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: opts.cookieSecure,
-        expires: session.expiresAt,
+      if (lockedFor > 0) throw unauthorized(loginRefusal(lockedFor));
+      if (!user || !ok || !user.active) {
+        const now = user ? await recordFailure(db, user.id, settings) : phantoms.fail(username, settings);
+        throw unauthorized(loginRefusal(now));
+      }
+      if (user.totpSecret) {
+        if (!code) {
+          throw new HotlineError(401, 'TWO_FACTOR_REQUIRED', 'Enter the 6-digit code of your authenticator app, or a recovery code.');
+        }
+        if (!(await verifySecondFactor(db, user, code))) {
+          const now = await recordFailure(db, user.id, settings);
+          if (now > 0) throw unauthorized(loginRefusal(now));
+          throw new HotlineError(401, 'TWO_FACTOR_INVALID', 'The code is wrong or was already used: enter the current one.');
+        }
+      }
+      await recordSuccess(db, user.id);
+      const pending: Pending | null = user.mustChangePassword && !user.demo ? 'password' : afterPassword(user);
+      const session = await createSession(db, user.id, {
+        ttlHours: opts.sessionTtlHours,
+        maxPerUser: settings.maxSessionsPerUser,
+        pending,
+        userAgent: req.headers['user-agent'],
       });
-      const { passwordHash: _omit, ...publicUser } = user;
-      return { user: publicUser };
+      setCookie(req, reply, session.token, session.expiresAt);
+      return { user: publicUser(user), next: nextOf(pending) };
     },
   );
 
   app.post(
     '/api/auth/logout',
     {
-      config: { roles: 'any' },
+      config: { roles: 'any', allowPending: true },
       schema: { tags: ['auth'], summary: 'End the current session', response: { 204: Type.Null(), ...protectedErrors } },
     },
     async (req, reply) => {
@@ -95,6 +191,129 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
   );
 
   app.get(
+    '/api/auth/heartbeat',
+    {
+      config: { roles: 'any' },
+      schema: {
+        tags: ['auth'],
+        summary: `Keeps the session alive (it ends after ${settings.idleMinutes} min without a request); the desk calls it while someone uses it`,
+        response: { 204: Type.Null(), ...protectedErrors },
+      },
+    },
+    async (_req, reply) => reply.code(204).send(null),
+  );
+
+  app.post(
+    '/api/auth/password',
+    {
+      config: { roles: 'any', allowPending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password (also the forced change after a reset); ends your other sessions',
+        body: Type.Object({ currentPassword: PasswordBody, newPassword: PasswordBody }),
+        response: { 200: Type.Object({ user: Type.Ref('User'), next: Next }), ...protectedErrors },
+      },
+    },
+    async (req) => {
+      const me = currentUser(req);
+      const session = req.authSession;
+      if (session?.pending === 'totp_enrol') throw badRequest('Enrol two-factor login first: POST /api/auth/totp/enrol.');
+      await reauthenticate(db, me, req.body.currentPassword);
+      if (req.body.newPassword === req.body.currentPassword) {
+        throw new HotlineError(400, 'WEAK_PASSWORD', 'The new password is the current one: choose a different one.', { rule: 'same' });
+      }
+      const user = await setPassword(db, me.id, req.body.newPassword, { mustChange: false, keepSessionHash: session?.tokenHash });
+      const pending = afterPassword(user);
+      if (session) await setSessionPending(db, session.tokenHash, pending);
+      return { user, next: nextOf(pending) };
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/enrol',
+    {
+      config: { roles: 'any', allowPending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Start enrolling TOTP two-factor login: a new secret as otpauth:// URI and base32; confirm it with a code',
+        body: Type.Object({ password: PasswordBody }),
+        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), ...protectedErrors },
+      },
+    },
+    async (req) => {
+      const me = currentUser(req);
+      if (req.authSession?.pending === 'password') throw badRequest('Change your password first: POST /api/auth/password.');
+      await reauthenticate(db, me, req.body.password);
+      return startTotpEnrolment(db, me, settings.totpIssuer);
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/confirm',
+    {
+      config: { roles: 'any', allowPending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Confirm the TOTP enrolment with a current code; answers the recovery codes (shown once)',
+        body: Type.Object({ code: Type.String({ minLength: 6, maxLength: 6, pattern: '^[0-9]{6}$' }) }),
+        response: {
+          200: Type.Object({ user: Type.Ref('User'), recoveryCodes: Type.Array(Type.String()), next: Next }),
+          ...protectedErrors,
+        },
+      },
+    },
+    async (req) => {
+      const me = currentUser(req);
+      if (req.authSession?.pending === 'password') throw badRequest('Change your password first: POST /api/auth/password.');
+      const recoveryCodes = await db.tx((q) => confirmTotp(q, me.id, req.body.code));
+      if (req.authSession) await setSessionPending(db, req.authSession.tokenHash, null);
+      return { user: await findUserById(db, me.id), recoveryCodes, next: null };
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/recovery-codes',
+    {
+      config: { roles: 'any' },
+      schema: {
+        tags: ['auth'],
+        summary: 'New recovery codes (the old ones stop working); shown once',
+        body: Type.Object({ password: PasswordBody }),
+        response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...protectedErrors },
+      },
+    },
+    async (req) => {
+      const me = currentUser(req);
+      if (!me.twoFactor) throw badRequest('Two-factor login is not enrolled: POST /api/auth/totp/enrol first.');
+      await reauthenticate(db, me, req.body.password);
+      return { recoveryCodes: await db.tx((q) => newRecoveryCodeSet(q, me.id)) };
+    },
+  );
+
+  app.delete(
+    '/api/auth/totp',
+    {
+      config: { roles: 'any' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Turn off your own two-factor login (password and a current code); refused where it is mandatory',
+        body: Type.Object({ password: PasswordBody, code: Type.String({ minLength: 1, maxLength: 20 }) }),
+        response: { 200: Type.Ref('User'), ...protectedErrors },
+      },
+    },
+    async (req) => {
+      const me = currentUser(req);
+      if (twoFactorMandatory(me.role)) throw conflict('Two-factor login is mandatory for your role on this site (TWO_FACTOR=required).');
+      const row = await reauthenticate(db, me, req.body.password);
+      if (!(await verifySecondFactor(db, row, req.body.code))) {
+        throw new HotlineError(403, 'TWO_FACTOR_INVALID', 'The code is wrong or was already used: enter the current one.');
+      }
+      await disableTotp(db, me.id);
+      return findUserById(db, me.id);
+    },
+  );
+
+  app.get(
     '/api/users',
     {
       config: { roles: ['supervisor', 'admin'] },
@@ -109,17 +328,63 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
       config: { roles: ['admin'] },
       schema: {
         tags: ['users'],
-        summary: 'Create a user',
+        summary: 'Create a user; they change the initial password at their first login unless mustChangePassword is false',
         body: Type.Object({
           username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
           password: Type.String({ minLength: 8, maxLength: 256 }),
           role: Type.Union(ROLES.map((r) => Type.Literal(r))),
           displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           orgUnitCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          mustChangePassword: Type.Optional(Type.Boolean({ default: true })),
         }),
         response: { 201: Type.Ref('User'), ...protectedErrors, 404: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') },
       },
     },
-    async (req, reply) => reply.code(201).send(await createUser(db, req.body)),
+    async (req, reply) => {
+      const { mustChangePassword, ...input } = req.body;
+      return reply.code(201).send(await createUser(db, input, { policy: true, mustChangePassword: mustChangePassword ?? true }));
+    },
   );
+
+  const adminAction = (
+    path: string,
+    summary: string,
+    act: (id: number, me: User, body: Record<string, unknown>) => Promise<User>,
+    body?: ReturnType<typeof Type.Object>,
+  ) =>
+    app.post(
+      `/api/users/:id/${path}`,
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['users'],
+          summary,
+          params: IdParams,
+          ...(body ? { body } : {}),
+          response: { 200: Type.Ref('User'), ...protectedErrors, 404: ref('ErrorResponse'), 409: ref('ErrorResponse') },
+        },
+      },
+      async (req) => act(req.params.id, currentUser(req), (req.body ?? {}) as Record<string, unknown>),
+    );
+
+  adminAction(
+    'password',
+    'Reset a user’s password; they must change it at their next login, and their sessions end',
+    (id, _me, body) => setPassword(db, id, body.password as string, { mustChange: true }),
+    Type.Object({ password: PasswordBody }),
+  );
+  adminAction('disable', 'Disable a user: their sessions end and they cannot log in', async (id, me) => {
+    if (id === me.id) throw conflict('You cannot disable yourself: ask another admin.');
+    const target = await findUserById(db, id);
+    if (target.role === 'admin' && (await otherActiveAdmins(db, id)) === 0)
+      throw conflict('This is the last active admin: enable or create another first.');
+    return setActive(db, id, false);
+  });
+  adminAction('enable', 'Enable a disabled user', (id) => setActive(db, id, true));
+  adminAction('unlock', 'Unlock an account locked after wrong passwords', (id) => unlockUser(db, id));
+  adminAction('two-factor/reset', 'Remove a user’s TOTP (a lost phone and lost recovery codes); they enrol again', async (id) => {
+    await findUserById(db, id);
+    await disableTotp(db, id);
+    return findUserById(db, id);
+  });
 };

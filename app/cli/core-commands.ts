@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { createUser } from '../../auth/index.js';
 import { ROLES } from '../../core/roles.js';
@@ -13,14 +14,34 @@ export const coreCommands: Command[] = [
   {
     path: ['serve'],
     summary: 'Start the product (what `npm start` runs)',
-    usage: 'hotline serve [--role all|api]',
-    options: { role: { type: 'string', default: 'all' } },
+    usage: `hotline serve [--role all|api] [--demo] [--admin-password-file PATH]
+  A database without users gets one user "admin": its password is read from
+  --admin-password-file or HOTLINE_ADMIN_PASSWORD, else generated and printed once;
+  it must be changed at the first login. --demo (or SEED_DEMO=yes) instead seeds the
+  demo district with one user per role and the published password (for trying it out).`,
+    options: {
+      role: { type: 'string', default: 'all' },
+      demo: { type: 'boolean', default: false },
+      'admin-password-file': { type: 'string' },
+    },
     async run({ values }) {
       const role = String(values.role);
       if (!(SERVE_ROLES as readonly string[]).includes(role)) {
         throw new UsageError(`--role ${role} is not available: use one of ${SERVE_ROLES.join(', ')}.`);
       }
-      await serve(loadConfig());
+      const file = values['admin-password-file'];
+      let adminPassword = process.env.HOTLINE_ADMIN_PASSWORD || undefined;
+      if (typeof file === 'string') {
+        try {
+          adminPassword = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+        } catch (err) {
+          throw new UsageError(`--admin-password-file ${file} cannot be read: ${(err as Error).message}`);
+        }
+      }
+      if (values.demo === true && adminPassword !== undefined) {
+        throw new UsageError('--demo seeds the demo users with the published password: give no admin password with it.');
+      }
+      await serve(loadConfig(), { demo: values.demo === true, adminPassword });
       return -1; // keep running until a signal
     },
   },
@@ -72,13 +93,17 @@ export const coreCommands: Command[] = [
       const password = await readPassword(values['password-stdin'] === true);
       const rt = await openRuntime(loadConfig());
       try {
-        const user = await createUser(rt.db, {
-          username: positionals[0] as string,
-          password,
-          role: values.role,
-          displayName: values.name as string | undefined,
-          orgUnitCode: values.unit as string | undefined,
-        });
+        const user = await createUser(
+          rt.db,
+          {
+            username: positionals[0] as string,
+            password,
+            role: values.role,
+            displayName: values.name as string | undefined,
+            orgUnitCode: values.unit as string | undefined,
+          },
+          { policy: true },
+        );
         console.log(`created user ${user.username} (id ${user.id}, role ${user.role})`);
       } finally {
         await rt.close();
@@ -87,7 +112,7 @@ export const coreCommands: Command[] = [
   },
 ];
 
-async function readPassword(fromStdin: boolean): Promise<string> {
+export async function readPassword(fromStdin: boolean): Promise<string> {
   if (process.env.HOTLINE_PASSWORD) return process.env.HOTLINE_PASSWORD;
   if (fromStdin) return (await readStdin()).replace(/\r?\n$/, '');
   if (!process.stdin.isTTY) throw new UsageError('No password: set HOTLINE_PASSWORD or pipe it with --password-stdin.');
