@@ -21,6 +21,8 @@ declare module '../core/events.js' {
     /** The staff member who claimed it placed a call to the citizen (click-to-call); call.* events follow. */
     'callback.calling': CallbackEvent & { callId: number };
     'callback.completed': CallbackEvent;
+    /** An automated callback stopped in the dead letter (失败/需人工): staff retry it or take it over. */
+    'callback.failed': CallbackEvent & { reason: string };
     /** A case left callback_pending without a call: anonymous, declined contact, or not sampled. */
     'callback.skipped': { workOrderId: number; departmentId: number | null; reason: string };
   }

@@ -5,13 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../core/context.js';
-import { describeError } from '../core/errors.js';
+import { describeError, isHotlineError } from '../core/errors.js';
 import { dispatchSettingsFrom } from '../dispatch/index.js';
 import './events.js';
 import { callbackRoutes } from './routes.js';
 import { type Runner, type SurveyDialer, startBullRunner, startEmbeddedRunner } from './runner.js';
 import { type CallbackSettings, callbackSettingsFrom } from './settings.js';
-import { type CallbackDeps, type ClickToCall, scheduleForCase } from './store.js';
+import { type CallbackDeps, type ClickToCall, HOLDING, scheduleForCase } from './store.js';
 import { type PlaceCall, readPrompt, surveyDialer } from './survey.js';
 
 export type { CallbackEvent } from './events.js';
@@ -34,12 +34,15 @@ export {
   type ClickToCall,
   callCitizen,
   claimCallback,
+  failCallback,
   getCallback,
   listCallbacks,
   OUTCOME_NAMES_ZH,
   OUTCOMES,
   recordResult,
+  retryCallback,
   scheduleForCase,
+  takeOverCallback,
 } from './store.js';
 export { type PlaceCall, readPrompt, surveyDialer, surveyTarget } from './survey.js';
 
@@ -47,7 +50,11 @@ export interface CallbackService {
   deps: CallbackDeps;
   runner: Runner;
   settings: CallbackSettings;
-  /** Schedules callbacks of accepted replies the bus did not deliver (a restart between the two). */
+  /**
+   * Schedules the callbacks of cases in callback_pending that have none: the event came
+   * before a restart, or scheduling failed after the review committed. Runs at start and
+   * every CALLBACK_RECONCILE_MS; returns how many cases it found.
+   */
   catchUp(): Promise<number>;
 }
 
@@ -97,16 +104,40 @@ export async function registerCallback(
   const catchUp = async () => {
     const r = await ctx.db.query<{ id: number }>(
       `SELECT w.id FROM work_orders w WHERE w.state = 'callback_pending'
-         AND NOT EXISTS (SELECT 1 FROM callbacks cb WHERE cb.work_order_id = w.id AND cb.state IN ('scheduled', 'claimed'))`,
+         AND NOT EXISTS (SELECT 1 FROM callbacks cb WHERE cb.work_order_id = w.id AND cb.state IN ${HOLDING})`,
     );
-    for (const row of r.rows) await scheduleForCase(deps, row.id).catch((err) => logErr(`catch-up of work order ${row.id}`, err));
+    for (const row of r.rows) {
+      await scheduleForCase(deps, row.id).then(
+        (done) =>
+          log.warn(
+            `work order ${row.id} was waiting for its callback without one: ${'skipped' in done ? `closed (${done.skipped})` : `callback ${done.callback.id} scheduled`} by the reconcile`,
+          ),
+        // Another process (or the bus listener) got there first: the case is no longer waiting.
+        (err) => (isHotlineError(err) && err.statusCode === 409 ? undefined : logErr(`reconcile of work order ${row.id}`, err)),
+      );
+    }
     return r.rows.length;
   };
   await catchUp().catch((err) => logErr('callback catch-up failed', err));
+  // The bus listener runs after the review's commit; whatever it missed is found here within one period.
+  let reconciling: Promise<unknown> | null = null;
+  let stopped = false;
+  const reconcileTimer = setInterval(() => {
+    if (reconciling || stopped) return;
+    reconciling = catchUp()
+      .catch((err) => logErr('callback reconcile failed', err))
+      .finally(() => {
+        reconciling = null;
+      });
+  }, settings.reconcileMs);
+  reconcileTimer.unref();
   await app.register(callbackRoutes, { deps });
   ctx.addReadinessCheck('callbacks', () => runner.ready());
   app.addHook('onClose', async () => {
     unsubscribe();
+    stopped = true;
+    clearInterval(reconcileTimer);
+    await reconciling;
     await runner.stop();
   });
   return { deps, runner, settings, catchUp };

@@ -3,15 +3,25 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
 import { IdParams, protectedErrors } from '../core/http.js';
-import { type CallbackDeps, callCitizen, claimCallback, listCallbacks, OUTCOMES, recordResult } from './store.js';
+import {
+  type CallbackDeps,
+  callCitizen,
+  claimCallback,
+  listCallbacks,
+  OUTCOMES,
+  recordResult,
+  retryCallback,
+  takeOverCallback,
+} from './store.js';
 
 const E = Type.Ref('ErrorResponse');
 const refusals = { ...protectedErrors, 404: E, 409: E } as const;
 const STATE_DESCRIPTION =
   'scheduled 待回访 (in the queue, due at dueAt), claimed 回访中 (taken by claimedBy), done 已完成 (outcome recorded), ' +
-  'unreachable 联系不上 (last attempt unanswered), cancelled 已取消';
+  'unreachable 联系不上 (last attempt unanswered), cancelled 已取消, ' +
+  'failed 失败/需人工 (an automated callback whose result could not be written or whose attempts ran out without one: failureReason says why; retry or take it over)';
 const ROLES = ['callback', 'supervisor', 'admin'] as const;
-const STATES = ['scheduled', 'claimed', 'done', 'unreachable', 'cancelled'] as const;
+const STATES = ['scheduled', 'claimed', 'done', 'unreachable', 'cancelled', 'failed'] as const;
 
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -40,6 +50,8 @@ export const CallbackSchema = Type.Object(
     note: Nullable(Type.String()),
     attemptLog: Type.Array(Type.Object({ at: Type.String(), result: Type.String(), by: Nullable(Type.Integer()) })),
     completedAt: Nullable(Type.String()),
+    failureReason: Nullable(Type.String({ description: 'why the automated survey last stopped (失败/需人工)' })),
+    failedAt: Nullable(Type.String()),
   },
   { $id: 'Callback' },
 );
@@ -111,6 +123,36 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> =
       reply.code(202);
       return call;
     },
+  );
+
+  app.post(
+    '/api/callbacks/:id/retry',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['callbacks'],
+        summary: 'Requeue a failed automated callback (重新排队): the survey calls again, with CALLBACK_MAX_ATTEMPTS more attempts',
+        description: '409 when the callback is not failed, or its case no longer waits for a callback.',
+        params: IdParams,
+        response: { 200: Type.Ref('Callback'), ...refusals },
+      },
+    },
+    async (req) => retryCallback(deps, req.params.id, currentUser(req).id),
+  );
+
+  app.post(
+    '/api/callbacks/:id/take-over',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['callbacks'],
+        summary: 'Take a failed automated callback over as a manual one (转人工回访), claimed by you; then call and record the result',
+        description: '409 when the callback is not failed (someone else took it first), or its case no longer waits for a callback.',
+        params: IdParams,
+        response: { 200: Type.Ref('Callback'), ...refusals },
+      },
+    },
+    async (req) => takeOverCallback(deps, req.params.id, currentUser(req).id),
   );
 
   app.post(

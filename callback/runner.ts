@@ -6,8 +6,9 @@
  * restart that lost its jobs or a worker that died mid-call loses nothing.
  */
 import { Queue, Worker } from 'bullmq';
+import { isHotlineError } from '../core/errors.js';
 import type { CallbackOutcome } from '../dispatch/index.js';
-import { type CallbackDeps, recordResult } from './store.js';
+import { type Callback, type CallbackDeps, failCallback, failExhausted, recordResult, writeFailure } from './store.js';
 
 /** What the citizen did on a survey call: no answer, or answered with a key (or none). */
 export interface SurveyAnswer {
@@ -18,11 +19,17 @@ export type SurveyDialer = (phone: string, callbackId: number) => Promise<Survey
 
 export const KEY_OUTCOMES: Record<string, CallbackOutcome> = { '1': 'satisfied', '2': 'basically_satisfied', '3': 'unsatisfied' };
 
-export type JobResult = 'not_due' | CallbackOutcome | 'retry';
+export type JobResult = 'not_due' | CallbackOutcome | 'retry' | 'failed';
+
+/** Pauses between tries to write a survey result, each after renewing the lease (bounded by half of it). */
+const RECORD_RETRY_MS = [100, 500, 2000];
 
 /**
  * One attempt of one survey callback: takes the lease (a conditional UPDATE, so two workers
- * never call the same citizen twice at once), dials, and records the answer.
+ * never call the same citizen twice at once, and only while attempts remain, so no restart
+ * or stray queue job calls beyond CALLBACK_MAX_ATTEMPTS), dials, and records the answer.
+ * A result that cannot be written is tried again without calling again; when it still
+ * fails the callback goes to the dead letter (failed) with what the citizen answered.
  */
 export async function runSurveyJob(
   deps: CallbackDeps,
@@ -33,7 +40,7 @@ export async function runSurveyJob(
   const leased = await deps.db.query<{ phone: string | null }>(
     `UPDATE callbacks cb SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
        FROM work_orders w
-      WHERE cb.id = $1 AND w.id = cb.work_order_id AND cb.state = 'scheduled' AND cb.mode = 'auto'
+      WHERE cb.id = $1 AND w.id = cb.work_order_id AND cb.state = 'scheduled' AND cb.mode = 'auto' AND cb.attempts < cb.max_attempts
         AND cb.due_at <= now() + interval '1 second' AND (cb.lease_until IS NULL OR cb.lease_until < now())
       RETURNING w.caller_phone AS phone`,
     [id, deps.settings.leaseMs / 1000],
@@ -47,19 +54,56 @@ export async function runSurveyJob(
     log?.(`survey call of callback ${id} failed`, err);
   }
   const outcome = answer.answered && answer.digit ? KEY_OUTCOMES[answer.digit] : undefined;
-  const cb = await recordResult(deps, id, {
-    outcome: outcome ?? 'unreachable',
+  const input = {
+    outcome: outcome ?? ('unreachable' as const),
     note: outcome ? `自动回访按键 ${answer.digit}` : answer.answered ? '自动回访：接通未按有效键' : '自动回访：未接通',
-    user: { id: null, role: 'system' },
-  });
+    user: { id: null, role: 'system' as const },
+  };
+  let cb: Callback;
+  for (let i = 0; ; i++) {
+    try {
+      cb = await recordResult(deps, id, input);
+      break;
+    } catch (err) {
+      if (!isHotlineError(err) && i < RECORD_RETRY_MS.length) {
+        log?.(`callback ${id}: the survey result could not be written; trying again without calling`, err);
+        // Still ours? A renewed lease keeps every other worker from calling while we retry.
+        const held = await deps.db
+          .query(
+            `UPDATE callbacks SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND state = 'scheduled' RETURNING id`,
+            [id, deps.settings.leaseMs / 1000],
+          )
+          .then((r) => r.rowCount > 0)
+          .catch(() => false);
+        if (held) {
+          await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MS[i] as number, deps.settings.leaseMs / 2)));
+          continue;
+        }
+      }
+      const reason = writeFailure(input.outcome, err);
+      const failed = await failCallback(deps, id, reason, { result: input.outcome }).catch((e) => {
+        log?.(`callback ${id}: could not move it to the dead letter either; the attempt limit stops it`, e);
+        return null;
+      });
+      log?.(`callback ${id}${failed ? ` (work order ${failed.workOrderNumber}) moved to 失败/需人工` : ''}: ${reason}`, err);
+      return 'failed';
+    }
+  }
   return cb.state === 'scheduled' ? 'retry' : (cb.outcome as CallbackOutcome);
+}
+
+/** Moves automated callbacks that used their attempts without a result to the dead letter, logging each. */
+async function deadLetterExhausted(deps: CallbackDeps, log: (msg: string, err?: unknown) => void): Promise<void> {
+  for (const cb of await failExhausted(deps)) {
+    log(`callback ${cb.id} (work order ${cb.workOrderNumber}) moved to 失败/需人工: ${cb.failureReason}`);
+  }
 }
 
 /** Automated jobs the table says should run now (due, not held by a live worker). */
 async function dueIds(deps: CallbackDeps, horizonMs = 0, limit = 100): Promise<{ id: number; attempts: number; dueAt: Date }[]> {
   const r = await deps.db.query<{ id: number; attempts: number; due_at: string }>(
     `SELECT id, attempts, due_at FROM callbacks
-      WHERE state = 'scheduled' AND mode = 'auto' AND due_at <= now() + make_interval(secs => $1)
+      WHERE state = 'scheduled' AND mode = 'auto' AND attempts < max_attempts AND due_at <= now() + make_interval(secs => $1)
         AND (lease_until IS NULL OR lease_until < now())
       ORDER BY due_at LIMIT $2`,
     [horizonMs / 1000, limit],
@@ -94,6 +138,7 @@ export function startEmbeddedRunner(o: RunnerOptions): Runner {
     if (busy || stopped || o.work === false) return;
     busy = true;
     try {
+      await deadLetterExhausted(o.deps, o.log);
       for (const job of await dueIds(o.deps)) {
         if (stopped) break;
         await runSurveyJob(o.deps, job.id, o.dial, o.log);
@@ -153,6 +198,8 @@ export function startBullRunner(o: RunnerOptions & { redisUrl: string }): Runner
       stalledInterval: Math.max(5000, Math.min(o.deps.settings.leaseMs, 60_000)),
     });
     worker.on('error', (err) => o.log('callback worker: Redis error', err));
+    // A job that throws is dropped by BullMQ (removeOnFail); the sweep re-adds it while the table says it is due.
+    worker.on('failed', (job, err) => o.log(`callback job ${job?.id ?? '?'} failed`, err));
   }
   const add = (id: number, attempts: number, dueAt: Date) =>
     queue
@@ -170,6 +217,7 @@ export function startBullRunner(o: RunnerOptions & { redisUrl: string }): Runner
   let busy: Promise<void> = Promise.resolve();
   const sweep = async () => {
     try {
+      await deadLetterExhausted(o.deps, o.log);
       // Jobs due within the next poll period are enqueued with their delay, so timing stays with the queue.
       for (const j of await dueIds(o.deps, o.deps.settings.pollMs, 1000)) await add(j.id, j.attempts, j.dueAt);
     } catch (err) {

@@ -65,6 +65,14 @@ export const CALLBACK_SETTINGS = [
     max: 86400,
     help: 'how long a worker holds a survey job; a job whose worker died runs again after this',
   },
+  {
+    env: 'CALLBACK_RECONCILE_MS',
+    kind: 'int',
+    default: '60000',
+    min: 50,
+    max: 3600000,
+    help: 'how often cases waiting for a callback (callback_pending) without one are scheduled: a scheduling that failed after the review',
+  },
   { env: 'CALLBACK_QUEUE_PREFIX', kind: 'string', default: 'hotline', help: 'BullMQ key prefix in Redis' },
 ] as const satisfies readonly Setting[];
 
@@ -82,6 +90,7 @@ export interface CallbackSettings {
   answerMs: number;
   pollMs: number;
   leaseMs: number;
+  reconcileMs: number;
   queuePrefix: string;
   redisUrl?: string;
 }
@@ -131,6 +140,7 @@ export function callbackSettingsFrom(values: Record<string, unknown>): CallbackS
     answerMs: Number(v('CALLBACK_ANSWER_SECONDS')) * 1000,
     pollMs: Number(v('CALLBACK_POLL_MS')),
     leaseMs: Number(v('CALLBACK_LEASE_SECONDS')) * 1000,
+    reconcileMs: Number(v('CALLBACK_RECONCILE_MS')),
     queuePrefix: String(v('CALLBACK_QUEUE_PREFIX')),
     redisUrl: (values.REDIS_URL as string | undefined) || undefined,
   };

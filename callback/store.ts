@@ -3,7 +3,7 @@
  * outcomes and attempts. The row is the source of truth in both queue modes; every change
  * is one conditional UPDATE so two staff, or two workers, never take the same callback.
  */
-import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
+import { badRequest, conflict, describeError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { maskPhone } from '../core/mask.js';
 import type { Role } from '../core/roles.js';
@@ -42,7 +42,7 @@ export interface Callback {
   description: string;
   replyText: string | null;
   mode: 'manual' | 'auto';
-  state: 'scheduled' | 'claimed' | 'done' | 'unreachable' | 'cancelled';
+  state: 'scheduled' | 'claimed' | 'done' | 'unreachable' | 'cancelled' | 'failed';
   dueAt: string;
   attempts: number;
   maxAttempts: number;
@@ -52,13 +52,16 @@ export interface Callback {
   note: string | null;
   attemptLog: { at: string; result: string; by: number | null }[];
   completedAt: string | null;
+  /** Why the automated survey last stopped (失败/需人工); kept after a retry or takeover as the record. */
+  failureReason: string | null;
+  failedAt: string | null;
 }
 
 const SELECT = `SELECT cb.id, cb.work_order_id AS "workOrderId", w.number AS "workOrderNumber", w.department_id AS "departmentId",
   d.name AS "departmentName", w.caller_name AS "callerName", w.caller_phone AS "callerPhone", w.description,
   w.reply_text AS "replyText", cb.mode, cb.state, cb.due_at AS "dueAt", cb.attempts, cb.max_attempts AS "maxAttempts",
   cb.claimed_by AS "claimedBy", cb.claimed_at AS "claimedAt", cb.outcome, cb.note, cb.attempt_log AS "attemptLog",
-  cb.completed_at AS "completedAt"
+  cb.completed_at AS "completedAt", cb.failure_reason AS "failureReason", cb.failed_at AS "failedAt"
   FROM callbacks cb JOIN work_orders w ON w.id = cb.work_order_id LEFT JOIN org_units d ON d.id = w.department_id`;
 
 const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
@@ -72,6 +75,7 @@ function view(row: Record<string, unknown>, viewerId: number | null): Callback {
     dueAt: iso(r.dueAt) as string,
     claimedAt: iso(r.claimedAt),
     completedAt: iso(r.completedAt),
+    failedAt: iso(r.failedAt),
     attemptLog: typeof r.attemptLog === 'string' ? JSON.parse(r.attemptLog) : r.attemptLog,
   };
 }
@@ -98,6 +102,12 @@ function event(c: Callback, userId: number | null): CallbackEvent {
 const SYSTEM = { id: null, role: 'system' as const, orgUnitId: null };
 
 export type ScheduleResult = { callback: Callback } | { skipped: string };
+
+/**
+ * The states in which a callback holds its case (at most one per case, the unique index
+ * callbacks_open_per_case): a failed one waits for a person, not for a second callback.
+ */
+export const HOLDING = `('scheduled', 'claimed', 'failed')`;
 
 /**
  * Schedules the callback of a case whose reply was accepted (state callback_pending), or
@@ -134,13 +144,11 @@ export async function scheduleForCase(deps: CallbackDeps, workOrderId: number, n
   const due = new Date(nextCallTime(cal, settings, now));
   const ins = await db.query<{ id: number }>(
     `INSERT INTO callbacks (work_order_id, mode, due_at, max_attempts) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (work_order_id) WHERE state IN ('scheduled', 'claimed') DO NOTHING RETURNING id`,
+     ON CONFLICT (work_order_id) WHERE state IN ${HOLDING} DO NOTHING RETURNING id`,
     [workOrderId, settings.mode, due.toISOString(), settings.maxAttempts],
   );
   if (!ins.rows[0]) {
-    const open = await db.query<{ id: number }>(`SELECT id FROM callbacks WHERE work_order_id = $1 AND state IN ('scheduled', 'claimed')`, [
-      workOrderId,
-    ]);
+    const open = await db.query<{ id: number }>(`SELECT id FROM callbacks WHERE work_order_id = $1 AND state IN ${HOLDING}`, [workOrderId]);
     return { callback: await getCallback(db, open.rows[0]?.id as number) };
   }
   const cb = await getCallback(db, ins.rows[0].id);
@@ -262,6 +270,9 @@ export async function recordResult(deps: CallbackDeps, id: number, input: Result
 
   const actor = { id: input.user.id, role: input.user.role === 'system' ? ('system' as const) : input.user.role, orgUnitId: null };
   const reopen = input.outcome === 'unsatisfied' || input.outcome === 'unsolved';
+  const final = input.outcome === 'unreachable' ? 'unreachable' : 'done';
+  // The case and its callback change together: a callback left scheduled beside a closed
+  // case would be called again and again, each attempt refused by the case's state.
   await applyTransition(db, bus, {
     workOrderId: cur.workOrderId,
     action: reopen ? 'reopen' : 'close',
@@ -269,13 +280,15 @@ export async function recordResult(deps: CallbackDeps, id: number, input: Result
     callbackOutcome: input.outcome,
     reason: reopen ? (note ?? `回访${OUTCOME_NAMES_ZH[input.outcome]}，重办`) : undefined,
     note,
+    inTransaction: async (q) => {
+      const r = await q.query(
+        `UPDATE callbacks SET state = $2, outcome = $3, note = $4, attempts = $5, last_attempt_at = $6, completed_at = $6, lease_until = NULL,
+            attempt_log = attempt_log || $7::jsonb, updated_at = now() WHERE id = $1 AND state = $8 RETURNING id`,
+        [id, final, input.outcome, note ?? null, attempts, logEntry.at, JSON.stringify([logEntry]), cur.state],
+      );
+      if (!r.rows[0]) throw conflict(`Callback ${id} changed while the result was recorded: reload it.`);
+    },
   });
-  const final = input.outcome === 'unreachable' ? 'unreachable' : 'done';
-  await db.query(
-    `UPDATE callbacks SET state = $2, outcome = $3, note = $4, attempts = $5, last_attempt_at = $6, completed_at = $6, lease_until = NULL,
-        attempt_log = attempt_log || $7::jsonb, updated_at = now() WHERE id = $1`,
-    [id, final, input.outcome, note ?? null, attempts, logEntry.at, JSON.stringify([logEntry])],
-  );
   const cb = await getCallback(db, id, input.user.id);
   bus.publish('callback.completed', event(cb, input.user.id));
   return cb;
@@ -315,4 +328,108 @@ export async function callCitizen(deps: CallbackDeps, id: number, userId: number
   await deps.db.query('UPDATE calls SET callback_id = $1 WHERE id = $2', [id, call.id]);
   deps.bus.publish('callback.calling', { ...event(cur, userId), callId: call.id });
   return { callId: call.id, callbackId: id, workOrderId: cur.workOrderId, state: 'ringing' };
+}
+
+/**
+ * Puts an automated callback into the dead letter (failed, 失败/需人工) with the reason and
+ * what the citizen answered, if anything; no job runs it again. Only a scheduled one: a
+ * callback a person took over meanwhile stays theirs. Returns null when nothing changed.
+ */
+export async function failCallback(
+  deps: CallbackDeps,
+  id: number,
+  reason: string,
+  answer: { result: string } | null = null,
+): Promise<Callback | null> {
+  const log = answer ? [{ at: new Date().toISOString(), result: answer.result, by: null }] : [];
+  const r = await deps.db.query<{ id: number }>(
+    `UPDATE callbacks SET state = 'failed', failure_reason = $2, failed_at = now(), lease_until = NULL,
+        attempt_log = attempt_log || $3::jsonb, updated_at = now()
+      WHERE id = $1 AND state = 'scheduled' RETURNING id`,
+    [id, reason.slice(0, 2000), JSON.stringify(log)],
+  );
+  if (!r.rows[0]) return null;
+  const cb = await getCallback(deps.db, id);
+  deps.bus.publish('callback.failed', { ...event(cb, null), reason: cb.failureReason ?? reason });
+  return cb;
+}
+
+/**
+ * Automated callbacks whose attempts are used up without a recorded result (the worker of
+ * the last attempt died, or its result was never written): the lease query no longer takes
+ * them, so they go to the dead letter instead of waiting silently.
+ */
+export async function failExhausted(deps: CallbackDeps): Promise<Callback[]> {
+  const r = await deps.db.query<{ id: number }>(
+    `UPDATE callbacks SET state = 'failed', failed_at = now(), lease_until = NULL, updated_at = now(),
+        failure_reason = '已拨打 ' || attempts || ' 次（上限 ' || max_attempts || ' 次），最后一次的结果未能记录：请人工回访或重新排队'
+      WHERE state = 'scheduled' AND mode = 'auto' AND attempts >= max_attempts AND (lease_until IS NULL OR lease_until < now())
+      RETURNING id`,
+  );
+  const out: Callback[] = [];
+  for (const row of r.rows) {
+    const cb = await getCallback(deps.db, row.id);
+    deps.bus.publish('callback.failed', { ...event(cb, null), reason: cb.failureReason ?? '' });
+    out.push(cb);
+  }
+  return out;
+}
+
+async function requireFailedCase(deps: CallbackDeps, id: number): Promise<Callback> {
+  const cur = await getCallback(deps.db, id);
+  if (cur.state !== 'failed')
+    throw conflict(`Callback ${id} is ${cur.state}: only a failed callback (失败/需人工) can be retried or taken over.`);
+  const wo = await deps.db.query<{ state: string }>('SELECT state FROM work_orders WHERE id = $1', [cur.workOrderId]);
+  const st = wo.rows[0]?.state;
+  if (st !== 'callback_pending') {
+    throw conflict(
+      `Work order ${cur.workOrderNumber} is ${st} now, not waiting for its callback: nothing to call; the failed callback stays as the record.`,
+    );
+  }
+  return cur;
+}
+
+/**
+ * 重新排队: a failed automated callback goes back to the survey queue, due now, with a new
+ * allowance of CALLBACK_MAX_ATTEMPTS attempts counted on from the ones already made.
+ */
+export async function retryCallback(deps: CallbackDeps, id: number, userId: number, now = Date.now()): Promise<Callback> {
+  await requireFailedCase(deps, id);
+  const due = new Date(nextCallTime(await loadCalendar(deps.db, deps.dispatch), deps.settings, now));
+  const entry = { at: new Date(now).toISOString(), result: 'requeued', by: userId };
+  const r = await deps.db.query<{ id: number }>(
+    `UPDATE callbacks SET state = 'scheduled', mode = 'auto', due_at = $2, max_attempts = attempts + $3, lease_until = NULL,
+        attempt_log = attempt_log || $4::jsonb, updated_at = now()
+      WHERE id = $1 AND state = 'failed' RETURNING id`,
+    [id, due.toISOString(), deps.settings.maxAttempts, JSON.stringify([entry])],
+  );
+  if (!r.rows[0]) throw conflict(`Callback ${id} changed meanwhile: reload the list.`);
+  const cb = await getCallback(deps.db, id, userId);
+  deps.bus.publish('callback.scheduled', event(cb, userId));
+  deps.enqueue?.(cb.id, cb.attempts, due);
+  return cb;
+}
+
+/**
+ * 转人工回访: a failed automated callback becomes a manual one claimed by `userId`, who
+ * calls the citizen and records the outcome as for any claimed callback.
+ */
+export async function takeOverCallback(deps: CallbackDeps, id: number, userId: number): Promise<Callback> {
+  await requireFailedCase(deps, id);
+  const entry = { at: new Date().toISOString(), result: 'taken_over', by: userId };
+  const r = await deps.db.query<{ id: number }>(
+    `UPDATE callbacks SET state = 'claimed', mode = 'manual', claimed_by = $2, claimed_at = now(), lease_until = NULL,
+        max_attempts = GREATEST(max_attempts, attempts + 1), attempt_log = attempt_log || $3::jsonb, updated_at = now()
+      WHERE id = $1 AND state = 'failed' RETURNING id`,
+    [id, userId, JSON.stringify([entry])],
+  );
+  if (!r.rows[0]) throw conflict(`Callback ${id} was taken over or retried by someone else first: reload the list.`);
+  const cb = await getCallback(deps.db, id, userId);
+  deps.bus.publish('callback.claimed', event(cb, userId));
+  return cb;
+}
+
+/** The reason a result could not be written, for the dead letter and the log. */
+export function writeFailure(outcome: string, err: unknown): string {
+  return `回访结果（${OUTCOME_NAMES_ZH[outcome as CallbackOutcome] ?? outcome}）未能写入：${describeError(err)}`;
 }

@@ -51,6 +51,11 @@ export interface TransitionInput {
   note?: string;
   /** For tests and batch imports: the time the action happens (default now). */
   now?: Date;
+  /**
+   * The caller's own writes that must commit or roll back with this change (callback/
+   * marks its callback done in the transaction that closes or reopens the case).
+   */
+  inTransaction?: (q: Queryable) => Promise<void>;
 }
 
 export interface TransitionResult {
@@ -136,6 +141,7 @@ export async function applyTransition(
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [wo.id, input.action, wo.state, to, actor.id, JSON.stringify(step.data ?? {})],
       );
+      await input.inTransaction?.(q);
       const after = await loadRow(q, wo.id);
       return { wo: after, from: wo.state, to, eventId: ev.rows[0]?.id as number, also: step.also ?? [] };
     })
