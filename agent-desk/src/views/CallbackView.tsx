@@ -4,7 +4,11 @@
  * this user claimed or finished. A claimed callback opens in the 回访工作台: click-to-call
  * (POST /api/callbacks/:id/call, the call's audio over /ws/calls/:id/audio like the agent
  * view, 挂断), and the outcome form (满意 … 联系不上 + 备注, POST /api/callbacks/:id/result),
- * kept as a draft until the server accepts it.
+ * kept as a draft until the server accepts it. 失败/需人工 lists automated callbacks the
+ * survey could not finish (state failed: the result could not be written, or the attempts
+ * ran out without one), each with its reason; staff requeue one for the survey (重新排队,
+ * POST /api/callbacks/:id/retry) or take it over as their own manual callback (转人工回访,
+ * POST /api/callbacks/:id/take-over).
  */
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
@@ -26,6 +30,7 @@ export const CALLBACK_STATE_ZH: Record<string, { label: string; color: string }>
   done: { label: '已完成', color: 'green' },
   unreachable: { label: '联系不上', color: 'red' },
   cancelled: { label: '已取消', color: 'default' },
+  failed: { label: '失败/需人工', color: 'volcano' },
 };
 
 /** The outcomes of callback/store.ts OUTCOMES, in the order staff ask them. */
@@ -58,12 +63,15 @@ function CallbackTable({
   actions,
   selected,
   onSelect,
+  failures,
 }: {
   rows: Callback[];
   loading: boolean;
   actions: (r: Callback) => ReactNode;
   selected?: number | null;
   onSelect?: (r: Callback) => void;
+  /** Shows why and when each one failed (the 失败/需人工 list). */
+  failures?: boolean;
 }) {
   return (
     <Table<Callback>
@@ -79,7 +87,12 @@ function CallbackTable({
         { title: '承办单位', dataIndex: 'departmentName', width: 160, render: (v: string | null) => v ?? '—' },
         { title: '诉求内容', dataIndex: 'description', ellipsis: true },
         { title: '答复内容', dataIndex: 'replyText', ellipsis: true, render: (v: string | null) => v ?? '—' },
-        { title: '应回访时间', dataIndex: 'dueAt', width: 150, render: dateTime },
+        ...(failures
+          ? [
+              { title: '失败原因', dataIndex: 'failureReason', render: (v: string | null) => v ?? '—' },
+              { title: '失败时间', dataIndex: 'failedAt', width: 150, render: (v: string | null) => (v ? dateTime(v) : '—') },
+            ]
+          : [{ title: '应回访时间', dataIndex: 'dueAt', width: 150, render: dateTime }]),
         { title: '拨打次数', width: 90, render: (_, r) => `${r.attempts}/${r.maxAttempts}` },
         {
           title: '状态',
@@ -91,7 +104,7 @@ function CallbackTable({
             </Space>
           ),
         },
-        { title: '操作', width: 120, render: (_, r) => actions(r) },
+        { title: '操作', width: failures ? 200 : 120, render: (_, r) => actions(r) },
       ]}
     />
   );
@@ -166,10 +179,15 @@ export function CallbackView() {
   const [selected, setSelected] = useState<number | null>(null);
   const due = useLoad(() => api.get<{ items: Callback[]; total: number }>('/api/callbacks', { view: 'due', limit: 200 }), []);
   const mine = useLoad(() => api.get<{ items: Callback[]; total: number }>('/api/callbacks', { view: 'mine', limit: 200 }), []);
+  const failed = useLoad(
+    () => api.get<{ items: Callback[]; total: number }>('/api/callbacks', { view: 'all', state: 'failed', limit: 200 }),
+    [],
+  );
   const reload = useCallback(() => {
     due.reload();
     mine.reload();
-  }, [due.reload, mine.reload]);
+    failed.reload();
+  }, [due.reload, mine.reload, failed.reload]);
   // Someone claimed, recorded or the survey called: the server decides what each list holds now.
   useLiveEvents('callback.', reload);
 
@@ -253,6 +271,27 @@ export function CallbackView() {
     }
   };
 
+  const requeue = async (cb: Callback) => {
+    try {
+      const r = await api.post<Callback>(`/api/callbacks/${cb.id}/retry`);
+      message.success(`${cb.workOrderNumber} 已重新排队，将于 ${dateTime(r.dueAt)} 自动回访`);
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+    reload();
+  };
+  const takeOver = async (cb: Callback) => {
+    try {
+      await api.post(`/api/callbacks/${cb.id}/take-over`);
+      message.success(`已转为人工回访：${cb.workOrderNumber}`);
+      setSelected(cb.id);
+      setTab('mine');
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+    reload();
+  };
+
   // Claimed ones first: they are the work in hand; finished ones follow as the record.
   const mineRows = [...(mine.data?.items ?? [])].sort((a, b) => Number(b.state === 'claimed') - Number(a.state === 'claimed'));
   const open = (r: Callback) => r.state === 'claimed' && r.claimedBy === user.id;
@@ -273,6 +312,11 @@ export function CallbackView() {
         <Descriptions.Item label="答复内容" span={2}>
           {current.replyText ?? '—'}
         </Descriptions.Item>
+        {current.failureReason && (
+          <Descriptions.Item label="自动回访失败" span={2}>
+            {current.failureReason}
+          </Descriptions.Item>
+        )}
       </Descriptions>
       <Space style={{ marginBottom: 16 }} wrap>
         <Button
@@ -365,6 +409,33 @@ export function CallbackView() {
                 }
               />
               {workbench}
+            </Space>
+          ),
+        },
+        {
+          key: 'failed',
+          label: `失败/需人工${failed.data ? ` (${failed.data.total})` : ''}`,
+          children: (
+            <Space orientation="vertical" style={{ width: '100%' }} data-testid="callback-failed">
+              {failed.error && <Alert type="error" showIcon title={failed.error} />}
+              <Typography.Paragraph type="secondary">
+                自动回访未能完成的记录（结果未能写入，或拨打次数已用完仍无结果），不会再自动拨打。可重新排队自动回访，或转为人工回访后由您拨打并记录结果。
+              </Typography.Paragraph>
+              <CallbackTable
+                failures
+                rows={failed.data?.items ?? []}
+                loading={failed.loading}
+                actions={(r) => (
+                  <Space size={4}>
+                    <Button size="small" onClick={() => requeue(r)} data-testid="callback-retry">
+                      重新排队
+                    </Button>
+                    <Button size="small" type="primary" onClick={() => takeOver(r)} data-testid="callback-take-over">
+                      转人工回访
+                    </Button>
+                  </Space>
+                )}
+              />
             </Space>
           ),
         },
