@@ -279,7 +279,7 @@ for (const engine of ENGINES) {
         }
       });
 
-      test('a scheduling that fails after the review committed: the reconcile schedules exactly one callback', async () => {
+      test('a scheduling that fails after the review committed: the reconcile schedules exactly one callback', async (t) => {
         await s.db.exec(`
           CREATE SEQUENCE fault_schedule_once;
           CREATE FUNCTION fault_schedule_once() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -293,8 +293,8 @@ for (const engine of ENGINES) {
           END $$;
           CREATE TRIGGER fault_schedule_once BEFORE INSERT ON callbacks FOR EACH ROW EXECUTE FUNCTION fault_schedule_once();`);
         try {
-          const t0 = Date.now();
           const wo = await acceptedReply(s, { phone: '13900000005' });
+          const t0 = Date.now();
           const row = await rowWhen(wo, () => true, 3000, 'a callback within the reconcile period');
           const waited = Date.now() - t0;
           assert.ok(
@@ -306,6 +306,7 @@ for (const engine of ENGINES) {
           assert.equal((await rowsOf(wo)).length, 1, 'exactly one callback');
           assert.equal(calls.get(row.id), 1);
           assert.ok(waited < 3000, `scheduled ${waited} ms after the review`);
+          t.diagnostic(`callback scheduled by the reconcile ${waited} ms after the review (period 200 ms)`);
         } finally {
           await s.db.exec(
             'DROP TRIGGER fault_schedule_once ON callbacks; DROP FUNCTION fault_schedule_once(); DROP SEQUENCE fault_schedule_once;',
@@ -313,8 +314,9 @@ for (const engine of ENGINES) {
         }
       });
 
-      test('under load with two runners: one callback per case, each citizen called exactly as scripted', async () => {
+      test('under load with two runners: one callback per case, each citizen called exactly as scripted', async (t) => {
         const other = secondRunner();
+        const t0 = Date.now();
         try {
           const phones = Array.from({ length: 12 }, (_, i) => `139000011${String(i).padStart(2, '0')}`);
           // Every second citizen misses the first call: one retry each.
@@ -328,6 +330,7 @@ for (const engine of ENGINES) {
             30_000,
             'every survey done',
           );
+          const took = Date.now() - t0;
           await sleep(1500);
           for (const [i, wo] of cases.entries()) {
             const mine = rows[i] as Row[];
@@ -338,6 +341,8 @@ for (const engine of ENGINES) {
             assert.equal(cb.attempts, expected);
             assert.equal(await events(wo, 'close'), 1);
           }
+          const total = cases.reduce((n, _, i) => n + (calls.get((rows[i] as Row[])[0]?.id as number) ?? 0), 0);
+          t.diagnostic(`${cases.length} cases, ${total} survey calls (${cases.length / 2} scripted retries), all done in ${took} ms`);
         } finally {
           await other.stop();
         }
