@@ -1,4 +1,5 @@
 export type { Db, DbOptions, Queryable, QueryResult, Row } from './client.js';
 export { openDb } from './client.js';
+export { type DatabaseErrorKind, databaseErrorKind } from './errors.js';
 export { listMigrations, MIGRATIONS_DIR, MigrationError, migrate } from './migrate.js';
 export { ownerOnlyUmask, restrictToOwner } from './owner-only.js';
