@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -299,13 +299,21 @@ export function inDialog(method: 'ACK' | 'BYE', inv: string, ok: string, from: n
 }
 
 /** Places a call from a raw peer: INVITE, 200, ACK. Returns what is needed to hang up. */
-export async function rawCall(peer: Awaited<ReturnType<typeof rawPeer>>, to: number, callId: string, headers: string[] = []) {
-  const inv = invite({ from: peer.port, to, callId, headers });
+export async function rawCall(
+  peer: Awaited<ReturnType<typeof rawPeer>>,
+  to: number,
+  callId: string,
+  headers: string[] = [],
+  rtpPort?: number,
+) {
+  const inv = invite({ from: peer.port, to, callId, headers, rtpPort });
   peer.send(inv, to);
   const ok = await peer.next(new RegExp(`^SIP/2.0 [2-6]\\d\\d[\\s\\S]*Call-ID: ${callId}`, 'm'), 5000);
   if (!ok?.startsWith('SIP/2.0 200')) throw new Error(`call ${callId} not answered: ${ok?.split('\r\n')[0]}`);
   peer.send(inDialog('ACK', inv, ok, peer.port, to, 1), to);
   return {
+    invite: inv,
+    ok,
     hangup: async () => {
       peer.send(inDialog('BYE', inv, ok, peer.port, to, 2), to);
       return peer.next(/^SIP\/2.0 200[\s\S]*CSeq: 2 BYE/m);
@@ -354,4 +362,94 @@ export async function startWithEmergencyLine(line: '110' | '119' | '120', env: R
       await uas.stop();
     },
   };
+}
+
+/** A raw SIP-over-TCP client: what it received, and whether (and when) the server closed it. */
+export async function tcpPeer(port: number) {
+  const sock = connect(port, '127.0.0.1');
+  let got = '';
+  let closedAt: number | undefined;
+  const waiters: (() => void)[] = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+  sock.on('data', (d) => {
+    got += d;
+    wake();
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    closedAt = Date.now();
+    wake();
+  });
+  await new Promise<void>((r) => {
+    sock.once('connect', () => r());
+    sock.once('close', () => r());
+  });
+  const openedAt = Date.now();
+  const wait = async (done: () => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!done() && Date.now() < end) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, end - Date.now());
+        waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  };
+  return {
+    sock,
+    openedAt,
+    get received() {
+      return got;
+    },
+    get closed() {
+      return closedAt !== undefined;
+    },
+    get closedAfterMs() {
+      return closedAt === undefined ? undefined : closedAt - openedAt;
+    },
+    send(text: string | Buffer) {
+      if (!sock.destroyed) sock.write(typeof text === 'string' ? text.replace(/\r?\n/g, '\r\n') : text);
+    },
+    /** Waits until a reply matching `re` arrived (returns it) or `ms` passed. */
+    async next(re: RegExp, ms = 3000): Promise<string | undefined> {
+      await wait(() => re.test(got) || closedAt !== undefined, ms);
+      return re.test(got) ? got : undefined;
+    },
+    /** Waits until the server closed the connection or `ms` passed; true when it closed. */
+    async whenClosed(ms = 3000): Promise<boolean> {
+      await wait(() => closedAt !== undefined, ms);
+      return closedAt !== undefined;
+    },
+    close: () => sock.destroy(),
+  };
+}
+
+/** Over TCP, the same messages as over UDP: the Via says so. */
+export const overTcp = (text: string) => text.replace(/SIP\/2\.0\/UDP/g, 'SIP/2.0/TCP');
+
+/** An answer to `req` (an INVITE or in-dialog request a raw peer received), with an optional SDP body. */
+export function answer(req: string, status: string, o: { body?: string; contactPort?: number } = {}): string {
+  const lines = req.split('\r\n');
+  const head = lines.filter((l) => /^(Via|From|Call-ID|CSeq):/i.test(l));
+  const to = lines.find((l) => /^To:/i.test(l)) ?? 'To: <sip:x@127.0.0.1>';
+  const body = o.body ?? '';
+  return [
+    `SIP/2.0 ${status}`,
+    ...head,
+    /;tag=/.test(to) ? to : `${to};tag=uas${++branchSeq}`,
+    ...(o.contactPort ? [`Contact: <sip:uas@127.0.0.1:${o.contactPort}>`] : []),
+    ...(body ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** An SDP body from a raw peer: audio on `port` (0 declines it) with `codecs` (default PCMU). */
+export function sdp(port: number, codecs = 'RTP/AVP 0\r\na=rtpmap:0 PCMU/8000'): string {
+  return ['v=0', 'o=- 2 2 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} ${codecs}`, ''].join('\r\n');
 }
