@@ -47,6 +47,14 @@ export const FOUNDATION_SETTINGS = [
     max: 10000,
     help: 'login attempts allowed per client address and username per minute',
   },
+  {
+    env: 'HTTP_REQUEST_TIMEOUT_SECONDS',
+    kind: 'int',
+    default: '30',
+    min: 1,
+    max: 3600,
+    help: 'seconds a client has to send a whole HTTP request (headers and body) before the connection is closed',
+  },
   { env: 'BODY_LIMIT_KB', kind: 'int', default: '1024', min: 1, max: 102400, help: 'largest accepted request body, in KiB' },
   {
     env: 'SEED_DEMO',
@@ -102,6 +110,7 @@ export interface Config {
   sessionTtlHours: number;
   loginRateLimit: number;
   bodyLimitBytes: number;
+  requestTimeoutMs: number;
   seedDemo: 'yes' | 'no';
   sharedDir: string;
   modelsDir: string;
@@ -126,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: v.SESSION_TTL_HOURS as number,
     loginRateLimit: v.LOGIN_RATE_LIMIT as number,
     bodyLimitBytes: (v.BODY_LIMIT_KB as number) * 1024,
+    requestTimeoutMs: (v.HTTP_REQUEST_TIMEOUT_SECONDS as number) * 1000,
     seedDemo: v.SEED_DEMO as Config['seedDemo'],
     sharedDir: v.SHARED_DIR as string,
     modelsDir: v.MODELS_DIR as string,

@@ -12,6 +12,7 @@ import type { ModuleContext, ReadinessCheck } from '../core/context.js';
 import { isHotlineError } from '../core/errors.js';
 import { ErrorResponse } from '../core/http.js';
 import { maskText } from '../core/mask.js';
+import { databaseErrorKind } from '../db/index.js';
 import type { Config } from './config.js';
 import { type ModuleSpec, registerModules } from './modules.js';
 import { buildValidator } from './validation.js';
@@ -74,6 +75,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // Only behind a proxy the site names: otherwise X-Forwarded-* are a client's say-so.
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    // A client that never finishes sending its request (a partial body, a slow trickle)
+    // would otherwise hold a socket open for as long as it likes.
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks those deadlines only every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: Math.min(config.requestTimeoutMs, 60_000), connectionsCheckingInterval: 1000 },
     forceCloseConnections: 'idle',
     // Typed for @fastify/ajv-compiler's pool signature; ours takes the same external schemas.
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
@@ -109,9 +115,26 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       message = `The request body is not valid JSON: ${err.message}.`;
     } else if (isHotlineError(err)) {
       code = err.code;
+    } else {
+      const db = databaseErrorKind(err);
+      if (db === 'invalid-value') {
+        status = 400;
+        code = 'INVALID_VALUE';
+        req.log.warn({ err: { message: err.message, code: err.code } }, 'request value refused by the database');
+        message =
+          'A value in the request cannot be stored: check numbers (within ±9007199254740991), dates (years 0001-9999) and text (no NUL characters).';
+      } else if (db === 'unavailable') {
+        status = 503;
+        code = 'DATABASE_UNAVAILABLE';
+        message = 'The database is not reachable right now: nothing was changed; try again in a few seconds.';
+        reply.header('retry-after', '5');
+        req.log.warn({ err: { message: err.message, code: err.code } }, 'database unavailable');
+      }
     }
-    if (status >= 500) {
+    if (status >= 500 && code !== 'DATABASE_UNAVAILABLE') {
       req.log.error({ err }, 'request failed');
+      // The database's or Node's own codes (22009, ECONNRESET) say nothing to a client.
+      if (!isHotlineError(err)) code = 'INTERNAL';
       message = 'Internal error: it has been logged; try again, and report it if it persists.';
     }
     const body: ErrorResponse = { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', code, message };

@@ -45,7 +45,9 @@ export async function openDb(options: DbOptions): Promise<Db> {
 }
 
 async function openPostgres(url: string, poolSize = 10): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A connect that hangs (a server gone without a reset) must fail fast into a 503, not
+  // hold the request until the client gives up.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
   // Fail at start with the server's message, not at the first request.
@@ -67,16 +69,21 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
     ...wrap(pool),
     async tx(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        // A connection that cannot even roll back is dead: destroy it rather than hand it
+        // to the next request.
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -11,6 +11,7 @@ import type { FastifyError } from 'fastify';
 import type { ModuleContext } from '../core/context.js';
 import { badRequest, forbidden, type HotlineError, isHotlineError, notFound } from '../core/errors.js';
 import { maskText } from '../core/mask.js';
+import { databaseErrorKind } from '../db/index.js';
 import { resolvePlace } from './routing.js';
 import type { DispatchSettings } from './settings.js';
 import { FINAL_STATES, type State } from './states.js';
@@ -157,8 +158,18 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
     if ('validation' in err && err.validation) {
       status = 400;
       description = `invalid request: ${err.message}`;
+    } else if (!isHotlineError(err)) {
+      const db = databaseErrorKind(err);
+      if (db === 'invalid-value') {
+        status = 400;
+        description = 'a value in the request cannot be stored: check dates (years 0001-9999), numbers and text';
+      } else if (db === 'unavailable') {
+        status = 503;
+        description = 'the service is briefly unavailable; try again in a few seconds';
+        reply.header('retry-after', '5');
+      }
     }
-    if (status >= 500) {
+    if (status >= 500 && status !== 503) {
       req.log.error({ err }, 'open311 request failed');
       description = 'internal error; try again later';
     } else if (!isHotlineError(err) && status === 415) {
