@@ -78,6 +78,7 @@ export const MODULES: ModuleSpec[] = [
         timezone: v.METRICS_TIMEZONE as string,
         refreshMs: v.METRICS_REFRESH_MS as number,
         token: v.METRICS_TOKEN as string | undefined,
+        allow: v.METRICS_ALLOW as string | undefined,
       });
     },
   },

@@ -193,37 +193,65 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     async () => ({ status: 'ok' as const }),
   );
 
+  const Components = (detail: boolean) =>
+    Type.Record(
+      Type.String(),
+      detail ? Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) }) : Type.Object({ ok: Type.Boolean() }),
+    );
+  const Readiness = (detail: boolean) =>
+    Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]), components: Components(detail) });
+  const readiness = async () => {
+    const components: Record<string, { ok: boolean; detail?: string }> = {};
+    for (const [name, check] of Object.entries(checks)) {
+      try {
+        components[name] = await check();
+      } catch (err) {
+        components[name] = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    // Only the database decides readiness: the desk works without ASR or Redis.
+    const ready = components.database?.ok === true;
+    return { ready, body: { status: ready ? ('ready' as const) : ('not ready' as const), components } };
+  };
+
   app.get(
     '/readyz',
     {
       config: { public: true },
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: the database answers; details of every component (ASR, queues, SIP)',
+        summary: 'Readiness: the database answers; ok or not per component (details on /readyz/details for supervisors)',
         security: [],
-        response: {
-          '2xx': Type.Object({
-            status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]),
-            components: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) })),
-          }),
-        },
+        response: { '2xx': Readiness(false) },
       },
     },
     async (_req, reply) => {
-      const components: Record<string, { ok: boolean; detail?: string }> = {};
-      for (const [name, check] of Object.entries(checks)) {
-        try {
-          components[name] = await check();
-        } catch (err) {
-          components[name] = { ok: false, detail: err instanceof Error ? err.message : String(err) };
-        }
-      }
-      // Only the database decides readiness: the desk works without ASR or Redis.
-      const ready = components.database?.ok === true;
+      // Details name engines, versions, paths and error texts: not for anyone on the network.
+      const { ready, body } = await readiness();
       reply.code(ready ? 200 : 503);
-      return { status: ready ? ('ready' as const) : ('not ready' as const), components };
+      const components = Object.fromEntries(Object.entries(body.components).map(([k, v]) => [k, { ok: v.ok }]));
+      return { status: body.status, components };
     },
   );
+
+  // Behind the role guard, like the module routes (registered in their context below).
+  const readinessDetails = (api: FastifyInstance) =>
+    api.get(
+      '/readyz/details',
+      {
+        config: { roles: ['supervisor'] },
+        schema: {
+          tags: ['operations'],
+          summary: 'Readiness with every component’s detail (ASR engine, queues, SIP, deadline check): supervisors and admins',
+          response: { '2xx': Readiness(true), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
+        },
+      },
+      async (_req, reply) => {
+        const { ready, body } = await readiness();
+        reply.code(ready ? 200 : 503);
+        return body;
+      },
+    );
 
   // Every module route lives inside this context, behind the role guard.
   await app.register(async (api) => {
@@ -235,6 +263,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         throw new Error(`Route ${route.method} ${route.url} declares no roles: add config.roles (or config.public).`);
       }
     });
+    readinessDetails(api);
     await registerModules(api, ctx, config, opts.modules);
   });
 

@@ -51,8 +51,10 @@ function connect(url: string, headers: Record<string, string> = {}) {
   return { ws, messages, opened, closed };
 }
 
-test('/readyz names the engine', async () => {
-  const r = await server.request(null, { method: 'GET', url: '/readyz' });
+test('/readyz/details names the engine (for supervisors; /readyz says ok only)', async () => {
+  const open = (await server.request(null, { method: 'GET', url: '/readyz' })).json().components.asr;
+  assert.deepEqual(open, { ok: true });
+  const r = await server.request('supervisor', { method: 'GET', url: '/readyz/details' });
   const asr = r.json().components.asr;
   assert.equal(asr.ok, true);
   assert.match(asr.detail, /^pocketsphinx with .*up to 1 streams/);

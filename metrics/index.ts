@@ -23,5 +23,11 @@ export const METRICS_SETTINGS = [
     max: 600_000,
     help: 'how often the live wallboard checks the tables for changes made elsewhere (0 = only on this process events)',
   },
-  { env: 'METRICS_TOKEN', kind: 'string', help: 'bearer token required by GET /metrics; unset = open to the network' },
+  { env: 'METRICS_TOKEN', kind: 'string', help: 'bearer token that opens GET /metrics from any address; unset = METRICS_ALLOW only' },
+  {
+    env: 'METRICS_ALLOW',
+    kind: 'list',
+    default: '127.0.0.1,::1',
+    help: 'addresses or CIDR ranges that may scrape GET /metrics without the token; none = token only',
+  },
 ] as const satisfies readonly Setting[];

@@ -62,8 +62,14 @@ for (const engine of ENGINES) {
     });
 
     test('/metrics speaks Prometheus text and honours METRICS_TOKEN', async () => {
-      assert.equal((await s.request(null, { method: 'GET', url: '/metrics' })).statusCode, 401);
-      const r = await s.request(null, { method: 'GET', url: '/metrics', headers: { authorization: 'Bearer scrape-me' } });
+      const away = { remoteAddress: '203.0.113.9' };
+      const refused = await s.request(null, { method: 'GET', url: '/metrics', ...away });
+      assert.equal(refused.statusCode, 401, 'another host without the token');
+      assert.match(refused.json().message, /METRICS_TOKEN/);
+      const wrong = await s.request(null, { method: 'GET', url: '/metrics', ...away, headers: { authorization: 'Bearer scrape-mE' } });
+      assert.equal(wrong.statusCode, 401, 'a wrong token');
+      assert.equal((await s.request(null, { method: 'GET', url: '/metrics' })).statusCode, 200, 'this host may scrape (METRICS_ALLOW)');
+      const r = await s.request(null, { method: 'GET', url: '/metrics', ...away, headers: { authorization: 'Bearer scrape-me' } });
       assert.equal(r.statusCode, 200);
       assert.match(r.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/);
       assert.match(r.body, /^# HELP hotline_calls_waiting /m);
@@ -126,6 +132,40 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('/metrics without a token', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer('pglite', { env: { METRICS_REFRESH_MS: '0', METRICS_ALLOW: '10.1.0.0/16, 192.0.2.7, ::1' } });
+  });
+  after(() => s.close());
+  const scrape = (remoteAddress: string) => s.request(null, { method: 'GET', url: '/metrics', remoteAddress });
+
+  test('is closed to the network: only the addresses of METRICS_ALLOW may scrape', async () => {
+    assert.equal((await scrape('10.1.2.3')).statusCode, 200, 'inside the range');
+    assert.equal((await scrape('192.0.2.7')).statusCode, 200, 'a listed address');
+    assert.equal((await scrape('::ffff:192.0.2.7')).statusCode, 200, 'the same address on a dual-stack socket');
+    assert.equal((await scrape('::1')).statusCode, 200);
+    const r = await scrape('10.2.0.1');
+    assert.equal(r.statusCode, 403, 'outside the range');
+    assert.match(r.json().message, /METRICS_ALLOW/);
+    assert.equal((await scrape('127.0.0.1')).statusCode, 403, 'this host is not listed here');
+  });
+
+  test('by default only this host, and a bad entry stops the start with its value', async () => {
+    const d = await startTestServer('pglite', { env: { METRICS_REFRESH_MS: '0' } });
+    try {
+      assert.equal((await d.request(null, { method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' })).statusCode, 200);
+      assert.equal((await d.request(null, { method: 'GET', url: '/metrics', remoteAddress: '198.51.100.4' })).statusCode, 403);
+    } finally {
+      await d.close();
+    }
+    await assert.rejects(
+      startTestServer('pglite', { env: { METRICS_REFRESH_MS: '0', METRICS_ALLOW: '10.0.0.0/33' } }),
+      /METRICS_ALLOW entry "10\.0\.0\.0\/33"/,
+    );
+  });
+});
 
 describe('metrics live wallboard without bus events', () => {
   let s: TestServer;

@@ -1,7 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/context.js';
-import { badRequest, unauthorized } from '../core/errors.js';
+import { badRequest, forbidden, unauthorized } from '../core/errors.js';
 import { protectedErrors } from '../core/http.js';
 import { trackAgents } from './agents.js';
 import { reportCsv, reportXlsx } from './export.js';
@@ -16,8 +18,53 @@ export interface MetricsOptions {
   timezone: string;
   /** Fingerprint poll of the live wallboard, ms; 0 = only bus events trigger it. */
   refreshMs: number;
-  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  /** When set, GET /metrics answers `Authorization: Bearer <token>` from any address. */
   token?: string;
+  /**
+   * Addresses and CIDR ranges that may scrape GET /metrics without the token (METRICS_ALLOW,
+   * comma-separated; `none` = only with the token). Default: this host only.
+   */
+  allow?: string;
+}
+
+export const DEFAULT_METRICS_ALLOW = '127.0.0.1,::1';
+
+/** The scrapers' addresses as a BlockList; a bad entry fails the start with its value. */
+export function parseAllowList(value: string): BlockList {
+  const list = new BlockList();
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length === 1 && entries[0] === 'none') return list;
+  for (const entry of entries) {
+    const [addr = '', bits, extra] = entry.split('/');
+    const family = isIP(addr);
+    const prefix = bits === undefined ? undefined : Number(bits);
+    const max = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= max))) {
+      throw badRequest(
+        `METRICS_ALLOW entry "${entry}" is not an address or CIDR range: use e.g. 127.0.0.1,10.0.0.0/8,::1 (or none for the token only).`,
+      );
+    }
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(addr, type);
+    else list.addSubnet(addr, prefix, type);
+  }
+  return list;
+}
+
+function allowed(list: BlockList, ip: string): boolean {
+  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+  const v4 = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  const family = isIP(v4);
+  return family !== 0 && list.check(v4, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 const SUPERVISORS = ['supervisor'] as const;
@@ -25,6 +72,7 @@ const SUPERVISORS = ['supervisor'] as const;
 export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (app, opts) => {
   const { db, bus, log } = opts.ctx;
   const tz = opts.timezone;
+  const scrapers = parseAllowList(opts.allow ?? DEFAULT_METRICS_ALLOW);
   try {
     await db.query('SELECT now() AT TIME ZONE $1', [tz]);
   } catch {
@@ -123,15 +171,20 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
       config: { public: true },
       schema: {
         tags: ['operations'],
-        summary: 'Wallboard figures in Prometheus text format (needs a bearer token when METRICS_TOKEN is set)',
+        summary:
+          'Wallboard figures in Prometheus text format: from the addresses in METRICS_ALLOW (default this host only), or anywhere with "Authorization: Bearer <METRICS_TOKEN>"',
         security: [],
         produces: ['text/plain'],
-        response: { 200: Type.String(), 401: Type.Ref('ErrorResponse') },
+        response: { 200: Type.String(), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
       },
     },
     async (req, reply) => {
-      if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
-        throw unauthorized('GET /metrics needs the header "Authorization: Bearer <METRICS_TOKEN>".');
+      const byToken = opts.token ? tokenMatches(req.headers.authorization, opts.token) : false;
+      if (!byToken && !allowed(scrapers, req.ip)) {
+        if (opts.token) throw unauthorized('GET /metrics needs the header "Authorization: Bearer <METRICS_TOKEN>" from this address.');
+        throw forbidden(
+          `GET /metrics is not open to ${req.ip}: add the scraper's address to METRICS_ALLOW, or set METRICS_TOKEN and send it as a bearer token.`,
+        );
       }
       const text = formatPrometheus(wallboardMetrics(await compute()));
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);

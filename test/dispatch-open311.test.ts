@@ -168,9 +168,15 @@ for (const engine of ENGINES) {
       expectError(await get('/open311/v2/discovery.xml'), 404, /no such Open311 resource/);
     });
 
-    test('/readyz shows the deadline check', async () => {
+    test('/readyz says ok per component; the deadline check detail is for supervisors', async () => {
       const r = (await get('/readyz')).json();
-      assert.deepEqual(r.components.dispatch, { ok: true, detail: 'scheduled deadline check off (DISPATCH_DEADLINE_CHECK_SECONDS=0)' });
+      assert.deepEqual(r, { status: 'ready', components: { database: { ok: true }, dispatch: { ok: true } } });
+      const anonymous = await get('/readyz/details');
+      assert.equal(anonymous.statusCode, 401);
+      assert.equal((await s.request('agent', { method: 'GET', url: '/readyz/details' })).statusCode, 403);
+      const d = (await s.request('supervisor', { method: 'GET', url: '/readyz/details' })).json();
+      assert.equal(d.components.database.detail, engine);
+      assert.deepEqual(d.components.dispatch, { ok: true, detail: 'scheduled deadline check off (DISPATCH_DEADLINE_CHECK_SECONDS=0)' });
     });
 
     test('the Open311 routes are in the OpenAPI document', async () => {

@@ -33,7 +33,7 @@ for (const engine of ENGINES) {
             true;
         }
         assert.ok(overdue, 'flagged by the scheduled check within 10 s');
-        const ready = (await s.app.inject({ method: 'GET', url: '/readyz' })).json();
+        const ready = (await s.request('supervisor', { method: 'GET', url: '/readyz/details' })).json();
         assert.equal(ready.components.dispatch.ok, true);
         assert.match(ready.components.dispatch.detail, /checked \d+ running cases/);
       } finally {
