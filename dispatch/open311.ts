@@ -93,17 +93,30 @@ interface RequestRow {
   mediaUrl: string | null;
 }
 
+// Only what the Open311 intake itself created (no desk user: created_by is null).
 const SELECT_REQUEST = `SELECT w.number, w.state, w.reply_text AS "replyText", w.close_reason AS "closeReason", c.name AS "serviceName",
     c.code AS "serviceCode", w.description, d.name AS agency, w.created_at AS "createdAt", w.updated_at AS "updatedAt",
     w.deadline_at AS "deadlineAt", w.address, p.code AS "addressId", w.lat, w.lng, w.media_url AS "mediaUrl"
   FROM work_orders w LEFT JOIN categories c ON c.id = w.category_id LEFT JOIN org_units d ON d.id = w.department_id
   LEFT JOIN org_units p ON p.id = w.place_unit_id
-  WHERE w.channel = 'open311'`;
+  WHERE w.channel = 'open311' AND w.created_by IS NULL`;
 
-function toRequest(r: RequestRow) {
+/**
+ * A request as a client sees it. Where, what and the department's answer (address,
+ * coordinates, photo, description, status notes) only with an api_key or where the site
+ * opted in (OPEN311_PUBLIC_DETAILS): a citizen's report names their door and often their number.
+ */
+function toRequest(r: RequestRow, detailed: boolean) {
   const closed = CLOSED.includes(r.state);
   const notes =
-    r.state === 'merged' ? '已与同一问题的其他诉求合并办理' : r.state === 'referred_110' ? '已转110处置' : closed ? r.replyText : null;
+    r.state === 'merged'
+      ? '已与同一问题的其他诉求合并办理'
+      : r.state === 'referred_110'
+        ? '已转110处置'
+        : closed && detailed && r.replyText
+          ? maskText(r.replyText)
+          : null;
+  const hidden = { description: null, address: null, address_id: null, lat: null, long: null, media_url: null };
   return {
     service_request_id: r.number,
     status: closed ? 'closed' : 'open',
@@ -122,6 +135,7 @@ function toRequest(r: RequestRow) {
     lat: r.lat,
     long: r.lng,
     media_url: r.mediaUrl,
+    ...(detailed ? {} : hidden),
   };
 }
 
@@ -195,6 +209,15 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
   });
 
   const open = { public: true } as const;
+
+  /** Whether a read shows where and what: a valid api_key, or the site's opt-in. A wrong key is refused. */
+  const detailsFor = (apiKey: string | undefined): boolean => {
+    if (apiKey != null && apiKey !== '') {
+      if (!settings.open311Keys.includes(apiKey)) throw forbidden('api_key is not valid; leave it out for the public view');
+      return true;
+    }
+    return settings.open311PublicDetails;
+  };
 
   app.get(
     '/services.json',
@@ -333,9 +356,13 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
       config: open,
       schema: {
         tags: ['open311'],
-        summary: 'GeoReport v2: service requests submitted through Open311, with status open/closed (90 days by default, at most 1000)',
+        summary:
+          'GeoReport v2: service requests submitted through Open311, with status open/closed (90 days by default, at most 1000); address, coordinates, photo and description only with an api_key (or OPEN311_PUBLIC_DETAILS)',
         security: [],
         querystring: Type.Object({
+          api_key: Type.Optional(
+            Type.String({ maxLength: 200, description: 'a key of OPEN311_API_KEYS: adds address, coordinates, photo and description' }),
+          ),
           jurisdiction_id: Type.Optional(Type.String()),
           service_request_id: Type.Optional(Type.String({ maxLength: 2000 })),
           service_code: Type.Optional(Type.String({ maxLength: 100 })),
@@ -373,8 +400,9 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
           if (statuses.length === 1) add(`(w.state = ANY($?::text[])) = ${statuses[0] === 'closed'}`, CLOSED);
         }
       }
+      const detailed = detailsFor(qs.api_key);
       const r = await db.query<RequestRow>(`${SELECT_REQUEST} AND ${where.join(' AND ')} ORDER BY w.created_at DESC LIMIT 1000`, params);
-      return r.rows.map(toRequest);
+      return r.rows.map((row) => toRequest(row, detailed));
     },
   );
 
@@ -384,16 +412,23 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
       config: open,
       schema: {
         tags: ['open311'],
-        summary: 'GeoReport v2: one service request by its id (the work order number)',
+        summary: 'GeoReport v2: one service request by its id (the work order number); details as for requests.json',
         security: [],
         params: Type.Object({ service_request_id: Type.String({ maxLength: 40 }) }),
+        querystring: Type.Object({
+          api_key: Type.Optional(
+            Type.String({ maxLength: 200, description: 'a key of OPEN311_API_KEYS: adds address, coordinates, photo and description' }),
+          ),
+          jurisdiction_id: Type.Optional(Type.String()),
+        }),
         response: { 200: Type.Array(RequestSchema), ...errors },
       },
     },
     async (req) => {
+      const detailed = detailsFor(req.query.api_key);
       const r = await db.query<RequestRow>(`${SELECT_REQUEST} AND w.number = $1`, [req.params.service_request_id]);
       if (!r.rows[0]) throw notFound(`service_request_id ${req.params.service_request_id} not found`);
-      return [toRequest(r.rows[0])];
+      return [toRequest(r.rows[0], detailed)];
     },
   );
 };

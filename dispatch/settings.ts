@@ -51,7 +51,13 @@ export const DISPATCH_SETTINGS = [
   {
     env: 'OPEN311_API_KEYS',
     kind: 'list',
-    help: 'comma-separated api_key values allowed to POST Open311 requests; unset = Open311 submission disabled',
+    help: 'comma-separated api_key values allowed to POST Open311 requests and to read their addresses and descriptions; unset = Open311 submission disabled',
+  },
+  {
+    env: 'OPEN311_PUBLIC_DETAILS',
+    kind: 'bool',
+    default: 'false',
+    help: 'list Open311 requests with address, coordinates, photo and (masked) description also without an api_key',
   },
 ] as const satisfies readonly Setting[];
 
@@ -63,6 +69,8 @@ export interface DispatchSettings {
   defaultDeadlineWorkdays: number;
   relatedDays: number;
   open311Keys: string[];
+  /** Open311 lists show where and what also to clients without a key (the site opted in). */
+  open311PublicDetails: boolean;
 }
 
 export const DEFAULT_DISPATCH_SETTINGS: DispatchSettings = dispatchSettingsFrom({});
@@ -91,5 +99,6 @@ export function dispatchSettingsFrom(values: Record<string, unknown>): DispatchS
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean),
+    open311PublicDetails: get('OPEN311_PUBLIC_DETAILS') === true || get('OPEN311_PUBLIC_DETAILS') === 'true',
   };
 }

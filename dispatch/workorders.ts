@@ -260,6 +260,12 @@ export async function createWorkOrder(
   actor: Actor,
   settings: DispatchSettings = DEFAULT_DISPATCH_SETTINGS,
 ): Promise<{ workOrder: WorkOrder; related: RelatedCase[] }> {
+  // Open311 publishes its own channel's cases: a desk user choosing it would publish a call.
+  if (input.channel === 'open311' && actor.role !== 'system') {
+    throw forbidden(
+      `Channel open311 is for cases submitted through Open311 (POST /open311/v2/requests.json) only; a case taken on the desk uses hotline, web or grid.`,
+    );
+  }
   const description = input.description.trim();
   if (!description) throw badRequest('The description is empty: say what the caller reported.');
   const phone = input.callerPhone?.trim() || null;

@@ -78,11 +78,12 @@ for (const engine of ENGINES) {
       assert.equal(wo?.lat, 30.27);
       assert.ok(wo?.place_unit_id, 'place resolved from address_string');
 
-      const one = await get(`/open311/v2/requests/${created.service_request_id}.json`);
+      const one = await get(`/open311/v2/requests/${created.service_request_id}.json?api_key=grid-app-key`);
       assert.equal(one.statusCode, 200, one.body);
       assert.equal(one.json()[0].status, 'open');
       assert.equal(one.json()[0].service_code, 'U07');
       assert.equal(one.json()[0].long, 120.15);
+      assert.equal(one.json()[0].address, '东湖街道湖滨社区3栋');
 
       // The case closes in the desk; Open311 shows it closed with the reply as notes.
       const id = wo?.id as number;
@@ -104,7 +105,7 @@ for (const engine of ENGINES) {
         const x = await act(as, body);
         assert.equal(x.statusCode, 200, x.body);
       }
-      const closed = (await get(`/open311/v2/requests/${created.service_request_id}.json`)).json()[0];
+      const closed = (await get(`/open311/v2/requests/${created.service_request_id}.json?api_key=grid-app-key`)).json()[0];
       assert.equal(closed.status, 'closed');
       assert.equal(closed.status_notes, '已重新铺设地砖');
       assert.equal(closed.agency_responsible, '区城市管理和综合执法局');
@@ -197,8 +198,59 @@ for (const engine of ENGINES) {
       expectError(await get(`/open311/v2/requests/${number}.json`), 404, /not found/);
     });
 
-    test('without configured keys, submission is disabled', async () => {
-      const bare = await startTestServer(engine, { modules, env: { DISPATCH_DEADLINE_CHECK_SECONDS: '0' }, seedDemo: true });
+    test('without an api_key the list shows no address, place, coordinates, photo, notes or description', async () => {
+      const r = await post({
+        api_key: 'grid-app-key',
+        service_code: 'U07',
+        lat: '30.28',
+        long: '120.16',
+        address_string: '湖滨社区5栋2单元301室',
+        description: '路灯不亮，联系人电话13912345678，身份证330106199001011234',
+        media_url: 'https://photos.example.org/2.jpg',
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      const id = r.json()[0].service_request_id;
+      for (const url of [`/open311/v2/requests/${id}.json`, `/open311/v2/requests.json?service_request_id=${id}`]) {
+        const [pub] = (await get(url)).json();
+        assert.equal(pub.service_request_id, id);
+        assert.equal(pub.service_code, 'U07');
+        assert.equal(pub.status, 'open');
+        assert.ok(pub.requested_datetime);
+        for (const field of ['address', 'address_id', 'lat', 'long', 'media_url', 'description', 'status_notes']) {
+          assert.equal(pub[field], null, `${url}: ${field} hidden`);
+        }
+      }
+      const [full] = (await get(`/open311/v2/requests/${id}.json?api_key=photo-app-key`)).json();
+      assert.equal(full.address, '湖滨社区5栋2单元301室');
+      assert.equal(full.lat, 30.28);
+      assert.equal(full.description, '路灯不亮，联系人电话139****5678，身份证330106********1234', 'masked even with a key');
+      expectError(await get(`/open311/v2/requests.json?api_key=stolen`), 403, /api_key is not valid/);
+    });
+
+    test('a desk user cannot make an open311 case, and one made behind its back is not published', async () => {
+      for (const as of ['agent', 'dispatcher']) {
+        const r = await s.request(as, {
+          method: 'POST',
+          url: '/api/work-orders',
+          payload: { channel: 'open311', description: '伪装成随手拍的来电', callerPhone: '13812348000', address: '新华路8号' },
+        });
+        assert.equal(r.statusCode, 403, `${as}: ${r.body}`);
+        assert.match(r.json().message, /Open311/);
+      }
+      const agent = (await s.db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'agent'`)).rows[0]?.id;
+      await s.db.query(
+        `INSERT INTO work_orders (number, channel, description, state, address, created_by) VALUES ('29990101-000001', 'open311', '旧数据', 'pending_dispatch', '新华路8号', $1)`,
+        [agent],
+      );
+      expectError(await get('/open311/v2/requests/29990101-000001.json?api_key=grid-app-key'), 404, /not found/);
+    });
+
+    test('without configured keys, submission is disabled; a site may publish the details', async () => {
+      const bare = await startTestServer(engine, {
+        modules,
+        env: { DISPATCH_DEADLINE_CHECK_SECONDS: '0', OPEN311_PUBLIC_DETAILS: 'true' },
+        seedDemo: true,
+      });
       try {
         const r = await bare.request(null, {
           method: 'POST',
@@ -206,6 +258,12 @@ for (const engine of ENGINES) {
           ...form({ api_key: 'x', service_code: 'U07', address_string: 'x' }),
         });
         expectError(r, 403, /not enabled/);
+        await bare.db.query(
+          `INSERT INTO work_orders (number, channel, description, state, address) VALUES ('29990101-000002', 'open311', '井盖破损，电话13812348000', 'pending_dispatch', '新华路9号')`,
+        );
+        const [pub] = (await bare.request(null, { method: 'GET', url: '/open311/v2/requests/29990101-000002.json' })).json();
+        assert.equal(pub.address, '新华路9号', 'OPEN311_PUBLIC_DETAILS=true');
+        assert.equal(pub.description, '井盖破损，电话138****8000');
       } finally {
         await bare.close();
       }
