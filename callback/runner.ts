@@ -21,8 +21,14 @@ export const KEY_OUTCOMES: Record<string, CallbackOutcome> = { '1': 'satisfied',
 
 export type JobResult = 'not_due' | CallbackOutcome | 'retry' | 'failed';
 
-/** Pauses between tries to write a survey result, each after renewing the lease (bounded by half of it). */
-const RECORD_RETRY_MS = [100, 500, 2000];
+/**
+ * Pauses between tries to write a survey result (at most half the lease each). Each try
+ * first renews the lease; while the database does not answer, tries go on only as long as
+ * the lease taken before the call still holds, so no other worker can call meanwhile.
+ */
+const RECORD_RETRY_MS = [100, 500, 1000, 2000, 2000];
+/** What is kept back from the lease's end for the clocks of this process and the database. */
+const LEASE_MARGIN_MS = 500;
 
 /**
  * One attempt of one survey callback: takes the lease (a conditional UPDATE, so two workers
@@ -37,6 +43,7 @@ export async function runSurveyJob(
   dial: SurveyDialer,
   log?: (msg: string, err?: unknown) => void,
 ): Promise<JobResult> {
+  const leasedAt = Date.now();
   const leased = await deps.db.query<{ phone: string | null }>(
     `UPDATE callbacks cb SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
        FROM work_orders w
@@ -60,6 +67,7 @@ export async function runSurveyJob(
     user: { id: null, role: 'system' as const },
   };
   let cb: Callback;
+  let leaseEnd = leasedAt + deps.settings.leaseMs;
   for (let i = 0; ; i++) {
     try {
       cb = await recordResult(deps, id, input);
@@ -67,16 +75,18 @@ export async function runSurveyJob(
     } catch (err) {
       if (!isHotlineError(err) && i < RECORD_RETRY_MS.length) {
         log?.(`callback ${id}: the survey result could not be written; trying again without calling`, err);
-        // Still ours? A renewed lease keeps every other worker from calling while we retry.
-        const held = await deps.db
+        const renewing = Date.now();
+        const lease = await deps.db
           .query(
             `UPDATE callbacks SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND state = 'scheduled' RETURNING id`,
             [id, deps.settings.leaseMs / 1000],
           )
-          .then((r) => r.rowCount > 0)
-          .catch(() => false);
-        if (held) {
-          await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MS[i] as number, deps.settings.leaseMs / 2)));
+          .then((r) => (r.rowCount > 0 ? 'held' : 'lost'))
+          .catch(() => 'unknown');
+        if (lease === 'held') leaseEnd = renewing + deps.settings.leaseMs;
+        const pause = Math.min(RECORD_RETRY_MS[i] as number, deps.settings.leaseMs / 2);
+        if (lease !== 'lost' && Date.now() + pause + LEASE_MARGIN_MS < leaseEnd) {
+          await new Promise((r) => setTimeout(r, pause));
           continue;
         }
       }
