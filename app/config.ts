@@ -11,6 +11,7 @@ import { ConfigError, settingsHelp as formatSettings, readSettings, type Setting
 import { DISPATCH_SETTINGS } from '../dispatch/index.js';
 import { EMERGENCY_SETTINGS } from '../emergency/index.js';
 import { METRICS_SETTINGS } from '../metrics/index.js';
+import { RETENTION_SETTINGS } from '../retention/index.js';
 import { TELEPHONY_SETTINGS } from '../telephony/index.js';
 
 export { ConfigError };
@@ -96,6 +97,7 @@ export const MODULE_SETTINGS: readonly (readonly Setting[])[] = [
   TELEPHONY_SETTINGS,
   CALLBACK_SETTINGS,
   EMERGENCY_SETTINGS,
+  RETENTION_SETTINGS,
 ];
 
 export const ALL_SETTINGS: readonly Setting[] = [...FOUNDATION_SETTINGS, ...MODULE_SETTINGS.flat()];

@@ -14,6 +14,7 @@ import { registerEmergency } from '../emergency/index.js';
 import { intakeRoutes } from '../intake/index.js';
 import { metricsRoutes } from '../metrics/index.js';
 import { orgRoutes } from '../org/index.js';
+import { retentionPolicyFrom, startRetentionSweep } from '../retention/index.js';
 import { registerTelephony } from '../telephony/index.js';
 import type { Config } from './config.js';
 
@@ -80,6 +81,14 @@ export const MODULES: ModuleSpec[] = [
         token: v.METRICS_TOKEN as string | undefined,
         allow: v.METRICS_ALLOW as string | undefined,
       });
+    },
+  },
+  {
+    name: 'retention',
+    // Last of the data modules: it removes what the policy no longer keeps from theirs.
+    register: async (app, ctx, config) => {
+      const stop = startRetentionSweep(ctx, retentionPolicyFrom(config.values));
+      app.addHook('onClose', async () => stop());
     },
   },
   {

@@ -19,6 +19,7 @@ export { emergencyRoutes } from './routes.js';
 export { keywordList, type SpokenRule, spokenRules } from './spoken.js';
 export { emergencyTransfer, type TransferDeps, type TransferRequest } from './transfer.js';
 export { type EmergencyAlert, type EmergencyWatch, startEmergencyWatch, type WatchOptions } from './watch.js';
+export { anonymiseReferrals, countReferralsToAnonymise } from './retention.js';
 
 export const EMERGENCY_SETTINGS = [
   {

@@ -13,3 +13,4 @@ export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './set
 export { SipEndpoint, type SipEndpointOptions } from './sip-endpoint.js';
 export type { AgentState, CallRecord, CallState, EndReason, Referral, Segment } from './store.js';
 export { readPromptPcm8k } from './wav.js';
+export { anonymiseEndedCalls, countCallsToAnonymise, countTranscriptsToRemove, removeTranscripts } from './retention.js';

@@ -9,9 +9,17 @@ import { classifierCommands } from './classifier.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { coreCommands } from './core-commands.js';
 import { dispatchCommands } from './dispatch.js';
+import { retentionCommands } from './retention.js';
 import { userCommands } from './users.js';
 
-export const COMMANDS: Command[] = [...coreCommands, ...userCommands, ...asrCommands, ...classifierCommands, ...dispatchCommands];
+export const COMMANDS: Command[] = [
+  ...coreCommands,
+  ...userCommands,
+  ...asrCommands,
+  ...classifierCommands,
+  ...dispatchCommands,
+  ...retentionCommands,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

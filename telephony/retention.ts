@@ -1,0 +1,48 @@
+/**
+ * Retention of calls (telephony's part of the site's policy): transcripts of calls that
+ * ended before one cut-off are deleted; caller numbers of calls that ended before another
+ * are masked (the masked form keeps the figures by carrier and area readable).
+ */
+import { maskPhone } from '../core/mask.js';
+import type { Db, Queryable } from '../db/index.js';
+
+export async function countTranscriptsToRemove(q: Queryable, endedBefore: Date): Promise<{ calls: number; segments: number }> {
+  const r = await q.query<{ calls: number; segments: number }>(
+    `SELECT count(DISTINCT s.call_id)::int AS calls, count(*)::int AS segments
+       FROM transcript_segments s JOIN calls c ON c.id = s.call_id
+      WHERE c.ended_at IS NOT NULL AND c.ended_at < $1`,
+    [endedBefore],
+  );
+  return r.rows[0] ?? { calls: 0, segments: 0 };
+}
+
+export async function removeTranscripts(db: Db, endedBefore: Date): Promise<number> {
+  const r = await db.query(
+    `DELETE FROM transcript_segments s USING calls c
+      WHERE c.id = s.call_id AND c.ended_at IS NOT NULL AND c.ended_at < $1`,
+    [endedBefore],
+  );
+  return r.rowCount;
+}
+
+export async function countCallsToAnonymise(q: Queryable, endedBefore: Date): Promise<number> {
+  const r = await q.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM calls WHERE anonymised_at IS NULL AND ended_at IS NOT NULL AND ended_at < $1',
+    [endedBefore],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+export async function anonymiseEndedCalls(db: Db, endedBefore: Date): Promise<number> {
+  return db.tx(async (q) => {
+    const rows = await q.query<{ id: number; caller_number: string | null }>(
+      `SELECT id, caller_number FROM calls
+        WHERE anonymised_at IS NULL AND ended_at IS NOT NULL AND ended_at < $1 FOR UPDATE SKIP LOCKED`,
+      [endedBefore],
+    );
+    for (const c of rows.rows) {
+      await q.query('UPDATE calls SET caller_number = $2, anonymised_at = now() WHERE id = $1', [c.id, maskPhone(c.caller_number)]);
+    }
+    return rows.rows.length;
+  });
+}
