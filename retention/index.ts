@@ -3,7 +3,7 @@
  * trail are kept; a daily sweep and `hotline retention plan|apply`.
  */
 import type { ModuleContext } from '../core/context.js';
-import { applyRetention, type RetentionPolicy, retentionPolicyFrom } from './policy.js';
+import { applyRetention, type RetentionPolicy } from './policy.js';
 
 export {
   applyRetention,
