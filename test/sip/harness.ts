@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
+import { MODULES } from '../../app/modules.js';
 import type { Engine } from '../../db/testing.js';
+import { registerTelephony, type Telephony } from '../../telephony/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
@@ -43,11 +45,17 @@ export function rtpRange(): { min: number; max: number } {
 
 export interface TelServer extends TestServer {
   sipPort: number;
+  telephony: Telephony;
 }
 
+/**
+ * A test server with telephony; `telephony` is its call centre and SIP endpoint (the module
+ * decorates only its own encapsulated context, so the root app does not show it).
+ */
 export async function startTelServer(engine: Engine, env: Record<string, string> = {}): Promise<TelServer> {
   const sipPort = await freePort();
   const rtp = rtpRange();
+  let telephony: Telephony | undefined;
   const server = await startTestServer(engine, {
     env: {
       SIP_PORT: String(sipPort),
@@ -57,8 +65,18 @@ export async function startTelServer(engine: Engine, env: Record<string, string>
       ASR_ENGINE: 'none',
       ...env,
     },
+    modules: MODULES.map((m) =>
+      m.name === 'telephony'
+        ? {
+            name: m.name,
+            register: async (app, ctx, config) => {
+              telephony = await registerTelephony(app, ctx, config.values);
+            },
+          }
+        : m,
+    ),
   });
-  return Object.assign(server, { sipPort });
+  return Object.assign(server, { sipPort, telephony: telephony as unknown as Telephony });
 }
 
 /** Fills a scenario template ({{NAME}} placeholders) and writes it to the work folder. */
