@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { eventsChannel, staticApp } from '../agent-desk/index.js';
 import { registerAsr } from '../asr/index.js';
+import { auditRoutes } from '../audit/index.js';
 import { authRoutes, authSettingsFrom } from '../auth/index.js';
 import { registerCallback } from '../callback/index.js';
 import { registerClassifier } from '../classifier/index.js';
@@ -36,6 +37,8 @@ export const MODULES: ModuleSpec[] = [
       });
     },
   },
+  // The personal-data access log that dispatch and telephony write to (GET /api/audit/pii-access).
+  { name: 'audit', register: async (app, ctx) => void (await app.register(auditRoutes, { ctx })) },
   { name: 'org', register: async (app, ctx) => void (await app.register(orgRoutes, { ctx })) },
   {
     name: 'classifier',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import type { ModuleContext } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
@@ -84,7 +85,8 @@ export const dispatchRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; set
       config: { roles: 'any' },
       schema: {
         tags: ['work orders'],
-        summary: 'Work orders with filters, paging and sort (phones masked); handlers see their unit only',
+        summary:
+          'Work orders with filters, paging and sort (phones, names, addresses and numbers in the text masked); handlers see their unit only',
         querystring: ListQuery,
         response: { 200: ListResponse, ...protectedErrors },
       },
@@ -110,11 +112,18 @@ export const dispatchRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; set
       schema: {
         tags: ['work orders'],
         summary: 'One work order, with the actions the current user may take',
+        description:
+          "The caller's name, number, address, location, the description and the call's transcript are in clear only for those working on the case " +
+          '(the agent who took it, a dispatcher while it is in the dispatch queue or after they dispatched it, the handling unit, the callback staff member who claimed its callback, supervisors and admins); ' +
+          'everyone else gets them masked (piiMasked: true) and no transcript. Every read in clear is written to the access log (GET /api/audit/pii-access).',
         params: IdParams,
         response: { 200: Type.Ref('WorkOrder'), ...refusals },
       },
     },
-    async (req) => getWorkOrder(db, req.params.id, actorOf(req)),
+    async (req) =>
+      getWorkOrder(db, req.params.id, actorOf(req), (fields, row) =>
+        logPiiRead(db, req, { type: 'work_order', id: row.id, ref: row.number }, fields),
+      ),
   );
 
   app.get(

@@ -17,11 +17,13 @@ export const WorkOrderSchema = Type.Object(
     channel: literals(CHANNELS),
     state: literals(STATES),
     stateName: Type.String({ description: 'state in Chinese' }),
-    callerName: Nullable(Type.String()),
-    callerPhone: Nullable(Type.String({ description: 'masked (138****8000) in lists; whole in the detail view for roles that call back' })),
+    callerName: Nullable(Type.String({ description: 'masked (张*) in lists and for those not working on the case' })),
+    callerPhone: Nullable(
+      Type.String({ description: 'masked (138****8000) in lists; whole in the detail view for those working on the case (see piiMasked)' }),
+    ),
     anonymous: Type.Boolean(),
     contactAllowed: Type.Boolean(),
-    address: Nullable(Type.String()),
+    address: Nullable(Type.String({ description: 'masked (东湖街道湖滨***) in lists and for those not working on the case' })),
     placeUnitId: Nullable(Type.Integer()),
     placeName: Nullable(Type.String()),
     lat: Nullable(Type.Number()),
@@ -56,6 +58,12 @@ export const WorkOrderSchema = Type.Object(
     version: Type.Integer({ description: 'send it back with a transition to detect concurrent changes' }),
     allowedActions: Type.Optional(Type.Array(Type.String(), { description: 'detail view: actions the current user may take now' })),
     transcript: Type.Optional(Nullable(Type.String({ description: "detail view: the linked call's final transcript" }))),
+    piiMasked: Type.Optional(
+      Type.Boolean({
+        description:
+          "detail view: true when the caller's name, number, address and the transcript are masked because you do not work on this case",
+      }),
+    ),
     pendingExtension: Type.Optional(
       Nullable(
         Type.Object(

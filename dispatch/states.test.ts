@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dispatchSettingsFrom } from './settings.js';
-import { ACTIONS, allowedActions, FINAL_STATES, RULES, STATES } from './states.js';
+import { ACTIONS, allowedActions, FINAL_STATES, RULES, roleRefusal, STATES } from './states.js';
 
 test('the action table names only known states and roles, and final states offer only reopen', () => {
   for (const a of ACTIONS) {
@@ -21,7 +21,37 @@ test('the action table names only known states and roles, and final states offer
   assert.deepEqual(allowedActions('pending_dispatch', 'dispatcher'), ['dispatch', 'merge', 'close', 'refer_110']);
   assert.deepEqual(allowedActions('in_progress', 'handler'), ['reply', 'return', 'request_extension', 'forward']);
   assert.deepEqual(allowedActions('callback_pending', 'callback'), ['close', 'reopen']);
-  assert.deepEqual(allowedActions('dispatched', 'agent'), ['refer_110']);
+  assert.deepEqual(allowedActions('dispatched', 'agent', true), [], 'a department works on it: not the agent who took it');
+  assert.deepEqual(allowedActions('intake', 'agent', true), ['resolve_on_call', 'submit', 'refer_110']);
+  assert.deepEqual(allowedActions('intake', 'agent', false), ['resolve_on_call', 'submit']);
+  assert.deepEqual(allowedActions('pending_dispatch', 'callback'), [], 'callback staff do not close unhandled cases');
+  assert.deepEqual(allowedActions('returned', 'callback'), []);
+  assert.deepEqual(allowedActions('returned', 'dispatcher'), ['dispatch', 'merge', 'supervise', 'close', 'refer_110']);
+});
+
+test('narrower rules for some roles say who may instead', () => {
+  assert.equal(roleRefusal('close', 'callback_pending', 'callback', false), null);
+  assert.match(
+    roleRefusal('close', 'pending_dispatch', 'callback', false) ?? '',
+    /^Role callback \(回访员\) may 'close' \(结案\) only a case that is 待回访; this one is 待派单: allowed for dispatcher \(派单员\), supervisor \(值班长\), admin/,
+  );
+  assert.equal(roleRefusal('refer_110', 'intake', 'agent', true), null);
+  assert.equal(roleRefusal('refer_110', 'pending_dispatch', 'agent', true), null);
+  assert.match(
+    roleRefusal('refer_110', 'intake', 'agent', false) ?? '',
+    /only a case they took .*you did not take this case: allowed for dispatcher/,
+  );
+  assert.match(
+    roleRefusal('refer_110', 'in_progress', 'agent', true) ?? '',
+    /this one is 办理中: allowed for dispatcher \(派单员\), admin/,
+  );
+  for (const state of ['intake', 'pending_dispatch', 'dispatched', 'in_progress', 'returned'] as const) {
+    assert.equal(roleRefusal('refer_110', state, 'dispatcher', false), null, `dispatchers keep refer_110 from ${state}`);
+  }
+  for (const state of ['pending_dispatch', 'returned', 'callback_pending'] as const) {
+    assert.equal(roleRefusal('close', state, 'supervisor', false), null, `supervisors keep close from ${state}`);
+    assert.equal(roleRefusal('close', state, 'admin', false), null);
+  }
 });
 
 test('settings: defaults, parsed values, and a bad working-hours value named in the error', () => {

@@ -2,7 +2,7 @@
  * The case flow as data: which actions exist, from which states, by which roles, and
  * where they lead. `transitions.ts` applies it; the desk reads it to offer buttons.
  */
-import type { Role } from '../core/roles.js';
+import { ROLE_NAMES_ZH, type Role } from '../core/roles.js';
 
 export const STATES = [
   'intake',
@@ -66,6 +66,10 @@ export interface ActionRule {
   roles: readonly Role[];
   /** Department actions: the actor must be a handler of the case's unit or a unit above it. */
   departmentOnly?: boolean;
+  /** Roles that may take the action from some of `from` only (others keep all of it). */
+  roleFrom?: Partial<Record<Role, readonly State[]>>;
+  /** Roles that may take the action only on a case they took (created it, or it came from their call). */
+  ownCaseOnly?: readonly Role[];
   zh: string;
 }
 
@@ -89,16 +93,61 @@ export const RULES: Record<Action, ActionRule> = {
     from: ['pending_dispatch', 'returned', 'callback_pending'],
     to: 'closed',
     roles: ['callback', 'dispatcher', 'supervisor'],
+    // Callback staff close what they called back; a case never handled is the dispatchers' call.
+    roleFrom: { callback: ['callback_pending'] },
     zh: '结案',
   },
   reopen: { from: ['callback_pending', 'closed'], to: 'dispatched', roles: ['callback', 'dispatcher', 'supervisor'], zh: '重办' },
-  refer_110: { from: OPEN_FOR_110, to: 'referred_110', roles: ['agent', 'dispatcher'], zh: '转110' },
+  refer_110: {
+    from: OPEN_FOR_110,
+    to: 'referred_110',
+    roles: ['agent', 'dispatcher'],
+    // Referring closes the case: an agent does it for the call they took, before a department works on it.
+    roleFrom: { agent: ['intake', 'pending_dispatch'] },
+    ownCaseOnly: ['agent'],
+    zh: '转110',
+  },
 };
 
-/** The actions a role may take on a case in `state` (admin and system may take all). */
-export function allowedActions(state: State, role: ActorRole): Action[] {
+const who = (roles: readonly Role[]) => [...roles, 'admin' as const].map((r) => `${r} (${ROLE_NAMES_ZH[r]})`).join(', ');
+
+/**
+ * Why `role` may not take `action` on a case in `state` although the role is among the
+ * action's roles (a narrower rule for that role), or null when it may. `ownCase`: the actor
+ * created the case or it came from their call.
+ */
+export function roleRefusal(action: Action, state: State, role: ActorRole, ownCase: boolean): string | null {
+  if (role === 'admin' || role === 'system') return null;
+  const rule = RULES[action];
+  if (!rule.roles.includes(role)) return null;
+  const states = rule.roleFrom?.[role];
+  const inState = !states || states.includes(state);
+  const own = !rule.ownCaseOnly?.includes(role) || ownCase;
+  if (inState && own) return null;
+  const others = rule.roles.filter(
+    (r) => r !== role && (!rule.roleFrom?.[r] || rule.roleFrom[r]?.includes(state)) && !rule.ownCaseOnly?.includes(r),
+  );
+  const limit = [
+    rule.ownCaseOnly?.includes(role) ? 'a case they took (created, or from their own call)' : 'a case',
+    states ? `that is ${states.map((s) => STATE_NAMES_ZH[s]).join(' or ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const why = inState ? 'you did not take this case' : `this one is ${STATE_NAMES_ZH[state]}`;
+  return `Role ${role} (${ROLE_NAMES_ZH[role]}) may '${action}' (${rule.zh}) only ${limit}; ${why}: allowed for ${who(others)}.`;
+}
+
+/**
+ * The actions a role may take on a case in `state` (admin and system may take all);
+ * `ownCase`: the actor took the case (for actions some roles take only on their own cases).
+ */
+export function allowedActions(state: State, role: ActorRole, ownCase = false): Action[] {
   return ACTIONS.filter((a) => {
     const rule = RULES[a];
-    return rule.from.includes(state) && (role === 'admin' || role === 'system' || rule.roles.includes(role));
+    return (
+      rule.from.includes(state) &&
+      (role === 'admin' || role === 'system' || rule.roles.includes(role)) &&
+      roleRefusal(a, state, role, ownCase) === null
+    );
   });
 }

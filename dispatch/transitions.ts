@@ -13,8 +13,8 @@ import { loadCalendar } from './calendar-store.js';
 import type { WorkOrderChanged } from './events.js';
 import { requireCategory, requireHandlingUnit, resolveRoute, unitChain, unitWithin } from './routing.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
-import { ACTIONS, type Action, FINAL_STATES, RULES, STATE_NAMES_ZH, type State } from './states.js';
-import { type Actor, loadRow, toView, type WorkOrder, type WorkOrderRow } from './workorders.js';
+import { ACTIONS, type Action, FINAL_STATES, RULES, roleRefusal, STATE_NAMES_ZH, type State } from './states.js';
+import { type Actor, isOwnCase, loadRow, toView, type WorkOrder, type WorkOrderRow } from './workorders.js';
 
 export const CALLBACK_OUTCOMES = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unsolved', 'unreachable'] as const;
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
@@ -123,6 +123,9 @@ export async function applyTransition(
           { currentVersion: wo.version, state: wo.state },
         );
       }
+      // Narrower rules of some roles (callback staff close only after a callback, agents refer their own cases).
+      const refusal = roleRefusal(input.action, wo.state, role, isOwnCase(wo, actor));
+      if (refusal) throw forbidden(refusal);
       const cal = await loadCalendar(q, settings);
       const step = await ACTION_STEPS[input.action]({ q, wo, input, cal, settings, now });
       const to: State = step.to ?? (rule.to === 'same' ? wo.state : rule.to);
@@ -165,7 +168,8 @@ export async function applyTransition(
     eventId: done.eventId,
   });
   for (const other of done.also) bus.publish('workorder.changed', other);
-  return { workOrder: toView(done.wo, actor, true), eventId: done.eventId, fromState: done.from, toState: done.to };
+  // Masked: the desk reloads the case (GET /api/work-orders/:id shows, and logs, what the actor may read in clear).
+  return { workOrder: toView(done.wo, actor, false), eventId: done.eventId, fromState: done.from, toState: done.to };
 }
 
 interface StepArgs {

@@ -2,7 +2,7 @@
 
 import { badRequest, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
-import { maskPhone, maskText } from '../core/mask.js';
+import { maskAddress, maskName, maskPhone, maskText } from '../core/mask.js';
 import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
@@ -79,6 +79,10 @@ type Row = Omit<WorkOrder, 'stateName' | 'proposal' | 'createdAt' | 'updatedAt' 
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /** Who took the case on the desk (null: another module, e.g. Open311). */
+  createdBy: number | null;
+  /** The agent of the linked call. */
+  callAgentId: number | null;
 };
 export type WorkOrderRow = Row;
 
@@ -92,43 +96,92 @@ export const SELECT_WORK_ORDER = `SELECT w.id, w.number, w.channel, w.state, w.c
   w.deadline_paused_at IS NOT NULL AS "deadlinePaused", w.near_deadline AS "nearDeadline", w.overdue,
   w.reply_text AS "replyText", w.callback_outcome AS "callbackOutcome", w.close_reason AS "closeReason",
   w.reopen_count AS "reopenCount", w.supervision_count AS "supervisionCount", w.merged_into_id AS "mergedIntoId",
-  w.kb_article_id AS "kbArticleId", w.created_at AS "createdAt", w.updated_at AS "updatedAt", w.closed_at AS "closedAt", w.version
+  w.kb_article_id AS "kbArticleId", w.created_at AS "createdAt", w.updated_at AS "updatedAt", w.closed_at AS "closedAt", w.version,
+  w.created_by AS "createdBy", cl.agent_id AS "callAgentId"
   FROM work_orders w
+  LEFT JOIN calls cl ON cl.id = w.call_id
   LEFT JOIN categories c ON c.id = w.category_id
   LEFT JOIN org_units d ON d.id = w.department_id
   LEFT JOIN org_units pl ON pl.id = w.place_unit_id`;
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
 
-/** Roles that call citizens back or take their calls see the whole number in the detail view. */
-const SEES_PHONE: readonly ActorRole[] = ['agent', 'dispatcher', 'callback', 'supervisor', 'admin', 'system'];
+/** The actor took the case: created it on the desk, or it came from their call. */
+export function isOwnCase(row: Pick<Row, 'createdBy' | 'callAgentId'>, actor: Actor): boolean {
+  return actor.id != null && (row.createdBy === actor.id || row.callAgentId === actor.id);
+}
+
+/** Where a case waits for the dispatchers: before dispatch, after a return, for review of the reply. */
+const DISPATCH_QUEUE: readonly State[] = ['intake', 'pending_dispatch', 'returned', 'replied'];
 
 /**
- * A row as a viewer may see it. Lists always mask the phone (and numbers inside the text);
- * a detail view shows it whole to the centre's roles, and to the handling department only
- * when the caller agreed to be contacted and is not anonymous.
+ * Whether `viewer` works on the case and so may read the caller's data in clear: supervisors
+ * and admins; the agent who took it; a dispatcher while it waits in the dispatch queue, or
+ * after they dispatched it until it is final; the callback staff member who claimed its
+ * callback; a handler of its unit (or a unit above: the department views already stop others).
  */
-export function toView(row: Row, viewer: Actor, detail: boolean): WorkOrder {
-  const handlerMayContact = viewer.role === 'handler' && !row.anonymous && row.contactAllowed;
-  const whole = detail && (SEES_PHONE.includes(viewer.role) || handlerMayContact);
-  const hideName = row.anonymous && viewer.role === 'handler';
+export async function worksOnCase(q: Queryable, row: Row, viewer: Actor): Promise<boolean> {
+  switch (viewer.role) {
+    case 'supervisor':
+    case 'admin':
+    case 'system':
+      return true;
+    case 'handler':
+      return viewer.orgUnitId != null && row.departmentId != null && unitWithin(q, row.departmentId, viewer.orgUnitId);
+    case 'agent':
+      return isOwnCase(row, viewer);
+    case 'dispatcher': {
+      if (DISPATCH_QUEUE.includes(row.state) || isOwnCase(row, viewer)) return true;
+      if (FINAL_STATES.includes(row.state)) return false;
+      const r = await q.query<{ actorId: number | null }>(
+        `SELECT actor_id AS "actorId" FROM work_order_events WHERE work_order_id = $1 AND action = 'dispatch' ORDER BY id DESC LIMIT 1`,
+        [row.id],
+      );
+      return r.rows[0]?.actorId === viewer.id;
+    }
+    case 'callback': {
+      const r = await q.query(`SELECT 1 FROM callbacks WHERE work_order_id = $1 AND claimed_by = $2 AND state = 'claimed'`, [
+        row.id,
+        viewer.id,
+      ]);
+      return r.rowCount > 0;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Coordinates to about a kilometre: enough for a map of cases, not for a door. */
+const coarse = (v: number | null) => (v == null ? null : Math.round(v * 100) / 100);
+
+/**
+ * A row as a viewer may see it. `clear` (a detail view for someone who works on the case,
+ * see worksOnCase): the caller's name, number, address and the description as stored, except
+ * that a department sees neither the number nor numbers in the text of a caller who is
+ * anonymous or declined contact, nor an anonymous caller's name. Otherwise (lists, everyone
+ * else): number, name and address masked, coordinates coarse, numbers in the text masked.
+ */
+export function toView(row: Row, viewer: Actor, clear: boolean): WorkOrder {
+  const handler = viewer.role === 'handler';
+  const restricted = handler && (row.anonymous || !row.contactAllowed);
+  const hideName = row.anonymous && handler;
   return {
     id: row.id,
     number: row.number,
     channel: row.channel,
     state: row.state,
     stateName: STATE_NAMES_ZH[row.state] ?? row.state,
-    callerName: hideName ? null : row.callerName,
-    callerPhone: whole ? row.callerPhone : maskPhone(row.callerPhone),
+    callerName: hideName ? null : clear ? row.callerName : maskName(row.callerName),
+    callerPhone: clear && !restricted ? row.callerPhone : maskPhone(row.callerPhone),
     anonymous: row.anonymous,
     contactAllowed: row.contactAllowed,
-    address: row.address,
+    address: clear ? row.address : maskAddress(row.address),
     placeUnitId: row.placeUnitId,
     placeName: row.placeName,
-    lat: row.lat,
-    lng: row.lng,
+    lat: clear ? row.lat : coarse(row.lat),
+    lng: clear ? row.lng : coarse(row.lng),
     mediaUrl: row.mediaUrl,
-    description: detail ? row.description : maskText(row.description),
+    description: clear && !restricted ? row.description : maskText(row.description),
     callId: row.callId,
     categoryId: row.categoryId,
     categoryName: row.categoryName,
@@ -174,16 +227,40 @@ export async function assertMayView(q: Queryable, row: Row, viewer: Actor): Prom
 
 export interface WorkOrderDetail extends WorkOrder {
   allowedActions: string[];
-  /** The caller's side of the linked call's final transcript (agent lines prefixed 坐席：). */
+  /** The caller's side of the linked call's final transcript (agent lines prefixed 坐席：); null for those not working on the case. */
   transcript: string | null;
   pendingExtension: { requestedDeadline: string; reason: string; requestedAt: string } | null;
+  /** The caller's data is masked because the viewer does not work on the case (see worksOnCase). */
+  piiMasked: boolean;
 }
 
-export async function getWorkOrder(q: Queryable, id: number, viewer: Actor): Promise<WorkOrderDetail> {
+/** The personal fields of a detail view shown in clear, for the access log. */
+function clearFields(row: Row, view: WorkOrderDetail): string[] {
+  const out: string[] = [];
+  if (view.callerName && view.callerName === row.callerName) out.push('callerName');
+  if (view.callerPhone && view.callerPhone === row.callerPhone) out.push('callerPhone');
+  if (view.address && view.address === row.address) out.push('address');
+  if (view.lat != null && view.lat === row.lat) out.push('location');
+  if (view.description === row.description && maskText(row.description) !== row.description) out.push('description');
+  if (view.transcript) out.push('transcript');
+  return out;
+}
+
+/**
+ * One case with the actions the viewer may take. `onClear` is told which personal fields
+ * are shown in clear (before the view is returned, so a failed access log fails the read).
+ */
+export async function getWorkOrder(
+  q: Queryable,
+  id: number,
+  viewer: Actor,
+  onClear?: (fields: string[], row: { id: number; number: string }) => Promise<void>,
+): Promise<WorkOrderDetail> {
   const row = await loadRow(q, id);
   await assertMayView(q, row, viewer);
+  const works = await worksOnCase(q, row, viewer);
   let transcript: string | null = null;
-  if (row.callId != null) {
+  if (row.callId != null && works) {
     const t = await q.query<{ leg: string; text: string }>(
       `SELECT leg, text FROM transcript_segments WHERE call_id = $1 AND is_final ORDER BY coalesce(start_ms, 0), seq, id`,
       [row.callId],
@@ -197,12 +274,16 @@ export async function getWorkOrder(q: Queryable, id: number, viewer: Actor): Pro
     [id],
   );
   const e = ext.rows[0];
-  return {
-    ...toView(row, viewer, true),
-    allowedActions: allowedActions(row.state, viewer.role),
+  const view: WorkOrderDetail = {
+    ...toView(row, viewer, works),
+    allowedActions: allowedActions(row.state, viewer.role, isOwnCase(row, viewer)),
     transcript,
     pendingExtension: e ? { requestedDeadline: iso(e.requested) as string, reason: e.reason, requestedAt: iso(e.created) as string } : null,
+    piiMasked: !works,
   };
+  const fields = works ? clearFields(row, view) : [];
+  if (fields.length && onClear) await onClear(fields, row);
+  return view;
 }
 
 /** The next readable number of the local day, e.g. 20261123-000042. */

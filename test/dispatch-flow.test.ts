@@ -374,7 +374,12 @@ for (const engine of ENGINES) {
         ['handler', { action: 'accept' }, 403, /assigned to no unit/],
         ['dispatcher', { action: 'review', decision: 'accept' }, 409, /待派单/],
         ['dispatcher', { action: 'reopen', reason: 'x' }, 409, /only when it is/],
-        ['callback', { action: 'close', callbackOutcome: 'satisfied' }, 400, /reason/],
+        [
+          'callback',
+          { action: 'close', callbackOutcome: 'satisfied' },
+          403,
+          /only a case that is 待回访; this one is 待派单: allowed for dispatcher/,
+        ],
       ];
       for (const [as, body, status, message] of cases) {
         const r = await act(as, wo.id, body);
@@ -487,7 +492,10 @@ for (const engine of ENGINES) {
       );
       const detail = (await s.request('handler', { method: 'GET', url: `/api/work-orders/${anon.id}` })).json();
       assert.equal(detail.callerPhone, '138****8000', 'no contact allowed: the department sees a masked number');
-      const full = (await s.request('callback', { method: 'GET', url: `/api/work-orders/${anon.id}` })).json();
+      const notMine = (await s.request('callback', { method: 'GET', url: `/api/work-orders/${anon.id}` })).json();
+      assert.equal(notMine.callerPhone, '138****8000', 'callback staff who did not claim its callback');
+      assert.equal(notMine.piiMasked, true);
+      const full = (await s.request('supervisor', { method: 'GET', url: `/api/work-orders/${anon.id}` })).json();
       assert.equal(full.callerPhone, '13812348000');
     });
 

@@ -1,0 +1,17 @@
+/**
+ * audit: the trail of reads of callers' personal data in clear (pii_access_log). Modules
+ * that show such data call logPiiRead before they answer; supervisors read the trail on
+ * GET /api/audit/pii-access.
+ */
+export { auditRoutes, PiiAccessSchema } from './routes.js';
+export {
+  listPiiAccess,
+  logPiiRead,
+  type PiiAccess,
+  type PiiAccessFilter,
+  type PiiAccessInput,
+  RECORD_TYPES,
+  type RecordType,
+  readerOf,
+  recordPiiAccess,
+} from './store.js';
