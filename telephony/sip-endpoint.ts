@@ -46,19 +46,23 @@ export interface SipEndpointOptions {
 const MANDATORY = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 const SHORT: Record<string, string> = { v: 'via', f: 'from', t: 'to', i: 'call-id', l: 'content-length', m: 'contact' };
 
-/** Header names present in a raw message (for refusing broken ones with a 400 the peer can match). */
-function headerNames(text: string): Set<string> {
+/** Header names present in a raw message, with how often (for refusing broken ones with a 400 the peer can match). */
+function headerNames(text: string): Map<string, number> {
   const head = text.split('\r\n\r\n')[0] ?? '';
-  const names = new Set<string>();
+  const names = new Map<string, number>();
   for (const line of head.split(/\r?\n/).slice(1)) {
     const m = /^([A-Za-z-]+)[ \t]*:/.exec(line);
     if (m) {
       const n = (m[1] as string).toLowerCase();
-      names.add(SHORT[n] ?? n);
+      const name = SHORT[n] ?? n;
+      names.set(name, (names.get(name) ?? 0) + 1);
     }
   }
   return names;
 }
+
+/** Headers a message may carry once only (RFC 3261 §7.3.1: not comma-separated lists). */
+const SINGLE = ['from', 'to', 'call-id', 'cseq', 'content-length', 'max-forwards'] as const;
 
 let rawTag = 0;
 
@@ -220,6 +224,9 @@ export class SipEndpoint {
     const names = headerNames(text);
     const missing = MANDATORY.filter((h) => !names.has(h));
     if (missing.length) return void refuse(`Missing ${missing.join(', ')}`);
+    // The parser keeps the first of two Call-IDs (or CSeqs …); the peer may mean the other.
+    const twice = SINGLE.filter((h) => (names.get(h) ?? 0) > 1);
+    if (twice.length) return void refuse(`Duplicate ${twice.join(', ')} header`);
     let message: Core.IncomingRequestMessage | Core.IncomingResponseMessage | undefined;
     try {
       message = Core.Parser.parseMessage(text, core.loggerFactory.getLogger('sip.parser'));
@@ -230,6 +237,13 @@ export class SipEndpoint {
     const declared = message.getHeader('content-length');
     if (declared !== undefined && Buffer.byteLength(message.body ?? '', 'utf8') < Number(declared)) return void refuse('Truncated body');
     if (message instanceof Core.IncomingRequestMessage) {
+      if (!message.ruri && /^[A-Za-z]+ (?!sips?:)[A-Za-z][\w+.-]*:/.test(startLine)) {
+        // tel:, urn: … in the Request-URI: RFC 3261 §8.2.2.1 answers 416.
+        this.stats.malformed++;
+        const reply = rawReply(text, 416, 'Unsupported URI Scheme');
+        if (reply) transport.sendTo(peer, reply);
+        return;
+      }
       if (!message.ruri || !message.from?.uri || !message.to?.uri || !message.callId) return void refuse('Bad header values');
       // The CSeq method must be the request's (RFC 3261 §8.1.1.5); the core would match such a
       // request to the wrong transaction.

@@ -87,6 +87,14 @@ interface Case {
 }
 
 const edit = (r: { id: string; text: string }, f: (t: string) => string) => ({ id: r.id, text: f(r.text) });
+/** A request as bytes, with raw `inserted` bytes (not valid UTF-8) after `label` placed after `anchor`. */
+const bytes = (r: { id: string; text: string }, anchor: string, label: string, inserted: number[]) => {
+  const at = r.text.indexOf(anchor) + anchor.length;
+  return {
+    id: r.id,
+    text: Buffer.concat([Buffer.from(r.text.slice(0, at) + label), Buffer.from(inserted), Buffer.from(`\r\n${r.text.slice(at)}`)]),
+  };
+};
 const c = (name: string, r: { id: string; text: string | Buffer }, expect: Case['expect'], o: Partial<Case> = {}): Case => ({
   name,
   text: r.text,
@@ -173,7 +181,7 @@ function cases(): Case[] {
     c(
       'Call-ID header twice',
       edit(opt(), (t) => t.replace(/^(Call-ID: .*)\r\n/m, '$1\r\nCall-ID: other\r\n')),
-      /^SIP\/2.0 (200|400) /,
+      /^SIP\/2.0 400 Duplicate call-id/,
     ),
     // Sizes and Content-Length
     c(
@@ -274,7 +282,7 @@ function cases(): Case[] {
     // URIs and header forms
     c('escaped Request-URI user', request('OPTIONS', { uri: `sip:%31%32%33%34%35@127.0.0.1:5060` }), /^SIP\/2.0 200 /),
     c('odd Request-URI parameters', request('OPTIONS', { uri: `sip:12345@127.0.0.1;transport=udp;lr;x-odd=a%20b?h=v` }), /^SIP\/2.0 200 /),
-    c('tel: Request-URI', request('OPTIONS', { uri: 'tel:+86-12345' }), /^SIP\/2.0 (400|416) /),
+    c('tel: Request-URI', request('OPTIONS', { uri: 'tel:+86-12345' }), /^SIP\/2.0 416 /),
     c('sips: Request-URI', request('OPTIONS', { uri: 'sips:12345@127.0.0.1' }), /^SIP\/2.0 416 /),
     c(
       'folded header value',
@@ -296,13 +304,9 @@ function cases(): Case[] {
     c(
       'NUL byte in a header value',
       edit(opt(), (t) => t.replace('Max-Forwards: 70', 'Max-Forwards: 70\r\nSubject: a\0b')),
-      /^SIP\/2.0 (200|400) /,
+      /^SIP\/2.0 200 /,
     ),
-    c(
-      'invalid UTF-8 in a header value',
-      edit(opt(), (t) => t.replace('Max-Forwards: 70', 'Max-Forwards: 70\r\nSubject: \udcff\udcfe')),
-      /^SIP\/2.0 (200|400) /,
-    ),
+    c('invalid UTF-8 in a header value', bytes(opt(), 'Max-Forwards: 70\r\n', 'Subject: ', [0xff, 0xfe, 0xc0]), /^SIP\/2.0 200 /),
     c(
       'Chinese display name',
       edit(opt(), (t) => t.replace('From: <', 'From: "张三" <')),
@@ -311,7 +315,7 @@ function cases(): Case[] {
     c(
       'Max-Forwards 0 to the UAS',
       edit(opt(), (t) => t.replace('Max-Forwards: 70', 'Max-Forwards: 0')),
-      /^SIP\/2.0 (200|483) /,
+      /^SIP\/2.0 200 /,
     ),
     c(
       '30 Via headers',
