@@ -3,10 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import { notFound, unauthorized } from '../core/errors.js';
 import { IdParams, protectedErrors } from '../core/http.js';
-import { maskPhone } from '../core/mask.js';
+import { maskPhone, maskText } from '../core/mask.js';
 import type { Db } from '../db/index.js';
 import type { CallCenter } from './call-center.js';
 import { AudioForkLeg, TwilioLeg } from './ingress.js';
@@ -21,8 +22,10 @@ const CallSchema = Type.Object(
     id: Type.Integer(),
     channel: Type.String({ description: 'sip, twilio, audio_fork or outbound' }),
     direction: Type.String(),
-    callerNumber: Nullable(Type.String({ description: 'masked in lists, whole on GET /api/calls/:id' })),
-    calledNumber: Nullable(Type.String()),
+    callerNumber: Nullable(
+      Type.String({ description: "masked in lists; whole on GET /api/calls/:id for the call's agent and supervisors" }),
+    ),
+    calledNumber: Nullable(Type.String({ description: 'on an outbound call the citizen called: masked as callerNumber is' })),
     state: Type.Union(CALL_STATES.map((s) => Type.Literal(s))),
     emergency: Type.Boolean(),
     arrivedAt: Type.String({ format: 'date-time' }),
@@ -72,6 +75,7 @@ const CallDetailSchema = Type.Intersect([
         { description: 'while the call is live' },
       ),
     ),
+    piiMasked: Type.Boolean({ description: 'numbers masked and no transcript: you are not on this call' }),
   }),
 ]);
 
@@ -103,6 +107,19 @@ const TransferBody = Type.Object({
 const OkSchema = Type.Object({ ok: Type.Literal(true) });
 const ok = { ok: true as const };
 
+/**
+ * A call as lists and people not on it see it: the caller's number masked, and on an
+ * outbound call (click-to-call, surveys) the called citizen's too; DTMF digits masked.
+ */
+function maskedCall(c: CallRecord): CallRecord {
+  return {
+    ...c,
+    callerNumber: maskPhone(c.callerNumber),
+    calledNumber: c.direction === 'outbound' ? maskPhone(c.calledNumber) : c.calledNumber,
+    details: Object.fromEntries(Object.entries(c.details).map(([k, v]) => [k, typeof v === 'string' ? maskText(v) : v])),
+  };
+}
+
 const isSupervisor = (req: FastifyRequest) => {
   const r = currentUser(req).role;
   return r === 'supervisor' || r === 'admin';
@@ -129,7 +146,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
         response: { 200: Type.Array(Type.Ref('Call')), ...protectedErrors },
       },
     },
-    async (req) => (await listCalls(db, req.query)).map((c) => ({ ...c, callerNumber: maskPhone(c.callerNumber) })),
+    async (req) => (await listCalls(db, req.query)).map((c) => maskedCall(c)),
   );
 
   app.get(
@@ -139,6 +156,9 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
       schema: {
         tags: ['calls'],
         summary: 'One call with its transcript (final segments), referrals and, while live, its queue position',
+        description:
+          "The caller's number, the transcript and the referrals' excerpts are in clear only for the call's agent (also while it is offered to them) and supervisors/admins, " +
+          'and each such read is written to the access log (GET /api/audit/pii-access); others get the numbers masked and no transcript (piiMasked: true).',
         params: IdParams,
         response: { 200: CallDetailSchema, 404: Type.Ref('ErrorResponse'), ...protectedErrors },
       },
@@ -146,8 +166,26 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
     async (req) => {
       const call: CallRecord | undefined = (await center.record(req.params.id)) ?? (await getCall(db, req.params.id));
       if (!call) throw notFound(`No call ${req.params.id}: see GET /api/calls for the list.`);
+      const user = currentUser(req);
+      const live = center.live(call.id) ?? null;
+      const onCall = isSupervisor(req) || call.agentId === user.id || live?.offeredTo === user.id;
+      if (!onCall) {
+        const referrals = (await listReferrals(db, call.id)).map((r) => ({
+          ...r,
+          reason: r.reason && maskText(r.reason),
+          transcriptExcerpt: null,
+        }));
+        return { ...maskedCall(call), transcript: [], referrals, live: live && { ...live, dtmf: maskText(live.dtmf) }, piiMasked: true };
+      }
       const [transcript, referrals] = await Promise.all([listSegments(db, call.id), listReferrals(db, call.id)]);
-      return { ...call, transcript, referrals, live: center.live(call.id) ?? null };
+      const fields = [
+        ...(call.callerNumber ? ['callerNumber'] : []),
+        ...(call.direction === 'outbound' && call.calledNumber ? ['calledNumber'] : []),
+        ...(transcript.length ? ['transcript'] : []),
+        ...(referrals.some((r) => r.transcriptExcerpt) ? ['referralExcerpt'] : []),
+      ];
+      await logPiiRead(db, req, { type: 'call', id: call.id, ref: call.sipCallId }, fields);
+      return { ...call, transcript, referrals, live, piiMasked: false };
     },
   );
 
