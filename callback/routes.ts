@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
 import { IdParams, protectedErrors } from '../core/http.js';
+import { maskText } from '../core/mask.js';
 import {
   type CallbackDeps,
   callCitizen,
@@ -58,6 +59,15 @@ export const CallbackSchema = Type.Object(
 
 export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> = async (app, { deps }) => {
   app.addSchema(CallbackSchema);
+  // Descriptions carry the numbers callers say ("my phone is …"): masked in everything the queue shows.
+  app.addHook('preSerialization', async (_req, _reply, payload: unknown) => {
+    const mask = (c: unknown) =>
+      c && typeof c === 'object' && typeof (c as { description?: unknown }).description === 'string'
+        ? { ...c, description: maskText((c as { description: string }).description) }
+        : c;
+    const p = payload as { items?: unknown[] } | null;
+    return Array.isArray(p?.items) ? { ...p, items: p.items.map(mask) } : mask(payload);
+  });
 
   app.get(
     '/api/callbacks',

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MODULES } from '../app/modules.js';
 import { createUser } from '../auth/index.js';
+import { acceptedReply, callbackOf, until } from '../callback/testing.js';
 import { ENGINES } from '../db/testing.js';
 import type { WorkOrder } from '../dispatch/index.js';
 import { DEMO_PASSWORD } from '../org/index.js';
@@ -356,5 +357,38 @@ describe('personal data of calls', () => {
       PHONE,
       'the staff member who placed it',
     );
+  });
+});
+
+describe('descriptions in the callback queue', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer('pglite', {
+      modules: MODULES.filter((m) => ['auth', 'audit', 'org', 'dispatch', 'callback'].includes(m.name)),
+      env: {
+        DISPATCH_DEADLINE_CHECK_SECONDS: '0',
+        CALLBACK_HOURS: '00:00-24:00',
+        CALLBACK_WORKDAYS_ONLY: 'false',
+        CALLBACK_POLL_MS: '100000',
+      },
+    });
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('are shown with phone and ID numbers masked, in the list and after a claim', async () => {
+    const wo = await acceptedReply(s);
+    await s.db.query('UPDATE work_orders SET description = $2 WHERE id = $1', [
+      wo,
+      '井盖缺失，回电0571-88886666或13912345678，身份证330106199001011234',
+    ]);
+    const masked = '井盖缺失，回电0571****6666或139****5678，身份证330106********1234';
+    const cb = await until(() => callbackOf(s, wo), 10_000, 'the callback');
+    const list = (await s.request('callback', { method: 'GET', url: '/api/callbacks?view=all&limit=500' })).json();
+    assert.equal(list.items.find((i: { id: number }) => i.id === cb.id)?.description, masked);
+    const claimed = await s.request('callback', { method: 'POST', url: `/api/callbacks/${cb.id}/claim` });
+    assert.equal(claimed.statusCode, 200, claimed.body);
+    assert.equal(claimed.json().description, masked);
   });
 });
