@@ -43,10 +43,11 @@ test('narrower rules for some roles say who may instead', () => {
   );
   assert.match(
     roleRefusal('refer_110', 'in_progress', 'agent', true) ?? '',
-    /this one is 办理中: allowed for dispatcher \(派单员\), admin/,
+    /this one is 办理中: allowed for dispatcher \(派单员\), supervisor \(值班长\), admin/,
   );
   for (const state of ['intake', 'pending_dispatch', 'dispatched', 'in_progress', 'returned'] as const) {
     assert.equal(roleRefusal('refer_110', state, 'dispatcher', false), null, `dispatchers keep refer_110 from ${state}`);
+    assert.equal(roleRefusal('refer_110', state, 'supervisor', false), null, `so do supervisors (${state})`);
   }
   for (const state of ['pending_dispatch', 'returned', 'callback_pending'] as const) {
     assert.equal(roleRefusal('close', state, 'supervisor', false), null, `supervisors keep close from ${state}`);

@@ -101,7 +101,7 @@ export const RULES: Record<Action, ActionRule> = {
   refer_110: {
     from: OPEN_FOR_110,
     to: 'referred_110',
-    roles: ['agent', 'dispatcher'],
+    roles: ['agent', 'dispatcher', 'supervisor'],
     // Referring closes the case: an agent does it for the call they took, before a department works on it.
     roleFrom: { agent: ['intake', 'pending_dispatch'] },
     ownCaseOnly: ['agent'],

@@ -262,7 +262,7 @@ for (const engine of ENGINES) {
       assert.equal(notMine.statusCode, 403, notMine.body);
       assert.match(
         notMine.json().message,
-        /^Role agent \(话务员\) may 'refer_110' \(转110\) only a case they took .*you did not take this case: allowed for dispatcher \(派单员\), admin/,
+        /^Role agent \(话务员\) may 'refer_110' \(转110\) only a case they took .*you did not take this case: allowed for dispatcher \(派单员\), supervisor \(值班长\), admin/,
       );
       assert.ok(!(await detail('agent2', wo.id)).allowedActions.includes('refer_110'), 'no button for it either');
       assert.ok((await detail('agent', wo.id)).allowedActions.includes('refer_110'));

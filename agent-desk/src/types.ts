@@ -64,6 +64,8 @@ export interface WorkOrder {
   closedAt: string | null;
   version: number;
   allowedActions?: string[];
+  /** Detail view: the caller's data is masked because this user does not work on the case. */
+  piiMasked?: boolean;
 }
 
 export interface Page<T> {

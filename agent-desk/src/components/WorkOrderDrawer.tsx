@@ -241,6 +241,14 @@ export function WorkOrderDrawer({ id, onClose, onChanged }: { id: number | null;
       {wo.error && <Alert type="error" showIcon title={wo.error} />}
       {w && (
         <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+          {w.piiMasked && (
+            <Alert
+              type="info"
+              showIcon
+              data-testid="pii-masked"
+              title="来电人姓名、电话、地址已脱敏：仅受理、派单、承办、回访本工单的人员和值班长可查看。"
+            />
+          )}
           <Descriptions column={2} size="small" bordered>
             <Descriptions.Item label="状态">
               <Tag color="blue">{w.stateName}</Tag>
