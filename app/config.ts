@@ -56,6 +56,16 @@ export const FOUNDATION_SETTINGS = [
     max: 3600,
     help: 'seconds a client has to send a whole HTTP request (headers and body) before the connection is closed',
   },
+  {
+    env: 'DATA_KEY',
+    kind: 'string',
+    help: 'key sealing personal fields at rest: 32 bytes, base64 or hex (openssl rand -base64 32); unset = DATA_DIR/data.key, made at first start. Every process of a site needs the same one',
+  },
+  {
+    env: 'DATA_KEYS_PREVIOUS',
+    kind: 'list',
+    help: 'keys used before DATA_KEY, comma-separated: still open old values until hotline data rekey has resealed them',
+  },
   { env: 'BODY_LIMIT_KB', kind: 'int', default: '1024', min: 1, max: 102400, help: 'largest accepted request body, in KiB' },
   {
     env: 'SEED_DEMO',

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalBus, type EventBus } from '../core/events.js';
+import { type DataKeyring, keyringFrom, newDataKey, parseDataKey, setDataKeyring } from '../core/personal-data.js';
 import { type Db, migrate, openDb, ownerOnlyUmask, restrictToOwner } from '../db/index.js';
 import type { Config } from './config.js';
 
@@ -51,7 +52,32 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * The keyring that seals personal fields: DATA_KEY when set, else DATA_DIR/data.key,
+ * made (owner-only) at the first start. Several processes on one database need one key,
+ * so a scaled-out site sets DATA_KEY on each.
+ */
+export function loadDataKeyring(config: Config, note: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): DataKeyring {
+  const given = config.values.DATA_KEY as string | undefined;
+  const previous = ((config.values.DATA_KEYS_PREVIOUS as string | undefined) ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k, i) => parseDataKey(k, `DATA_KEYS_PREVIOUS entry ${i + 1}`));
+  if (given) return keyringFrom(parseDataKey(given), previous);
+  const file = join(config.dataDir, 'data.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${newDataKey()}\n`, { mode: 0o600, flag: 'wx' });
+    note(
+      `Created the data key ${file}: it seals callers' numbers and names. Back it up with the database; without it they cannot be read.`,
+    );
+  }
+  return keyringFrom(parseDataKey(readFileSync(file, 'utf8'), file), previous);
+}
+
 export async function openRuntime(config: Config, onBusError?: (err: unknown) => void): Promise<Runtime> {
+  setDataKeyring(loadDataKeyring(config));
   const db = await openConfiguredDb(config);
   let applied: string[];
   try {

@@ -7,6 +7,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { isHotlineError } from '../core/errors.js';
+import { open } from '../core/personal-data.js';
 import type { CallbackOutcome } from '../dispatch/index.js';
 import { type Callback, type CallbackDeps, failCallback, failExhausted, recordResult, writeFailure } from './store.js';
 
@@ -56,7 +57,8 @@ export async function runSurveyJob(
   if (!row) return 'not_due';
   let answer: SurveyAnswer = { answered: false };
   try {
-    if (row.phone) answer = await dial(row.phone, id);
+    const phone = open(row.phone);
+    if (phone) answer = await dial(phone, id);
   } catch (err) {
     log?.(`survey call of callback ${id} failed`, err);
   }

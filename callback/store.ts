@@ -5,7 +5,8 @@
  */
 import { badRequest, conflict, describeError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
-import { maskPhone } from '../core/mask.js';
+import { maskName, maskPhone } from '../core/mask.js';
+import { open } from '../core/personal-data.js';
 import type { Role } from '../core/roles.js';
 import type { Db, Queryable } from '../db/index.js';
 import { applyTransition, type CallbackOutcome, type DispatchSettings, loadCalendar } from '../dispatch/index.js';
@@ -71,7 +72,9 @@ function view(row: Record<string, unknown>, viewerId: number | null): Callback {
   const own = viewerId !== null && r.claimedBy === viewerId && r.state === 'claimed';
   return {
     ...r,
-    callerPhone: own ? r.callerPhone : maskPhone(r.callerPhone),
+    // Sealed at rest (core/personal-data.ts); in clear only to whoever claimed the callback.
+    callerPhone: own ? open(r.callerPhone) : maskPhone(open(r.callerPhone)),
+    callerName: own ? open(r.callerName) : maskName(open(r.callerName)),
     dueAt: iso(r.dueAt) as string,
     claimedAt: iso(r.claimedAt),
     completedAt: iso(r.completedAt),
@@ -130,6 +133,7 @@ export async function scheduleForCase(deps: CallbackDeps, workOrderId: number, n
   );
   const wo = r.rows[0];
   if (!wo) throw notFound(`Work order ${workOrderId} does not exist.`);
+  wo.phone = open(wo.phone);
   if (wo.state !== 'callback_pending') throw conflict(`Work order ${workOrderId} is ${wo.state}: callbacks follow an accepted reply.`);
   let skip: string | undefined;
   if ((wo.anonymous && !wo.contact) || !wo.contact) skip = '来电人拒绝回访，不回访';

@@ -1,9 +1,10 @@
 /**
  * A survey worker as its own process (what `--role worker` runs): takes BullMQ jobs and calls
- * citizens. Reads DATABASE_URL, REDIS_URL and the CALLBACK_* settings. With
+ * citizens. Reads DATABASE_URL, REDIS_URL, DATA_KEY and the CALLBACK_* settings. With
  * CALLBACK_TEST_HANG=1 its calls never end: the worker-killed-mid-job test kills it there.
  */
 import { createLocalBus } from '../core/events.js';
+import { keyringFrom, parseDataKey, setDataKeyring } from '../core/personal-data.js';
 import { openDb } from '../db/index.js';
 import { dispatchSettingsFrom } from '../dispatch/index.js';
 import { startBullRunner } from './runner.js';
@@ -14,6 +15,8 @@ if (!env.DATABASE_URL || !env.REDIS_URL) {
   console.error('worker-process needs DATABASE_URL and REDIS_URL');
   process.exit(2);
 }
+// The callers' numbers are sealed: the worker opens them with the site's key, as the server does.
+if (env.DATA_KEY) setDataKeyring(keyringFrom(parseDataKey(env.DATA_KEY)));
 const db = await openDb({ url: env.DATABASE_URL, poolSize: 2 });
 const values = { ...env, REDIS_URL: env.REDIS_URL } as Record<string, unknown>;
 const settings = callbackSettingsFrom(values);

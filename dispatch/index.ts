@@ -15,12 +15,13 @@ export { type CalendarDay, listCalendarYear, loadCalendar, replaceCalendarYear }
 export { checkDeadlines, type DeadlineCheck } from './deadlines.js';
 export type { WorkOrderChanged, WorkOrderDeadline } from './events.js';
 export { searchArticles } from './knowledge.js';
+export { resealCases } from './personal-data.js';
+export { anonymiseClosedCases, countAuditToRemove, countCasesToAnonymise, removeOldAudit } from './retention.js';
 export { proposalRoute, resolvePlace, resolveRoute } from './routing.js';
 export { DEFAULT_DISPATCH_SETTINGS, DISPATCH_SETTINGS, type DispatchSettings, dispatchSettingsFrom } from './settings.js';
 export { ACTIONS, type Action, allowedActions, FINAL_STATES, RULES, STATE_NAMES_ZH, STATES, type State } from './states.js';
 export { applyTransition, CALLBACK_OUTCOMES, type CallbackOutcome, type TransitionInput, type TransitionResult } from './transitions.js';
 export { type Actor, createWorkOrder, findRelated, getWorkOrder, listWorkOrders, type NewWorkOrder, type WorkOrder } from './workorders.js';
-export { anonymiseClosedCases, countAuditToRemove, countCasesToAnonymise, removeOldAudit } from './retention.js';
 
 /**
  * Mounts the API and Open311 and starts the scheduled deadline check (stopped on close).

@@ -3,6 +3,7 @@
 import { badRequest, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { maskAddress, maskName, maskPhone, maskText } from '../core/mask.js';
+import { open, phoneDigits, phoneHash, phoneHashes, seal } from '../core/personal-data.js';
 import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
@@ -212,10 +213,17 @@ export function toView(row: Row, viewer: Actor, clear: boolean): WorkOrder {
   };
 }
 
+/** The caller's name and number are sealed at rest (core/personal-data.ts); rows carry them open. */
+function openRow(row: Row): Row {
+  row.callerName = open(row.callerName);
+  row.callerPhone = open(row.callerPhone);
+  return row;
+}
+
 export async function loadRow(q: Queryable, id: number, lock = false): Promise<Row> {
   const r = await q.query<Row>(`${SELECT_WORK_ORDER} WHERE w.id = $1${lock ? ' FOR UPDATE OF w' : ''}`, [id]);
   if (!r.rows[0]) throw notFound(`Work order ${id} does not exist: list cases with GET /api/work-orders.`);
-  return r.rows[0];
+  return openRow(r.rows[0]);
 }
 
 /** Handlers see only cases of their own unit and the units below it. */
@@ -378,14 +386,14 @@ export async function createWorkOrder(
     const r = await q.query<{ id: number }>(
       `INSERT INTO work_orders (number, channel, caller_name, caller_phone, anonymous, contact_allowed, address, place_unit_id,
           lat, lng, media_url, description, call_id, category_id, department_id, priority, emergency, state,
-          proposed_category_id, proposed_department_id, model_version, proposal, channel_data, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+          proposed_category_id, proposed_department_id, model_version, proposal, channel_data, created_by, caller_phone_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
        RETURNING id`,
       [
         number,
         input.channel ?? 'hotline',
-        input.anonymous ? null : input.callerName?.trim() || null,
-        phone,
+        seal(input.anonymous ? null : input.callerName?.trim() || null),
+        seal(phone),
         input.anonymous ?? false,
         input.contactAllowed ?? true,
         input.address?.trim() || null,
@@ -406,6 +414,7 @@ export async function createWorkOrder(
         p ? JSON.stringify(p) : null,
         JSON.stringify(input.channelData ?? {}),
         actor.id,
+        phoneHash(phone),
       ],
     );
     const id = r.rows[0]?.id as number;
@@ -455,13 +464,15 @@ export async function findRelated(
     createdAt: iso(r.createdAt) as string,
   });
   type Cand = { id: number; number: string; state: State; description: string; createdAt: Date };
-  const digits = row.callerPhone?.replace(/\D/g, '');
-  if (digits && digits.length >= 5) {
+  const phone = open(row.callerPhone);
+  const digits = phone ? phoneDigits(phone) : '';
+  if (phone && digits.length >= 5) {
     const r = await q.query<Cand>(
       `SELECT id, number, state, description, created_at AS "createdAt" FROM work_orders
-        WHERE id <> $1 AND regexp_replace(caller_phone, '\\D', '', 'g') = $2 AND NOT (state = ANY($3::text[]))
+        WHERE id <> $1 AND NOT (state = ANY($3::text[]))
+          AND (caller_phone_hash = ANY($2::text[]) OR (caller_phone_hash IS NULL AND regexp_replace(caller_phone, '\\D', '', 'g') = ANY($2::text[])))
         ORDER BY created_at DESC LIMIT 20`,
-      [row.id, digits, FINAL_STATES],
+      [row.id, [...phoneHashes(phone), digits], FINAL_STATES],
     );
     for (const c of r.rows) out.set(c.id, view(c, 'same_phone', null));
   }
@@ -532,8 +543,12 @@ export async function listWorkOrders(
   if (text && /^\d{8}-\d{6}$/.test(text)) {
     add('w.number = $?', text);
   } else if (text && /^\+?[\d\s-]{7,20}$/.test(text)) {
-    // A phone number, however it was typed or stored (spaces, dashes).
-    add(`regexp_replace(coalesce(w.caller_phone, ''), '\\D', '', 'g') = $?`, text.replace(/\D/g, ''));
+    // A phone number, however it was typed: by its keyed hash under every key in use, or
+    // by its digits in a row not sealed yet.
+    add(
+      `(w.caller_phone_hash = ANY($?::text[]) OR (w.caller_phone_hash IS NULL AND regexp_replace(coalesce(w.caller_phone, ''), '\\D', '', 'g') = ANY($?::text[])))`,
+      [...phoneHashes(text), phoneDigits(text)],
+    );
   } else if (text) {
     add(`(strpos(lower(w.description), lower($?)) > 0 OR strpos(lower(coalesce(w.address, '')), lower($?)) > 0)`, text);
   }
@@ -559,7 +574,7 @@ export async function listWorkOrders(
       ORDER BY ${order}`,
     pageParams,
   );
-  return { items: r.rows.map((row) => toView(row, viewer, false)), total, page, pageSize };
+  return { items: r.rows.map((row) => toView(openRow(row), viewer, false)), total, page, pageSize };
 }
 
 export interface HistoryEntry {

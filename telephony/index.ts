@@ -8,9 +8,10 @@ export { type AudioSink, CallCenter, type CallCenterOptions } from './call-cente
 export type { TranscriptEvent, TransferStatus } from './events.js';
 export { alawToLinear, decodeG711, encodeG711, type G711, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
 export type { CallLeg, Channel, LegEvents } from './leg.js';
+export { resealCalls } from './personal-data.js';
+export { anonymiseEndedCalls, countCallsToAnonymise, countTranscriptsToRemove, removeTranscripts } from './retention.js';
 export { registerTelephony, type Telephony } from './service.js';
 export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './settings.js';
 export { SipEndpoint, type SipEndpointOptions } from './sip-endpoint.js';
 export type { AgentState, CallRecord, CallState, EndReason, Referral, Segment } from './store.js';
 export { readPromptPcm8k } from './wav.js';
-export { anonymiseEndedCalls, countCallsToAnonymise, countTranscriptsToRemove, removeTranscripts } from './retention.js';

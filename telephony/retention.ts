@@ -4,6 +4,7 @@
  * are masked (the masked form keeps the figures by carrier and area readable).
  */
 import { maskPhone } from '../core/mask.js';
+import { open } from '../core/personal-data.js';
 import type { Db, Queryable } from '../db/index.js';
 
 export async function countTranscriptsToRemove(q: Queryable, endedBefore: Date): Promise<{ calls: number; segments: number }> {
@@ -41,7 +42,11 @@ export async function anonymiseEndedCalls(db: Db, endedBefore: Date): Promise<nu
       [endedBefore],
     );
     for (const c of rows.rows) {
-      await q.query('UPDATE calls SET caller_number = $2, anonymised_at = now() WHERE id = $1', [c.id, maskPhone(c.caller_number)]);
+      // A masked number is no longer personal: kept in clear, and its search hash goes.
+      await q.query('UPDATE calls SET caller_number = $2, caller_number_hash = NULL, anonymised_at = now() WHERE id = $1', [
+        c.id,
+        maskPhone(open(c.caller_number)),
+      ]);
     }
     return rows.rows.length;
   });

@@ -1,4 +1,5 @@
 /** The telephony tables: calls, transcript segments, referrals, agent states. */
+import { open, phoneHash, seal } from '../core/personal-data.js';
 import type { Queryable } from '../db/index.js';
 import type { Channel } from './leg.js';
 
@@ -61,7 +62,7 @@ function toCall(r: Record<string, unknown>): CallRecord {
     channel: r.channel as Channel,
     direction: r.direction as CallRecord['direction'],
     sipCallId: (r.sip_call_id as string) ?? null,
-    callerNumber: (r.caller_number as string) ?? null,
+    callerNumber: open(r.caller_number as string | null),
     calledNumber: (r.called_number as string) ?? null,
     state: r.state as CallState,
     emergency: r.emergency as boolean,
@@ -90,17 +91,19 @@ export async function insertCall(
   },
 ): Promise<CallRecord> {
   const r = await q.query(
-    `INSERT INTO calls (channel, direction, sip_call_id, caller_number, called_number, state, agent_id, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CALL_COLUMNS}`,
+    `INSERT INTO calls (channel, direction, sip_call_id, caller_number, caller_number_hash, called_number, state, agent_id, details)
+     VALUES ($1, $2, $3, $4, $9, $5, $6, $7, $8) RETURNING ${CALL_COLUMNS}`,
     [
       c.channel,
       c.direction,
       c.sipCallId ?? null,
-      c.callerNumber,
+      // Sealed at rest; the hash finds a caller's earlier calls (core/personal-data.ts).
+      seal(c.callerNumber),
       c.calledNumber,
       c.state,
       c.agentId ?? null,
       JSON.stringify(c.details ?? {}),
+      phoneHash(c.callerNumber),
     ],
   );
   return toCall(r.rows[0] as Record<string, unknown>);

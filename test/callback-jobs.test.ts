@@ -32,6 +32,7 @@ import {
   startEmbeddedRunner,
 } from '../callback/index.js';
 import { acceptedReply, caseState, until } from '../callback/testing.js';
+import { phoneHash } from '../core/personal-data.js';
 import { ENGINES } from '../db/testing.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -141,7 +142,7 @@ for (const engine of ENGINES) {
           CREATE FUNCTION fault_result_once() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN
             IF NEW.state IN ('done', 'unreachable') AND OLD.state <> NEW.state THEN
-              IF (SELECT caller_phone FROM work_orders WHERE id = NEW.work_order_id) = '13900000001' THEN
+              IF (SELECT caller_phone_hash FROM work_orders WHERE id = NEW.work_order_id) = '${phoneHash('13900000001')}' THEN
                 IF nextval('fault_result_once') = 1 THEN
                   RAISE EXCEPTION 'injected fault: the write after a survey result fails once';
                 END IF;
@@ -174,11 +175,11 @@ for (const engine of ENGINES) {
       test('a result that cannot be written ends in 失败/需人工 after one call; staff take it over or requeue it', async () => {
         await s.db.exec(`
           CREATE TABLE fault_result_on (phone text PRIMARY KEY);
-          INSERT INTO fault_result_on VALUES ('13900000002'), ('13900000003');
+          INSERT INTO fault_result_on VALUES ('${phoneHash('13900000002')}'), ('${phoneHash('13900000003')}');
           CREATE FUNCTION fault_result_always() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN
             IF NEW.state IN ('done', 'unreachable') AND OLD.state <> NEW.state THEN
-              IF EXISTS (SELECT 1 FROM fault_result_on f JOIN work_orders w ON w.caller_phone = f.phone WHERE w.id = NEW.work_order_id) THEN
+              IF EXISTS (SELECT 1 FROM fault_result_on f JOIN work_orders w ON w.caller_phone_hash = f.phone WHERE w.id = NEW.work_order_id) THEN
                 RAISE EXCEPTION 'injected fault: the database refuses the result';
               END IF;
             END IF;
@@ -284,7 +285,7 @@ for (const engine of ENGINES) {
           CREATE SEQUENCE fault_schedule_once;
           CREATE FUNCTION fault_schedule_once() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN
-            IF (SELECT caller_phone FROM work_orders WHERE id = NEW.work_order_id) = '13900000005' THEN
+            IF (SELECT caller_phone_hash FROM work_orders WHERE id = NEW.work_order_id) = '${phoneHash('13900000005')}' THEN
               IF nextval('fault_schedule_once') = 1 THEN
                 RAISE EXCEPTION 'injected fault: scheduling the callback fails once';
               END IF;

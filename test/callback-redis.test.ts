@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { MODULES } from '../app/modules.js';
 import { registerCallback, type SurveyAnswer, startBullRunner } from '../callback/index.js';
 import { acceptedReply, callbackOf, caseState, until } from '../callback/testing.js';
+import { keyringFrom, newDataKey, parseDataKey, setDataKeyring } from '../core/personal-data.js';
 import { ENGINES } from '../db/testing.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -167,6 +168,9 @@ for (const engine of ENGINES) {
 }
 
 describe('a survey worker killed mid-call (postgres, separate process)', () => {
+  // The worker processes open the callers' numbers this process seals: one key for both.
+  const dataKey = newDataKey();
+  setDataKeyring(keyringFrom(parseDataKey(dataKey)));
   let s: TestServer;
   let redis: ChildProcess;
   let redisPort: number;
@@ -203,7 +207,7 @@ describe('a survey worker killed mid-call (postgres, separate process)', () => {
 
   test('the job is retried by another worker and completes', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'callback/worker-process.ts'], {
-      env: { ...process.env, ...env, DATABASE_URL: s.db.url as string, CALLBACK_TEST_HANG: '1' },
+      env: { ...process.env, ...env, DATABASE_URL: s.db.url as string, CALLBACK_TEST_HANG: '1', DATA_KEY: dataKey },
       stdio: 'pipe',
     });
     let out = '';

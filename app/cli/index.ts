@@ -8,6 +8,7 @@ import { asrCommands } from './asr.js';
 import { classifierCommands } from './classifier.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { coreCommands } from './core-commands.js';
+import { dataCommands } from './data.js';
 import { dispatchCommands } from './dispatch.js';
 import { retentionCommands } from './retention.js';
 import { userCommands } from './users.js';
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   ...classifierCommands,
   ...dispatchCommands,
   ...retentionCommands,
+  ...dataCommands,
 ];
 
 function help(): string {

@@ -1,0 +1,37 @@
+/** `hotline data key|rekey`: the key that seals personal fields, and resealing after a rotation. */
+import { newDataKey } from '../../core/personal-data.js';
+import { resealCases } from '../../dispatch/index.js';
+import { resealCalls } from '../../telephony/index.js';
+import { loadConfig } from '../config.js';
+import { openRuntime } from '../runtime.js';
+import type { Command } from './command.js';
+
+export const dataCommands: Command[] = [
+  {
+    path: ['data', 'new-key'],
+    summary: 'Print a new random key for DATA_KEY (base64, 32 bytes)',
+    usage: `hotline data new-key
+  To rotate: set DATA_KEY to the new key and DATA_KEYS_PREVIOUS to the old one on every process,
+  restart, run hotline data rekey, then drop DATA_KEYS_PREVIOUS.`,
+    async run() {
+      console.log(newDataKey());
+      return 0;
+    },
+  },
+  {
+    path: ['data', 'rekey'],
+    summary: "Reseal callers' names and numbers with the current DATA_KEY (after a rotation, or data from before sealing)",
+    usage: 'hotline data rekey\n  Reads DATA_KEY and DATA_KEYS_PREVIOUS (or DATA_DIR/data.key); safe to run while the server serves.',
+    async run() {
+      const rt = await openRuntime(loadConfig());
+      try {
+        const cases = await resealCases(rt.db);
+        const calls = await resealCalls(rt.db);
+        console.log(`Resealed ${cases} cases and ${calls} calls with the current data key.`);
+        return 0;
+      } finally {
+        await rt.close();
+      }
+    },
+  },
+];
