@@ -57,6 +57,14 @@ export const FOUNDATION_SETTINGS = [
     help: 'seconds a client has to send a whole HTTP request (headers and body) before the connection is closed',
   },
   {
+    env: 'HTTP_MAX_CONNECTIONS_PER_SOURCE',
+    kind: 'int',
+    default: '500',
+    min: 0,
+    max: 100000,
+    help: 'HTTP connections one client address may hold at once (0 = no limit); a centre behind one NAT needs about two per desk',
+  },
+  {
     env: 'DATA_KEY',
     kind: 'string',
     help: 'key sealing personal fields at rest: 32 bytes, base64 or hex (openssl rand -base64 32); unset = DATA_DIR/data.key, made at first start. Every process of a site needs the same one',
@@ -123,6 +131,7 @@ export interface Config {
   loginRateLimit: number;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
+  maxConnectionsPerSource: number;
   seedDemo: 'yes' | 'no';
   sharedDir: string;
   modelsDir: string;
@@ -148,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: v.LOGIN_RATE_LIMIT as number,
     bodyLimitBytes: (v.BODY_LIMIT_KB as number) * 1024,
     requestTimeoutMs: (v.HTTP_REQUEST_TIMEOUT_SECONDS as number) * 1000,
+    maxConnectionsPerSource: v.HTTP_MAX_CONNECTIONS_PER_SOURCE as number,
     seedDemo: v.SEED_DEMO as Config['seedDemo'],
     sharedDir: v.SHARED_DIR as string,
     modelsDir: v.MODELS_DIR as string,

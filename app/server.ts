@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -267,5 +268,30 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await registerModules(api, ctx, config, opts.modules);
   });
 
+  limitConnectionsPerSource(app, config.maxConnectionsPerSource);
   return app;
+}
+
+/**
+ * One address may hold at most `max` connections at once (0 = no limit): a client that
+ * opens sockets and never sends (a slowloris) runs out of its own share, not everyone's.
+ * Behind a proxy every connection comes from the proxy, whose own limits then apply.
+ */
+function limitConnectionsPerSource(app: FastifyInstance, max: number): void {
+  if (max <= 0) return;
+  const open = new Map<string, number>();
+  app.server.on('connection', (socket: Socket) => {
+    const from = socket.remoteAddress ?? '?';
+    const n = (open.get(from) ?? 0) + 1;
+    if (n > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(from, n);
+    socket.once('close', () => {
+      const left = (open.get(from) ?? 1) - 1;
+      if (left <= 0) open.delete(from);
+      else open.set(from, left);
+    });
+  });
 }

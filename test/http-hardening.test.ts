@@ -203,3 +203,42 @@ test('a client that never finishes its request body is disconnected after HTTP_R
     await db.destroy();
   }
 });
+
+test('one address holds at most HTTP_MAX_CONNECTIONS_PER_SOURCE connections; others still get in', async () => {
+  const db = await createTestDb('pglite');
+  const bus = createLocalBus();
+  const app = await buildServer({
+    config: loadConfig({ LOG_LEVEL: 'silent', HTTP_MAX_CONNECTIONS_PER_SOURCE: '3' }),
+    ctx: { db, bus },
+    logger: false,
+  });
+  const sockets: Socket[] = [];
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    // Open sockets that never send, and see which the server closes.
+    const closed = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<boolean>((resolve) => {
+            const c = connect(port, '127.0.0.1');
+            sockets.push(c);
+            c.on('error', () => {});
+            c.on('close', () => resolve(true));
+            setTimeout(() => resolve(false), 1500).unref();
+          }),
+      ),
+    );
+    assert.equal(closed.filter(Boolean).length, 2, `closed: ${closed}`);
+    for (const c of sockets) c.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(r.status, 200, 'after the idle sockets are gone the address is served again');
+  } finally {
+    for (const c of sockets) c.destroy();
+    await app.close();
+    await bus.close();
+    await db.destroy();
+  }
+});
