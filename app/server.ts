@@ -194,13 +194,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     async () => ({ status: 'ok' as const }),
   );
 
-  const Components = (detail: boolean) =>
+  const componentsSchema = (detail: boolean) =>
     Type.Record(
       Type.String(),
       detail ? Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) }) : Type.Object({ ok: Type.Boolean() }),
     );
-  const Readiness = (detail: boolean) =>
-    Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]), components: Components(detail) });
+  const readinessSchema = (detail: boolean) =>
+    Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]), components: componentsSchema(detail) });
   const readiness = async () => {
     const components: Record<string, { ok: boolean; detail?: string }> = {};
     for (const [name, check] of Object.entries(checks)) {
@@ -223,7 +223,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         tags: ['operations'],
         summary: 'Readiness: the database answers; ok or not per component (details on /readyz/details for supervisors)',
         security: [],
-        response: { '2xx': Readiness(false) },
+        response: { '2xx': readinessSchema(false) },
       },
     },
     async (_req, reply) => {
@@ -244,7 +244,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         schema: {
           tags: ['operations'],
           summary: 'Readiness with every component’s detail (ASR engine, queues, SIP, deadline check): supervisors and admins',
-          response: { '2xx': Readiness(true), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
+          response: { '2xx': readinessSchema(true), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
         },
       },
       async (_req, reply) => {
