@@ -81,6 +81,8 @@ export interface LeafWeights {
   place: number;
   /** Weight of the words learned from dispatchers' decisions. */
   learned: number;
+  /** For a leaf routed to a unit the text asks for by name (请城管来, departments.ts). */
+  mention: number;
 }
 
 export const DEFAULT_WEIGHTS: LeafWeights = {
@@ -93,6 +95,7 @@ export const DEFAULT_WEIGHTS: LeafWeights = {
   minSimilarity: 0.3,
   place: 0.3,
   learned: 2,
+  mention: 1,
 };
 
 // Name endings that say nothing about what the citizen reports (路灯异常 → 路灯).
@@ -335,6 +338,8 @@ export function scoreLeaves(
   text: string,
   prior: Map<string, number>,
   weights: LeafWeights = DEFAULT_WEIGHTS,
+  /** The units the text names (departments.ts `departmentsNamed`). */
+  named: ReadonlySet<string> = new Set(),
 ): { scores: LeafScore[]; neighbours: Neighbour[] } {
   const s = squeezeText(text);
   const n = index.leaves.length;
@@ -414,6 +419,7 @@ export function scoreLeaves(
       weights.prior * Math.log(p + 0.02) +
       weights.neighbour * nb[l]! +
       weights.learned * taught[l]! +
+      (leaf.department && named.has(leaf.department) ? weights.mention : 0) +
       (leaf.other && !anyKeyword ? weights.other : 0);
   }
   let max = -Infinity;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { badRequest, unavailable } from '../core/errors.js';
 import type { Db, Queryable } from '../db/index.js';
 import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
+import { cueDepartment, departmentsNamed } from './departments.js';
 import { checkEmergency, type EmergencyLine } from './emergency.js';
 import { type CombinedVerdict, combineEmergency } from './emergency-model.js';
 import { hasChinese } from './features.js';
@@ -86,6 +87,15 @@ let shipped: Map<string, CatalogueEntry> | undefined;
 function catalogue(): Map<string, CatalogueEntry> {
   shipped ??= new Map(defaultCatalogue().map((c) => [c.code, c]));
   return shipped;
+}
+
+/** The unit the shipped catalogue routes a code to (its own or its nearest parent's). */
+function shippedDepartment(code: string): string | null {
+  for (let c = catalogue().get(code), guard = 0; c && guard < 20; guard++) {
+    if (c.department) return c.department;
+    c = c.parent ? catalogue().get(c.parent) : undefined;
+  }
+  return null;
 }
 
 function emergencyHead(model: LoadedModel, probs: Float32Array | null) {
@@ -208,7 +218,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       const prior = new Map(labels.map((l, i) => [l, probs[i]!]));
       const bestClass = labels.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!)[0]!;
       const index = await leaves.index();
-      const scored = scoreLeaves(index, text, prior, opts.weights ?? DEFAULT_WEIGHTS);
+      const scored = scoreLeaves(index, text, prior, opts.weights ?? DEFAULT_WEIGHTS, departmentsNamed(text));
       const neighbours = scored.neighbours;
       let scores = scored.scores;
       if (opts.pick === 'department') {
@@ -226,6 +236,14 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
         place = route.place;
         department = route.unit;
         departmentSource = department ? route.source : 'none';
+        // A leaf whose cases go to different units by what the caller says (a neighbour's noise
+        // to the police, a cooling tower's to 生态环境): the cue's unit, while the site routes
+        // the leaf as shipped (a site that re-routed it decided otherwise).
+        const cue = route.source === 'category' ? cueDepartment(best.code, text) : null;
+        if (cue && cue !== department?.code && department?.code === shippedDepartment(best.code)) {
+          const unit = await unitByCode(cue);
+          if (unit) department = unit;
+        }
         // A dispatcher who sent a text like this one, filed under the same category, to
         // another unit decided this department; a place override still wins over that.
         const near = neighbours[0];
