@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../core/errors.js';
+import { parseRequestTime } from '../core/time.js';
 import type { Queryable } from '../db/index.js';
 
 export const RECORD_TYPES = ['work_order', 'call', 'callback'] as const;
@@ -98,10 +99,7 @@ export async function listPiiAccess(q: Queryable, f: PiiAccessFilter): Promise<{
     ['to', '<'],
   ] as const) {
     const v = f[key];
-    if (v == null) continue;
-    if (Number.isNaN(Date.parse(v)))
-      throw badRequest(`${key}=${v} is not a time: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T09:00:00+08:00.`);
-    add(`at ${op} $?::timestamptz`, new Date(v).toISOString());
+    if (v != null) add(`at ${op} $?::timestamptz`, parseRequestTime(key, v).toISOString());
   }
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const c = await q.query<{ n: number }>(`SELECT count(*) AS n FROM pii_access_log ${filter}`, params);

@@ -132,6 +132,10 @@ describe('deadline use, pause and resume', () => {
     assert.equal(show(resumeDeadline(cal, t('2026-09-30 17:30'), t('2026-09-30 15:30'), t('2026-10-08 16:30'))), '2026-10-09 10:00');
     // Already late when paused: the deadline does not move.
     assert.equal(resumeDeadline(cal, deadline, t('2026-11-24 10:00'), t('2026-11-25 09:00')), deadline);
+    // A deadline set on a rest day (an extension granted to Saturday 17:30), paused and
+    // resumed at once: it stays on Saturday, not the end of Friday's working time before it.
+    const saturday = t('2026-12-12 17:30');
+    assert.equal(resumeDeadline(cal, saturday, t('2026-12-02 10:00'), t('2026-12-02 10:00')), saturday);
   });
 });
 

@@ -172,5 +172,7 @@ export function resumeStart(cal: WorkCalendar, started: number, pausedAt: number
 
 export function resumeDeadline(cal: WorkCalendar, deadline: number, pausedAt: number, resumedAt: number): number {
   if (pausedAt >= deadline) return deadline;
-  return addWorkingMs(cal, resumedAt, workingMsBetween(cal, pausedAt, deadline));
+  // Never earlier than before: a deadline on a rest day holds the same working time as the
+  // end of the last workday before it, and adding that time back would land there.
+  return Math.max(deadline, addWorkingMs(cal, resumedAt, workingMsBetween(cal, pausedAt, deadline)));
 }

@@ -7,6 +7,7 @@
 import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { ROLE_NAMES_ZH } from '../core/roles.js';
+import { parseRequestTime } from '../core/time.js';
 import type { Db, Queryable } from '../db/index.js';
 import { computeDeadline, type DeadlineRule, resumeDeadline, resumeStart, type WorkCalendar } from './calendar.js';
 import { loadCalendar } from './calendar-store.js';
@@ -74,11 +75,7 @@ function required(value: string | undefined, action: Action, field: string, what
 }
 
 function parseTime(value: string | undefined, field: string): number | undefined {
-  if (value == null) return undefined;
-  const t = Date.parse(value);
-  if (Number.isNaN(t))
-    throw badRequest(`"${field}" = ${JSON.stringify(value)} is not a time: use ISO 8601, e.g. 2026-11-30T17:30:00+08:00.`);
-  return t;
+  return value == null ? undefined : parseRequestTime(field, value).getTime();
 }
 
 export async function applyTransition(

@@ -4,6 +4,7 @@ import { badRequest, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { maskAddress, maskName, maskPhone, maskText } from '../core/mask.js';
 import { open, phoneDigits, phoneHash, phoneHashes, seal } from '../core/personal-data.js';
+import { parseRequestTime } from '../core/time.js';
 import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
@@ -534,10 +535,7 @@ export async function listWorkOrders(
     ['to', '<'],
   ] as const) {
     const v = f[key];
-    if (v == null) continue;
-    if (Number.isNaN(Date.parse(v)))
-      throw badRequest(`${key}=${v} is not a time: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T09:00:00+08:00.`);
-    add(`w.created_at ${op} $?::timestamptz`, new Date(v).toISOString());
+    if (v != null) add(`w.created_at ${op} $?::timestamptz`, parseRequestTime(key, v).toISOString());
   }
   const text = f.q?.trim();
   if (text && /^\d{8}-\d{6}$/.test(text)) {
