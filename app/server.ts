@@ -154,7 +154,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   await app.register(cookie);
   await app.register(helmet, HELMET_OPTIONS);
-  app.addHook('onRequest', originCheck({ allowedOrigins: config.allowedOrigins }));
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) => ({
@@ -178,6 +177,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+  // After the websocket plugin's own onRequest hook: a refused upgrade's socket is then closed.
+  app.addHook('onRequest', originCheck({ allowedOrigins: config.allowedOrigins }));
   app.addSchema(ErrorResponse);
 
   app.get(

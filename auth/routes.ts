@@ -290,8 +290,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     },
   );
 
-  app.delete(
-    '/api/auth/totp',
+  app.post(
+    '/api/auth/totp/disable',
     {
       config: { roles: 'any' },
       schema: {

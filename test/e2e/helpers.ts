@@ -89,6 +89,8 @@ export async function startProduct(env: NodeJS.ProcessEnv = {}, logName = 'serve
       DATABASE_URL: '',
       REDIS_URL: '',
       LOGIN_RATE_LIMIT: '1000',
+      // The desk tests log in as the demo district's users.
+      SEED_DEMO: 'yes',
       METRICS_REFRESH_MS: '1000',
       ...env,
     },
