@@ -65,7 +65,6 @@ export async function createUser(db: Queryable, input: NewUser, opts: CreateOpti
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw badRequest(`The password is too short: use at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  if (opts.policy) assertPasswordPolicy(input.password, { role: input.role, username: input.username });
   let orgUnitId: number | null = null;
   if (input.orgUnitCode) {
     const unit = await db.query<{ id: number }>('SELECT id FROM org_units WHERE code = $1', [input.orgUnitCode]);
@@ -75,6 +74,7 @@ export async function createUser(db: Queryable, input: NewUser, opts: CreateOpti
   if (input.role === 'handler' && orgUnitId === null) {
     throw badRequest('A handler must belong to a department or unit: give its code (--unit CODE / orgUnitCode).');
   }
+  if (opts.policy) assertPasswordPolicy(input.password, { role: input.role, username: input.username });
   const hash = await hashPassword(input.password);
   const existing = await db.query('SELECT 1 FROM users WHERE lower(username) = lower($1)', [input.username]);
   if (existing.rowCount) throw conflict(`User "${input.username}" already exists.`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { seed } from '../app/seed.js';
+import { createFirstAdmin, seed } from '../app/seed.js';
+import { verifyPassword } from '../auth/index.js';
 import { createTestDb, ENGINES, type TestDb } from '../db/testing.js';
 import { DEMO_USERS } from '../org/index.js';
 
@@ -76,6 +77,43 @@ for (const engine of ENGINES) {
       );
       const again = await seed(db, { demo: true });
       assert.deepEqual(again, { units: 0, categories: 0, users: [] });
+    });
+
+    test('demo users are marked demo and not asked to change the published password', async () => {
+      const r = await db.query<{ demo: boolean; must: boolean }>('SELECT demo, must_change_password AS must FROM users');
+      assert.equal(r.rowCount, 6);
+      for (const u of r.rows) assert.deepEqual(u, { demo: true, must: false });
+    });
+  });
+
+  describe(`first admin of a real install on ${engine}`, () => {
+    let db: TestDb;
+    before(async () => {
+      db = await createTestDb(engine);
+    });
+    after(() => db.destroy());
+
+    test('a generated strong password, stored only as a scrypt hash, to be changed at the first login', async () => {
+      const admin = await createFirstAdmin(db);
+      assert.equal(admin.generated, true);
+      assert.ok(admin.password.length >= 20);
+      const r = await db.query<{ hash: string; must: boolean; demo: boolean; role: string }>(
+        'SELECT password_hash AS hash, must_change_password AS must, demo, role FROM users',
+      );
+      assert.equal(r.rowCount, 1);
+      const row = r.rows[0];
+      assert.ok(row);
+      assert.deepEqual({ must: row.must, demo: row.demo, role: row.role }, { must: true, demo: false, role: 'admin' });
+      assert.match(row.hash, /^scrypt\$/);
+      assert.ok(!row.hash.includes(admin.password));
+      assert.equal(await verifyPassword(admin.password, row.hash), true);
+      const again = await createTestDb(engine);
+      try {
+        await assert.rejects(createFirstAdmin(again, 'aaaaaaaaaaaa'), /repeats one character/);
+        assert.equal((await createFirstAdmin(again, 'Given-Chief-Pass-77')).generated, false);
+      } finally {
+        await again.destroy();
+      }
     });
   });
 }
