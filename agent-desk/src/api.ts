@@ -1,3 +1,5 @@
+import { noteRequest, startActivityHeartbeat } from './activity.js';
+
 /**
  * The desk's HTTP client. Every refusal becomes an ApiError carrying the server's own
  * `message` (which says what happened and what to do), so views show it as it is.
@@ -7,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's `details` (e.g. `{ rule }` of a refused password). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -51,18 +55,21 @@ function forUsers(status: number, message: string): string {
 async function errorOf(res: Response): Promise<ApiError> {
   let code = 'HTTP_ERROR';
   let message = `服务器返回 ${res.status} ${res.statusText}`;
+  let details: unknown;
   try {
     const body = await res.json();
     if (body && typeof body.message === 'string') message = body.message;
     if (body && typeof body.code === 'string') code = body.code;
+    details = body?.details;
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
-  return new ApiError(res.status, code, forUsers(res.status, message));
+  return new ApiError(res.status, code, forUsers(res.status, message), details);
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
   let res: Response;
+  noteRequest();
   try {
     res = await fetch(withQuery(path, query), {
       method,
@@ -79,6 +86,14 @@ export async function request<T>(method: string, path: string, body?: unknown, q
   const type = res.headers.get('content-type') ?? '';
   return (type.includes('json') ? await res.json() : await res.text()) as T;
 }
+
+// The session ends after SESSION_IDLE_MINUTES without a request; input in the desk counts as use.
+startActivityHeartbeat(() =>
+  request('GET', '/api/auth/heartbeat').then(
+    () => undefined,
+    () => undefined,
+  ),
+);
 
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, undefined, query),

@@ -5,11 +5,14 @@
  */
 import { Alert, App, Button, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Tree } from 'antd';
 import { useState } from 'react';
+import { checkPassword, PASSWORD_RULE_ZH } from '../../../auth/password-policy.js';
 import { api } from '../api.js';
+import { AccountSecurityPanel, type User as AccountUser, errorText } from '../components/AccountSecurity.js';
+import { ResetPasswordButton } from '../components/UserAdmin.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime, ROLE_NAMES_ZH } from '../format.js';
 import { type Loaded, unitTree, useCatalogue, useLoad } from '../hooks.js';
-import type { Category, OrgUnit, User } from '../types.js';
+import type { Category, OrgUnit } from '../types.js';
 
 function Status({ loaded, what }: { loaded: Loaded<unknown>; what: string }) {
   if (loaded.missing) return <Alert type="warning" showIcon title={`${what}接口尚未提供（相应模块未安装）`} />;
@@ -64,10 +67,21 @@ function CreateForm<T extends object>({
   );
 }
 
-function UsersTab() {
-  const users = useLoad(() => api.get<User[]>('/api/users'), []);
+function UsersTab({ me }: { me?: AccountUser }) {
+  const { message } = App.useApp();
+  const users = useLoad(() => api.get<AccountUser[]>('/api/users'), []);
   const { units } = useCatalogue();
   const unitName = new Map(units.map((u) => [u.id, u.name]));
+  const isAdmin = me?.role === 'admin';
+  const act = async (u: AccountUser, path: string, done: string) => {
+    try {
+      await api.post(`/api/users/${u.id}/${path}`);
+      message.success(done);
+      users.reload();
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  };
   return (
     <>
       <CreateForm
@@ -90,8 +104,22 @@ function UsersTab() {
         <Form.Item name="displayName">
           <Input placeholder="姓名" />
         </Form.Item>
-        <Form.Item name="password" rules={[{ required: true, min: 8, message: '密码至少8位' }]}>
-          <Input.Password placeholder="初始密码" data-testid="new-password" autoComplete="new-password" />
+        <Form.Item
+          name="password"
+          dependencies={['username', 'role']}
+          rules={[
+            { required: true, message: '请输入初始密码' },
+            ({ getFieldValue }) => ({
+              validator: async (_r, value: string | undefined) => {
+                const v = value
+                  ? checkPassword(value, { username: getFieldValue('username') ?? '', role: getFieldValue('role') ?? 'admin' })
+                  : undefined;
+                if (v) throw new Error(PASSWORD_RULE_ZH[v.rule]);
+              },
+            }),
+          ]}
+        >
+          <Input.Password placeholder="初始密码（首次登录须修改）" data-testid="new-password" autoComplete="new-password" />
         </Form.Item>
         <Form.Item name="role" rules={[{ required: true, message: '请选择角色' }]}>
           <Select
@@ -113,7 +141,7 @@ function UsersTab() {
         </Form.Item>
       </CreateForm>
       <Status loaded={users} what="用户" />
-      <Table<User>
+      <Table<AccountUser>
         rowKey="id"
         size="small"
         dataSource={users.data ?? []}
@@ -122,7 +150,57 @@ function UsersTab() {
           { title: '姓名', dataIndex: 'displayName' },
           { title: '角色', dataIndex: 'role', render: (r: keyof typeof ROLE_NAMES_ZH) => <Tag>{ROLE_NAMES_ZH[r]}</Tag> },
           { title: '所属单位', dataIndex: 'orgUnitId', render: (id: number | null) => (id ? unitName.get(id) : '—') },
-          { title: '状态', dataIndex: 'active', render: (a: boolean) => (a ? '启用' : '停用') },
+          {
+            title: '状态',
+            key: 'state',
+            render: (_: unknown, u) => (
+              <Space size={4} wrap data-testid={`user-state-${u.username}`}>
+                {u.active ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>}
+                {u.lockedUntil && <Tag color="red">已锁定至 {dateTime(u.lockedUntil)}</Tag>}
+                {u.mustChangePassword && <Tag color="orange">待改密</Tag>}
+                {u.twoFactor && <Tag color="blue">双因素</Tag>}
+                {u.demo && <Tag color="purple">演示账号</Tag>}
+              </Space>
+            ),
+          },
+          ...(isAdmin
+            ? [
+                {
+                  title: '操作',
+                  key: 'actions',
+                  render: (_: unknown, u: AccountUser) => (
+                    <Space size={4} wrap>
+                      <ResetPasswordButton user={u} onDone={users.reload} />
+                      {u.lockedUntil && (
+                        <Button size="small" onClick={() => act(u, 'unlock', '已解锁')} data-testid={`unlock-${u.username}`}>
+                          解锁
+                        </Button>
+                      )}
+                      {u.twoFactor && (
+                        <Popconfirm
+                          title="移除该用户的双因素认证？其须重新设置。"
+                          onConfirm={() => act(u, 'two-factor/reset', '已移除双因素认证')}
+                        >
+                          <Button size="small">重置双因素</Button>
+                        </Popconfirm>
+                      )}
+                      {u.id !== me?.id &&
+                        (u.active ? (
+                          <Popconfirm title="停用后该用户立即退出且不能登录，确定？" onConfirm={() => act(u, 'disable', '已停用')}>
+                            <Button size="small" danger data-testid={`disable-${u.username}`}>
+                              停用
+                            </Button>
+                          </Popconfirm>
+                        ) : (
+                          <Button size="small" onClick={() => act(u, 'enable', '已启用')} data-testid={`enable-${u.username}`}>
+                            启用
+                          </Button>
+                        ))}
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
     </>
@@ -393,16 +471,56 @@ function ModelsTab() {
 }
 
 export function AdminView() {
+  const me = useLoad(() => api.get<AccountUser>('/api/me'), []);
+  const [tab, setTab] = useState('users');
+  // 等保 2.0 level 3 asks for two factors for administrators: the desk keeps asking until they enrol.
+  const prompt = me.data && (me.data.role === 'admin' || me.data.role === 'supervisor') && !me.data.twoFactor;
+  return (
+    <>
+      {prompt && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="two-factor-prompt"
+          title="您的账号尚未启用双因素认证"
+          description="管理员和值班长账号可管理全部用户和数据，建议立即启用双因素认证（手机身份验证器动态码）。"
+          action={
+            <Button size="small" type="primary" onClick={() => setTab('account')}>
+              去启用
+            </Button>
+          }
+        />
+      )}
+      <AdminTabs tab={tab} setTab={setTab} me={me.data} onAccountChanged={me.reload} />
+    </>
+  );
+}
+
+function AdminTabs({
+  tab,
+  setTab,
+  me,
+  onAccountChanged,
+}: {
+  tab: string;
+  setTab: (t: string) => void;
+  me?: AccountUser;
+  onAccountChanged: () => void;
+}) {
   return (
     <Tabs
       destroyOnHidden
+      activeKey={tab}
+      onChange={setTab}
       items={[
-        { key: 'users', label: '用户与角色', children: <UsersTab /> },
+        { key: 'users', label: '用户与角色', children: <UsersTab me={me} /> },
         { key: 'org', label: '组织机构', children: <OrgTab /> },
         { key: 'categories', label: '类别与派单规则', children: <CategoriesTab /> },
         { key: 'holidays', label: '节假日', children: <HolidaysTab /> },
         { key: 'emergency', label: '紧急规则', children: <EmergencyTab /> },
         { key: 'models', label: '模型版本', children: <ModelsTab /> },
+        { key: 'account', label: '账号安全', children: <AccountSecurityPanel onChanged={onAccountChanged} /> },
       ]}
     />
   );
