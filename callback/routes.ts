@@ -1,10 +1,12 @@
 /** REST for callback staff: the due list, claims and outcomes. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import { IdParams, protectedErrors } from '../core/http.js';
 import { maskText } from '../core/mask.js';
 import {
+  type Callback,
   type CallbackDeps,
   callCitizen,
   claimCallback,
@@ -60,12 +62,20 @@ export const CallbackSchema = Type.Object(
 export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> = async (app, { deps }) => {
   app.addSchema(CallbackSchema);
   // Descriptions carry the numbers callers say ("my phone is …"): masked in everything the queue shows.
-  app.addHook('preSerialization', async (_req, _reply, payload: unknown) => {
+  // The caller's name and number are in clear only for the staff member who claimed the
+  // callback (store.ts view()): each such answer is written to the access log first.
+  app.addHook('preSerialization', async (req, _reply, payload: unknown) => {
     const mask = (c: unknown) =>
       c && typeof c === 'object' && typeof (c as { description?: unknown }).description === 'string'
         ? { ...c, description: maskText((c as { description: string }).description) }
         : c;
     const p = payload as { items?: unknown[] } | null;
+    const items = Array.isArray(p?.items) ? p.items : [payload];
+    for (const c of items as Partial<Callback>[]) {
+      if (!c || typeof c !== 'object' || c.state !== 'claimed' || req.user?.id == null || c.claimedBy !== req.user.id) continue;
+      const fields = [c.callerPhone && 'callerPhone', c.callerName && 'callerName'].filter((f): f is string => !!f);
+      if (fields.length && c.id != null) await logPiiRead(deps.db, req, { type: 'callback', id: c.id, ref: c.workOrderNumber }, fields);
+    }
     return Array.isArray(p?.items) ? { ...p, items: p.items.map(mask) } : mask(payload);
   });
 

@@ -390,5 +390,14 @@ describe('descriptions in the callback queue', () => {
     const claimed = await s.request('callback', { method: 'POST', url: `/api/callbacks/${cb.id}/claim` });
     assert.equal(claimed.statusCode, 200, claimed.body);
     assert.equal(claimed.json().description, masked);
+    // The claimer sees the caller's number in clear, and that read is in the access log;
+    // the list before the claim showed it masked and logged nothing.
+    assert.doesNotMatch(String(claimed.json().callerPhone), /\*/);
+    const logged = await s.db.query<{ fields: string[]; record_type: string }>(
+      "SELECT fields, record_type FROM pii_access_log WHERE record_type = 'callback' AND record_id = $1",
+      [cb.id],
+    );
+    assert.equal(logged.rows.length, 1, 'one logged read: the claim');
+    assert.ok(logged.rows[0]?.fields.includes('callerPhone'));
   });
 });
