@@ -97,7 +97,7 @@ export const MODULES: ModuleSpec[] = [
   {
     name: 'agent-desk',
     register: async (app, ctx, config) => {
-      await app.register(eventsChannel, { ctx });
+      await app.register(eventsChannel, { ctx, idleMinutes: config.values.SESSION_IDLE_MINUTES as number | undefined });
       await app.register(staticApp, { distDir: config.values.DESK_DIST_DIR as string | undefined });
     },
   },

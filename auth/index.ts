@@ -2,7 +2,7 @@ export { authGuard, currentUser } from './guard.js';
 export { hashPassword, verifyPassword } from './password.js';
 export { checkPassword, minPasswordLength, PASSWORD_RULE_ZH, type PasswordRule } from './password-policy.js';
 export { type AuthOptions, authRoutes } from './routes.js';
-export { deleteExpiredSessions, SESSION_COOKIE } from './sessions.js';
+export { deleteExpiredSessions, SESSION_COOKIE, sessionStillValid } from './sessions.js';
 export { AUTH_SETTINGS, type AuthSettings, authSettingsFrom, TWO_FACTOR_ROLES } from './settings.js';
 export { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, totp } from './totp.js';
 export {

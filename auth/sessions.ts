@@ -77,3 +77,17 @@ export async function deleteSession(db: Queryable, token: string) {
 export async function deleteExpiredSessions(db: Queryable, idleMinutes = 24 * 60) {
   await db.query('DELETE FROM sessions WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(mins => $1)', [idleMinutes]);
 }
+
+/**
+ * Whether a session still holds, without counting as use (its idle clock does not move):
+ * for long-lived connections such as the desk's WebSocket, which must end with the session.
+ */
+export async function sessionStillValid(db: Queryable, token: string, idleMinutes: number): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active AND s.pending IS NULL
+        AND s.last_seen_at > now() - make_interval(mins => $2)`,
+    [hashToken(token), idleMinutes],
+  );
+  return r.rowCount > 0;
+}

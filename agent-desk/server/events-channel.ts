@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { currentUser, type User } from '../../auth/index.js';
+import { currentUser, SESSION_COOKIE, sessionStillValid, type User } from '../../auth/index.js';
 import type { ModuleContext } from '../../core/context.js';
 import type { BusEvent } from '../../core/events.js';
 import { type ConnectionState, mayReceive } from './audience.js';
@@ -20,8 +20,10 @@ export interface EventsChannelOptions {
   ctx: ModuleContext;
   /** How many recent events are kept for catch-up after a reconnect. */
   bufferSize?: number;
-  /** Interval of WebSocket pings that detect dead connections. */
+  /** Interval of WebSocket pings that detect dead connections (and ended sessions). */
   pingMs?: number;
+  /** SESSION_IDLE_MINUTES: a connection whose session has ended (logout, idle, disabled user) is closed. */
+  idleMinutes?: number;
 }
 
 interface Stored {
@@ -33,6 +35,8 @@ interface Stored {
 interface Client {
   socket: WebSocket;
   user: User;
+  /** The session cookie it connected with, checked at every ping. */
+  token?: string;
   state: ConnectionState;
   alive: boolean;
 }
@@ -82,6 +86,7 @@ export const eventsChannel: FastifyPluginAsyncTypebox<EventsChannelOptions> = as
     }
   });
 
+  const idleMinutes = opts.idleMinutes ?? 30;
   const pinger = setInterval(() => {
     for (const c of clients) {
       if (!c.alive) {
@@ -90,6 +95,13 @@ export const eventsChannel: FastifyPluginAsyncTypebox<EventsChannelOptions> = as
       }
       c.alive = false;
       c.socket.ping();
+      // Events stop with the session: a tab left open after logout, an idle timeout or a
+      // disabled account receives nothing more (4401: log in again).
+      if (c.token)
+        void sessionStillValid(opts.ctx.db, c.token, idleMinutes).then(
+          (ok) => ok || c.socket.close(4401, 'session ended: log in again'),
+          () => {},
+        );
     }
   }, opts.pingMs ?? 25_000);
   pinger.unref();
@@ -116,7 +128,13 @@ export const eventsChannel: FastifyPluginAsyncTypebox<EventsChannelOptions> = as
       },
     },
     (socket, req) => {
-      const client: Client = { socket, user: currentUser(req), state: { calls: new Set() }, alive: true };
+      const client: Client = {
+        socket,
+        user: currentUser(req),
+        token: req.cookies?.[SESSION_COOKIE],
+        state: { calls: new Set() },
+        alive: true,
+      };
       socket.on('pong', () => {
         client.alive = true;
       });

@@ -1,6 +1,7 @@
-import { Badge, Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
+import { Badge, Button, Drawer, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import { api, setUnauthorizedHandler } from './api.js';
+import { AccountSecurityPanel } from './components/AccountSecurity.js';
 import { ROLE_NAMES_ZH } from './format.js';
 import { live, useLiveStatus } from './live.js';
 import { navigate, usePath } from './router.js';
@@ -43,6 +44,7 @@ export const useUser = () => {
 
 export function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [accountOpen, setAccountOpen] = useState(false);
   const path = usePath();
 
   const loggedOut = useCallback(() => {
@@ -104,6 +106,13 @@ export function App() {
               <span data-testid="who">
                 {user.displayName}（{ROLE_NAMES_ZH[user.role]}）
               </span>
+              {/* Every role changes its own password here; admins also have 系统管理 → 账号安全. */}
+              <Button data-testid="account-security" onClick={() => setAccountOpen(true)}>
+                账号安全
+              </Button>
+              <Drawer title="账号安全" open={accountOpen} onClose={() => setAccountOpen(false)} size="large" destroyOnHidden>
+                <AccountSecurityPanel />
+              </Drawer>
               <Button
                 onClick={async () => {
                   await api.post('/api/auth/logout').catch(() => {});

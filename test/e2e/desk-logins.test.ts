@@ -90,6 +90,10 @@ describe('desk e2e: logins', { timeout: 240_000 }, () => {
     await page.getByTestId('change-password-submit').click();
     await page.getByTestId('who').waitFor({ timeout: 15_000 });
     await page.waitForURL('**/agent');
+    // An agent reaches their own 账号安全 from the header (no 系统管理 for them).
+    await page.getByTestId('account-security').click();
+    await page.locator('.ant-drawer').getByText('修改密码').first().waitFor();
+    await shot(page, 'logins-agent-account');
     await context.close();
     // The old password is gone, the new one works.
     const r = await fetch(`${product.url}/api/auth/login`, {

@@ -23,6 +23,7 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useUser } from '../App.js';
+import { setOnDuty } from '../activity.js';
 import { api } from '../api.js';
 import { startRinging, useCallAudio } from '../audio.js';
 import { ClassifyCard } from '../components/ClassifyCard.js';
@@ -104,6 +105,11 @@ export function AgentView() {
   const [segments, setSegments] = useState<Map<string, Segment>>(new Map());
   const audio = useCallAudio(callId);
 
+  // Waiting in the queue is work: the session stays while the agent can be offered calls.
+  useEffect(() => {
+    setOnDuty(['available', 'on_call', 'after_call'].includes(phone.data?.state ?? ''));
+    return () => setOnDuty(false);
+  }, [phone.data?.state]);
   useEffect(() => {
     if (!phone.data) return;
     setOffered(phone.data.offeredCallId);
