@@ -87,7 +87,15 @@ describe('hotline command', () => {
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const port = await freePort();
     const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', SEED_DEMO: 'yes' },
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+        SEED_DEMO: 'yes',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
