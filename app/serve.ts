@@ -3,7 +3,7 @@ import { verifyPassword } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { resealCases } from '../dispatch/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../org/index.js';
-import { resealCalls } from '../telephony/index.js';
+import { resealCalls, resealTranscripts } from '../telephony/index.js';
 import type { Config } from './config.js';
 import { openRuntime, VERSION } from './runtime.js';
 import { createFirstAdmin, isEmpty, seed } from './seed.js';
@@ -55,8 +55,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const app = await buildServer({ config, ctx: { db: rt.db, bus: rt.bus }, version: VERSION });
   const log = app.log;
   // Rows from before sealing (an upgrade) or of a rotated key: resealed while serving.
-  void Promise.all([resealCases(rt.db), resealCalls(rt.db)]).then(
-    ([cases, calls]) => (cases || calls) && log.info({ cases, calls }, 'sealed personal fields with the current data key'),
+  void Promise.all([resealCases(rt.db), resealCalls(rt.db), resealTranscripts(rt.db)]).then(
+    ([cases, calls, segments]) =>
+      (cases || calls || segments) && log.info({ cases, calls, segments }, 'sealed personal fields with the current data key'),
     (err) => log.error({ err }, 'sealing personal fields failed; run hotline data rekey'),
   );
   if (seeded) log.info(seeded, 'seeded the demo organisation');

@@ -6,7 +6,7 @@
 import { badRequest, conflict, describeError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { maskName, maskPhone } from '../core/mask.js';
-import { open } from '../core/personal-data.js';
+import { open, openNumbersInText } from '../core/personal-data.js';
 import type { Role } from '../core/roles.js';
 import type { Db, Queryable } from '../db/index.js';
 import { applyTransition, type CallbackOutcome, type DispatchSettings, loadCalendar } from '../dispatch/index.js';
@@ -75,6 +75,7 @@ function view(row: Record<string, unknown>, viewerId: number | null): Callback {
     // Sealed at rest (core/personal-data.ts); in clear only to whoever claimed the callback.
     callerPhone: own ? open(r.callerPhone) : maskPhone(open(r.callerPhone)),
     callerName: own ? open(r.callerName) : maskName(open(r.callerName)),
+    description: openNumbersInText(r.description),
     dueAt: iso(r.dueAt) as string,
     claimedAt: iso(r.claimedAt),
     completedAt: iso(r.completedAt),

@@ -6,12 +6,15 @@ import {
   keyringFrom,
   newDataKey,
   open,
+  openNumbersInText,
   parseDataKey,
   phoneDigits,
   phoneHash,
   phoneHashes,
   seal,
   sealedWithCurrent,
+  sealNumbersInText,
+  textNeedsSealing,
 } from './personal-data.js';
 
 const k1 = parseDataKey(newDataKey());
@@ -64,4 +67,21 @@ test('DATA_KEY must be 32 bytes of base64 or hex', () => {
   assert.equal(parseDataKey('00'.repeat(32)).length, 32);
   for (const bad of ['', 'short', 'x'.repeat(44), Buffer.alloc(16).toString('base64')])
     assert.throws(() => parseDataKey(bad), /32-byte key/, bad);
+});
+
+test('ID and card numbers inside a text are sealed in place; case numbers, phones and dates stay', () => {
+  const ring = keyringFrom(k1);
+  const text = '身份证110101199003074578，银行卡6222021234567890123，回电13800138000，工单20261201-000012，2026年12月1日';
+  const sealed = sealNumbersInText(text, ring);
+  assert.doesNotMatch(sealed, /110101199003074578|6222021234567890123/);
+  for (const kept of ['13800138000', '20261201-000012', '2026年12月1日', '身份证', '银行卡']) assert.ok(sealed.includes(kept), kept);
+  assert.equal(openNumbersInText(sealed, ring), text);
+  assert.equal(openNumbersInText(sealNumbersInText(sealed, ring), ring), text, 'sealing twice keeps the text');
+  assert.equal(textNeedsSealing(text, ring), true);
+  assert.equal(textNeedsSealing(sealed, ring), false);
+  const rotated = keyringFrom(k2, [k1]);
+  assert.equal(textNeedsSealing(sealed, rotated), true, 'a token of the old key needs resealing');
+  assert.equal(openNumbersInText(sealNumbersInText(sealed, rotated), rotated), text);
+  assert.equal(openNumbersInText('11010119900307457X 在文字里', ring), '11010119900307457X 在文字里');
+  assert.match(sealNumbersInText('11010119900307457X', ring), /^\[\[enc1:/);
 });

@@ -142,3 +142,33 @@ export function phoneHash(phone: string | null | undefined, key = dataKeyring().
 export function phoneHashes(phone: string, ring = dataKeyring()): string[] {
   return ring.all.map((k) => phoneHash(phone, k)).filter((h): h is string => h !== null);
 }
+
+/**
+ * ID and bank card numbers inside free text (a description, a transcript): 15-19 digits
+ * not starting with 0, or 17 digits and X, standing alone. Case numbers (13 digits or
+ * 8-6), phone numbers (11-12) and dates are shorter and stay as they are.
+ */
+const LONG_NUMBER = /(?<![\dA-Za-z])(?:[1-9]\d{16}[Xx]|[1-9]\d{14,18})(?![\dA-Za-z])/g;
+const TOKEN = /\[\[(enc1:[0-9a-f]{8}:[A-Za-z0-9+/=]+)\]\]/g;
+
+/** The text with each ID or card number sealed in place as [[enc1:…]]. */
+export function sealNumbersInText(text: string, ring = dataKeyring()): string {
+  return openNumbersInText(text, ring).replace(LONG_NUMBER, (n) => `[[${seal(n, ring)}]]`);
+}
+
+/** The text with its sealed numbers opened (plain text passes through). */
+export function openNumbersInText(text: string, ring?: DataKeyring): string;
+export function openNumbersInText(text: string | null, ring?: DataKeyring): string | null;
+export function openNumbersInText(text: string | null, ring = dataKeyring()): string | null {
+  if (text == null || !text.includes('[[enc1:')) return text;
+  return text.replace(TOKEN, (_m, v: string) => open(v, ring) as string);
+}
+
+/** Whether a text still holds a number in clear, or one sealed with an older key. */
+export function textNeedsSealing(text: string | null, ring = dataKeyring()): boolean {
+  if (!text) return false;
+  LONG_NUMBER.lastIndex = 0;
+  if (LONG_NUMBER.test(text)) return true;
+  for (const m of text.matchAll(TOKEN)) if (!sealedWithCurrent(m[1], ring)) return true;
+  return false;
+}

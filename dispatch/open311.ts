@@ -11,6 +11,7 @@ import type { FastifyError } from 'fastify';
 import type { ModuleContext } from '../core/context.js';
 import { badRequest, forbidden, type HotlineError, isHotlineError, notFound } from '../core/errors.js';
 import { maskText } from '../core/mask.js';
+import { openNumbersInText } from '../core/personal-data.js';
 import { databaseErrorKind } from '../db/index.js';
 import { resolvePlace } from './routing.js';
 import type { DispatchSettings } from './settings.js';
@@ -123,7 +124,7 @@ function toRequest(r: RequestRow, detailed: boolean) {
     status_notes: notes,
     service_name: r.serviceName,
     service_code: r.serviceCode,
-    description: maskText(r.description),
+    description: maskText(openNumbersInText(r.description)),
     agency_responsible: r.agency,
     service_notice: null,
     requested_datetime: new Date(r.createdAt).toISOString(),

@@ -6,6 +6,7 @@
  * past months do not change.
  */
 import { maskText } from '../core/mask.js';
+import { openNumbersInText } from '../core/personal-data.js';
 import type { Db, Queryable } from '../db/index.js';
 
 const BATCH = 500;
@@ -33,7 +34,7 @@ export async function anonymiseClosedCases(db: Db, closedBefore: Date): Promise<
         await q.query(
           `UPDATE work_orders SET caller_name = NULL, caller_phone = NULL, address = NULL, description = $2, anonymised_at = now()
             WHERE id = $1`,
-          [w.id, maskText(w.description)],
+          [w.id, maskText(openNumbersInText(w.description))],
         );
       }
       if (rows.rows.length) {

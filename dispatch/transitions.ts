@@ -6,6 +6,7 @@
  */
 import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
+import { maskText } from '../core/mask.js';
 import { ROLE_NAMES_ZH } from '../core/roles.js';
 import { parseRequestTime } from '../core/time.js';
 import type { Db, Queryable } from '../db/index.js';
@@ -281,7 +282,8 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           wo.id,
-          wo.description,
+          // What the classifier learns from needs the words, not the caller's ID numbers.
+          maskText(wo.description),
           wo.proposedCategoryId,
           categoryId,
           wo.proposedDepartmentId,

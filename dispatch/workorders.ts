@@ -3,7 +3,7 @@
 import { badRequest, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { maskAddress, maskName, maskPhone, maskText } from '../core/mask.js';
-import { open, phoneDigits, phoneHash, phoneHashes, seal } from '../core/personal-data.js';
+import { open, openNumbersInText, phoneDigits, phoneHash, phoneHashes, seal, sealNumbersInText } from '../core/personal-data.js';
 import { parseRequestTime } from '../core/time.js';
 import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
@@ -218,6 +218,7 @@ export function toView(row: Row, viewer: Actor, clear: boolean): WorkOrder {
 function openRow(row: Row): Row {
   row.callerName = open(row.callerName);
   row.callerPhone = open(row.callerPhone);
+  row.description = openNumbersInText(row.description);
   return row;
 }
 
@@ -274,7 +275,11 @@ export async function getWorkOrder(
       `SELECT leg, text FROM transcript_segments WHERE call_id = $1 AND is_final ORDER BY coalesce(start_ms, 0), seq, id`,
       [row.callId],
     );
-    if (t.rows.length) transcript = t.rows.map((x) => (x.leg === 'agent' ? `坐席：${x.text}` : x.text)).join('\n');
+    if (t.rows.length)
+      transcript = t.rows
+        .map((x) => (x.leg === 'agent' ? `坐席：${x.text}` : x.text))
+        .map((x) => openNumbersInText(x))
+        .join('\n');
   }
   // Departments read what the caller said, but not numbers the caller did not agree to share.
   if (transcript && viewer.role === 'handler' && (row.anonymous || !row.contactAllowed)) transcript = maskText(transcript);
@@ -402,7 +407,8 @@ export async function createWorkOrder(
         input.lat ?? null,
         input.lng ?? null,
         input.mediaUrl ?? null,
-        description,
+        // ID and card numbers said or typed in the text are sealed in place (core/personal-data.ts).
+        sealNumbersInText(description),
         input.callId ?? null,
         input.categoryId ?? p?.categoryId ?? null,
         input.departmentId ?? p?.departmentId ?? null,
@@ -475,7 +481,7 @@ export async function findRelated(
         ORDER BY created_at DESC LIMIT 20`,
       [row.id, [...phoneHashes(phone), digits], FINAL_STATES],
     );
-    for (const c of r.rows) out.set(c.id, view(c, 'same_phone', null));
+    for (const c of r.rows) out.set(c.id, view({ ...c, description: openNumbersInText(c.description) }, 'same_phone', null));
   }
   if (row.placeUnitId != null) {
     const r = await q.query<Cand>(
@@ -484,8 +490,9 @@ export async function findRelated(
         ORDER BY created_at DESC LIMIT 500`,
       [row.id, row.placeUnitId, days],
     );
-    for (const c of r.rows) {
-      if (out.has(c.id)) continue;
+    for (const raw of r.rows) {
+      if (out.has(raw.id)) continue;
+      const c = { ...raw, description: openNumbersInText(raw.description) };
       const s = similarity(row.description, c.description);
       if (s >= 0.5) out.set(c.id, view(c, 'similar_text', Math.round(s * 100) / 100));
     }

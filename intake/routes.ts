@@ -7,6 +7,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/context.js';
 import { badRequest, notFound } from '../core/errors.js';
 import { protectedErrors } from '../core/http.js';
+import { openNumbersInText } from '../core/personal-data.js';
 import type { Queryable } from '../db/index.js';
 import { resolvePlace } from '../dispatch/index.js';
 import { REQUEST_TYPES } from './cues.js';
@@ -69,7 +70,7 @@ async function callSegments(db: Queryable, callId: number): Promise<SegmentInput
     [callId],
   );
   return r.rows.map((x) => ({
-    text: x.text,
+    text: openNumbersInText(x.text),
     leg: x.leg,
     id: `${x.leg}-${x.seq}`,
     ...(x.start_ms != null ? { startMs: x.start_ms } : {}),

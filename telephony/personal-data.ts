@@ -4,7 +4,7 @@
  * batches of one transaction each. Numbers masked by the retention policy are no longer
  * personal and stay as they are.
  */
-import { dataKeyring, open, phoneHash, seal } from '../core/personal-data.js';
+import { dataKeyring, open, phoneHash, seal, sealNumbersInText, textNeedsSealing } from '../core/personal-data.js';
 import type { Db } from '../db/index.js';
 
 const BATCH = 500;
@@ -30,6 +30,31 @@ export async function resealCalls(db: Db, ring = dataKeyring()): Promise<number>
           phoneHash(number, ring.current),
         ]);
         after = c.id;
+      }
+      return rows.rows.length;
+    });
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+/** Transcript segments with an ID or card number in clear, or sealed with an older key. */
+export async function resealTranscripts(db: Db, ring = dataKeyring()): Promise<number> {
+  let total = 0;
+  let after = 0;
+  for (;;) {
+    const n = await db.tx(async (q) => {
+      const rows = await q.query<{ id: number; text: string }>(
+        `SELECT id, text FROM transcript_segments
+          WHERE id > $1 AND (text ~ '(^|[^0-9A-Za-z])[1-9][0-9]{14}' OR (text LIKE '%[[enc1:%' AND text NOT LIKE $2))
+          ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        [after, `%[[enc1:${ring.current.id}:%`],
+      );
+      for (const s of rows.rows) {
+        if (textNeedsSealing(s.text, ring)) {
+          await q.query('UPDATE transcript_segments SET text = $2 WHERE id = $1', [s.id, sealNumbersInText(s.text, ring)]);
+        }
+        after = s.id;
       }
       return rows.rows.length;
     });

@@ -1,5 +1,5 @@
 /** The telephony tables: calls, transcript segments, referrals, agent states. */
-import { open, phoneHash, seal } from '../core/personal-data.js';
+import { open, openNumbersInText, phoneHash, seal, sealNumbersInText } from '../core/personal-data.js';
 import type { Queryable } from '../db/index.js';
 import type { Channel } from './leg.js';
 
@@ -203,7 +203,8 @@ export async function insertSegment(q: Queryable, callId: number, s: Segment): P
   await q.query(
     `INSERT INTO transcript_segments (call_id, leg, seq, text, is_final, start_ms, end_ms, confidence)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (call_id, leg, seq) DO NOTHING`,
-    [callId, s.leg, s.seq, s.text, s.final, s.startMs, s.endMs, s.confidence],
+    // An ID or card number read out is sealed in place (core/personal-data.ts).
+    [callId, s.leg, s.seq, sealNumbersInText(s.text), s.final, s.startMs, s.endMs, s.confidence],
   );
 }
 
@@ -216,7 +217,7 @@ export async function listSegments(q: Queryable, callId: number): Promise<Segmen
   return r.rows.map((x) => ({
     leg: x.leg as Segment['leg'],
     seq: x.seq as number,
-    text: x.text as string,
+    text: openNumbersInText(x.text as string),
     final: x.is_final as boolean,
     startMs: (x.start_ms as number) ?? null,
     endMs: (x.end_ms as number) ?? null,

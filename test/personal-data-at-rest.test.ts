@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { keyringFrom, newDataKey, parseDataKey, setDataKeyring } from '../core/personal-data.js';
 import { ENGINES } from '../db/testing.js';
 import { resealCases } from '../dispatch/index.js';
-import { resealCalls } from '../telephony/index.js';
-import { insertCall } from '../telephony/store.js';
+import { resealCalls, resealTranscripts } from '../telephony/index.js';
+import { insertCall, insertSegment, listSegments } from '../telephony/store.js';
 import { startTestServer } from './helpers/server.js';
 
 for (const engine of ENGINES) {
@@ -70,10 +70,47 @@ for (const engine of ENGINES) {
       const rawCall = await s.db.query<{ caller_number: string }>('SELECT caller_number FROM calls WHERE id = $1', [call.id]);
       assert.match(rawCall.rows[0]?.caller_number ?? '', /^enc1:/);
 
+      // ID numbers in a description and in a transcript: sealed in the tables, in clear for
+      // those working the case, masked for the others.
+      const ID = '110101199003074578';
+      await insertSegment(s.db, call.id, {
+        leg: 'caller',
+        seq: 1,
+        text: `我的身份证是${ID}`,
+        final: true,
+        startMs: 0,
+        endMs: 900,
+        confidence: null,
+      });
+      const withId = await s.request('agent', {
+        method: 'POST',
+        url: '/api/work-orders',
+        payload: { description: `社保卡补办，身份证${ID}`, callerPhone: '13600136000', callId: call.id, submit: true },
+      });
+      assert.equal(withId.statusCode, 201, withId.body);
+      const idCase = withId.json().workOrder.id as number;
+      const rawDesc = await s.db.query<{ description: string }>('SELECT description FROM work_orders WHERE id = $1', [idCase]);
+      assert.doesNotMatch(rawDesc.rows[0]?.description ?? '', new RegExp(ID));
+      assert.match(rawDesc.rows[0]?.description ?? '', /社保卡补办/);
+      const rawSeg = await s.db.query<{ text: string }>('SELECT text FROM transcript_segments WHERE call_id = $1', [call.id]);
+      assert.doesNotMatch(rawSeg.rows[0]?.text ?? '', new RegExp(ID));
+      const clear = (await s.request('supervisor', { method: 'GET', url: `/api/work-orders/${idCase}` })).json();
+      assert.equal(clear.description, `社保卡补办，身份证${ID}`);
+      assert.match(clear.transcript ?? '', new RegExp(ID));
+      assert.deepEqual(
+        (await listSegments(s.db, call.id)).map((x) => x.text),
+        [`我的身份证是${ID}`],
+      );
+      const listed = (await s.request('dispatcher', { method: 'GET', url: `/api/work-orders?q=${encodeURIComponent('社保卡')}` })).json();
+      assert.equal(listed.items[0]?.description, '社保卡补办，身份证110101********4578');
+
       // Rows from before sealing, and a key rotation.
       await s.db.query(
-        `INSERT INTO work_orders (number, channel, caller_name, caller_phone, description, state) VALUES ('20200101-000001', 'hotline', '李四', '13700137000', '旧案件', 'closed')`,
+        `INSERT INTO work_orders (number, channel, caller_name, caller_phone, description, state) VALUES ('20200101-000001', 'hotline', '李四', '13700137000', '旧案件，身份证${ID}', 'closed')`,
       );
+      await s.db.query(`INSERT INTO transcript_segments (call_id, leg, seq, text) VALUES ($1, 'caller', 2, '卡号6222021234567890123')`, [
+        call.id,
+      ]);
       const plainFound = await s.request('dispatcher', { method: 'GET', url: '/api/work-orders?q=13700137000' });
       assert.equal(plainFound.json().total, 1, 'a row not sealed yet is still found');
       const rotated = keyringFrom(parseDataKey(k2), [parseDataKey(k1)]);
@@ -81,6 +118,11 @@ for (const engine of ENGINES) {
       {
         assert.ok((await resealCases(s.db)) >= 3);
         assert.ok((await resealCalls(s.db)) >= 1);
+        assert.equal(await resealTranscripts(s.db), 2, 'the plaintext segment and the one of the old key');
+        const texts = await s.db.query<{ description: string }>('SELECT description FROM work_orders');
+        for (const r of texts.rows) assert.doesNotMatch(r.description, new RegExp(ID));
+        const segs = await s.db.query<{ text: string }>('SELECT text FROM transcript_segments');
+        for (const r of segs.rows) assert.doesNotMatch(r.text, /110101199003074578|6222021234567890123/);
         const all = await s.db.query<{ caller_phone: string }>('SELECT caller_phone FROM work_orders WHERE caller_phone IS NOT NULL');
         for (const r of all.rows) assert.ok(r.caller_phone.startsWith(`enc1:${rotated.current.id}:`), r.caller_phone);
         // The new key alone now opens everything.

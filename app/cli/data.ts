@@ -1,7 +1,7 @@
 /** `hotline data key|rekey`: the key that seals personal fields, and resealing after a rotation. */
 import { newDataKey } from '../../core/personal-data.js';
 import { resealCases } from '../../dispatch/index.js';
-import { resealCalls } from '../../telephony/index.js';
+import { resealCalls, resealTranscripts } from '../../telephony/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import type { Command } from './command.js';
@@ -20,14 +20,16 @@ export const dataCommands: Command[] = [
   },
   {
     path: ['data', 'rekey'],
-    summary: "Reseal callers' names and numbers with the current DATA_KEY (after a rotation, or data from before sealing)",
+    summary:
+      "Reseal callers' names, numbers and the ID numbers in texts with the current DATA_KEY (after a rotation, or data from before sealing)",
     usage: 'hotline data rekey\n  Reads DATA_KEY and DATA_KEYS_PREVIOUS (or DATA_DIR/data.key); safe to run while the server serves.',
     async run() {
       const rt = await openRuntime(loadConfig());
       try {
         const cases = await resealCases(rt.db);
         const calls = await resealCalls(rt.db);
-        console.log(`Resealed ${cases} cases and ${calls} calls with the current data key.`);
+        const segments = await resealTranscripts(rt.db);
+        console.log(`Resealed ${cases} cases, ${calls} calls and ${segments} transcript segments with the current data key.`);
         return 0;
       } finally {
         await rt.close();
