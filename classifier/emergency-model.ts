@@ -12,9 +12,14 @@
  * negatives (`loadEmergencyFeedback`).
  */
 import { readFileSync } from 'node:fs';
+import { maskText } from '../core/mask.js';
+import { openNumbersInText } from '../core/personal-data.js';
 import type { Queryable } from '../db/index.js';
 import type { EmergencyLine, EmergencyVerdict } from './emergency.js';
 import { fnv1a } from './features.js';
+
+/** Texts a model learns from: sealed numbers opened, then masked, so no model holds one. */
+const trainingText = (t: string | null) => (t == null ? null : maskText(openNumbersInText(t)));
 
 export const EMERGENCY_LABELS = ['none', '110', '119', '120'] as const;
 export type EmergencyLabel = (typeof EMERGENCY_LABELS)[number];
@@ -125,8 +130,8 @@ export async function loadEmergencyFeedback(q: Queryable): Promise<EmergencyExam
   for (const r of refs.rows) {
     const line = (['110', '119', '120'] as const).find((l) => l === r.line);
     if (!line) continue;
-    add(`referral-${r.id}`, r.excerpt, line);
-    add(`referral-${r.id}`, r.description, line);
+    add(`referral-${r.id}`, trainingText(r.excerpt), line);
+    add(`referral-${r.id}`, trainingText(r.description), line);
   }
   const ordinary = await q.query<{ id: number; description: string }>(
     `SELECT w.id, w.description FROM work_orders w
@@ -134,6 +139,6 @@ export async function loadEmergencyFeedback(q: Queryable): Promise<EmergencyExam
         AND EXISTS (SELECT 1 FROM classifier_feedback f WHERE f.work_order_id = w.id)
       ORDER BY w.id`,
   );
-  for (const c of ordinary.rows) add(`case-${c.id}`, c.description, null);
+  for (const c of ordinary.rows) add(`case-${c.id}`, trainingText(c.description), null);
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import { notFound, unavailable } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
+import { sealNumbersInText } from '../core/personal-data.js';
 import type { Role } from '../core/roles.js';
 import type { Db } from '../db/index.js';
 import { applyTransition } from '../dispatch/index.js';
@@ -55,7 +56,7 @@ export async function emergencyTransfer(
     referral.id,
     address,
     req.workOrderId ?? null,
-    excerpt,
+    excerpt && sealNumbersInText(excerpt),
   ]);
   if (req.workOrderId) {
     await applyTransition(deps.db, deps.bus, {

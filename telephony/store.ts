@@ -234,7 +234,7 @@ function toReferral(r: Record<string, unknown>): Referral {
     target: r.target as string,
     mode: r.mode as Referral['mode'],
     reason: (r.reason as string) ?? null,
-    transcriptExcerpt: (r.transcript_excerpt as string) ?? null,
+    transcriptExcerpt: openNumbersInText((r.transcript_excerpt as string) ?? null),
     agentId: (r.agent_id as number) ?? null,
     outcome: r.outcome as Referral['outcome'],
     sipStatus: (r.sip_status as number) ?? null,
@@ -251,7 +251,7 @@ export async function insertReferral(
   const res = await q.query(
     `INSERT INTO referrals (call_id, line, target, mode, reason, transcript_excerpt, agent_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${REFERRAL_COLUMNS}`,
-    [r.callId, r.line, r.target, r.mode, r.reason ?? null, r.excerpt, r.agentId],
+    [r.callId, r.line, r.target, r.mode, r.reason ?? null, sealNumbersInText(r.excerpt), r.agentId],
   );
   return toReferral(res.rows[0] as Record<string, unknown>);
 }
