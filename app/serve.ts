@@ -1,5 +1,5 @@
 import { prepareSpeechOnStart } from '../asr/first-start.js';
-import { verifyPassword } from '../auth/index.js';
+import { resealTotpSecrets, verifyPassword } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { resealCases } from '../dispatch/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../org/index.js';
@@ -55,9 +55,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const app = await buildServer({ config, ctx: { db: rt.db, bus: rt.bus }, version: VERSION });
   const log = app.log;
   // Rows from before sealing (an upgrade) or of a rotated key: resealed while serving.
-  void Promise.all([resealCases(rt.db), resealCalls(rt.db), resealTranscripts(rt.db)]).then(
-    ([cases, calls, segments]) =>
-      (cases || calls || segments) && log.info({ cases, calls, segments }, 'sealed personal fields with the current data key'),
+  void Promise.all([resealCases(rt.db), resealCalls(rt.db), resealTranscripts(rt.db), resealTotpSecrets(rt.db)]).then(
+    ([cases, calls, segments, totp]) =>
+      (cases || calls || segments || totp) &&
+      log.info({ cases, calls, segments, totp }, 'sealed personal fields with the current data key'),
     (err) => log.error({ err }, 'sealing personal fields failed; run hotline data rekey'),
   );
   if (seeded) log.info(seeded, 'seeded the demo organisation');

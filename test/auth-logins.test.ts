@@ -254,6 +254,13 @@ for (const engine of ENGINES) {
       assert.equal(confirmed.json().user.twoFactor, true);
       const recovery = confirmed.json().recoveryCodes as string[];
       assert.equal(recovery.length, 10);
+      // The secret is sealed at rest: the table alone generates no codes.
+      const stored = await s.db.query<{ totp_secret: string }>('SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL');
+      assert.ok(stored.rows.length >= 1);
+      for (const r of stored.rows) {
+        assert.match(r.totp_secret, /^enc1:/);
+        assert.ok(!r.totp_secret.includes(secret));
+      }
 
       const noCode = await loginReq(s, u, GOOD);
       assert.equal(noCode.statusCode, 401);

@@ -1,4 +1,5 @@
 /** `hotline data key|rekey`: the key that seals personal fields, and resealing after a rotation. */
+import { resealTotpSecrets } from '../../auth/index.js';
 import { newDataKey } from '../../core/personal-data.js';
 import { resealCases } from '../../dispatch/index.js';
 import { resealCalls, resealTranscripts } from '../../telephony/index.js';
@@ -29,7 +30,10 @@ export const dataCommands: Command[] = [
         const cases = await resealCases(rt.db);
         const calls = await resealCalls(rt.db);
         const segments = await resealTranscripts(rt.db);
-        console.log(`Resealed ${cases} cases, ${calls} calls and ${segments} transcript segments with the current data key.`);
+        const totp = await resealTotpSecrets(rt.db);
+        console.log(
+          `Resealed ${cases} cases, ${calls} calls, ${segments} transcript segments and ${totp} two-factor secrets with the current data key.`,
+        );
         return 0;
       } finally {
         await rt.close();
