@@ -72,8 +72,12 @@ describe('hotline command', () => {
       'a-long-password\n',
     );
     assert.equal(add.code, 0, add.err);
-    const row = await db.query<{ role: string }>(`SELECT role FROM users WHERE username = 'clerk2'`);
+    const row = await db.query<{ role: string; must: boolean }>(
+      `SELECT role, must_change_password AS must FROM users WHERE username = 'clerk2'`,
+    );
     assert.equal(row.rows[0]?.role, 'handler');
+    assert.equal(row.rows[0]?.must, true, 'a password chosen by the operator is changed at the first login');
+    assert.match(add.out, /must be changed at the first login/);
     const badUnit = hotline(['user', 'add', '--role', 'handler', '--unit', 'dept.nowhere', 'clerk3'], {
       ...env,
       HOTLINE_PASSWORD: 'long-enough',

@@ -77,14 +77,16 @@ export const coreCommands: Command[] = [
   {
     path: ['user', 'add'],
     summary: 'Create a user',
-    usage: `hotline user add --role ${ROLES.join('|')} [--unit ORG_UNIT_CODE] [--name DISPLAY_NAME] [--password-stdin] USERNAME
+    usage: `hotline user add --role ${ROLES.join('|')} [--unit ORG_UNIT_CODE] [--name DISPLAY_NAME] [--password-stdin] [--keep-password] USERNAME
   The password is read from HOTLINE_PASSWORD, from standard input with --password-stdin,
-  or asked for on the terminal.`,
+  or asked for on the terminal. The user must change it at the first login (it was chosen
+  by someone else), unless --keep-password (an account the operator will use themselves).`,
     options: {
       role: { type: 'string' },
       unit: { type: 'string' },
       name: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
+      'keep-password': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     async run({ values, positionals }) {
@@ -102,9 +104,11 @@ export const coreCommands: Command[] = [
             displayName: values.name as string | undefined,
             orgUnitCode: values.unit as string | undefined,
           },
-          { policy: true },
+          { policy: true, mustChangePassword: values['keep-password'] !== true },
         );
-        console.log(`created user ${user.username} (id ${user.id}, role ${user.role})`);
+        console.log(
+          `created user ${user.username} (id ${user.id}, role ${user.role})${user.mustChangePassword ? '; the password must be changed at the first login' : ''}`,
+        );
       } finally {
         await rt.close();
       }
