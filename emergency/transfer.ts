@@ -3,7 +3,7 @@
  * the transcript excerpt and the agent); this adds the address and the case, and moves the
  * case to refer_110 through dispatch so it stays on record.
  */
-import { notFound, unavailable } from '../core/errors.js';
+import { isHotlineError, notFound, unavailable } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { sealNumbersInText } from '../core/personal-data.js';
 import type { Role } from '../core/roles.js';
@@ -58,13 +58,22 @@ export async function emergencyTransfer(
     req.workOrderId ?? null,
     excerpt && sealNumbersInText(excerpt),
   ]);
+  // The call has gone to the emergency line whatever happens next. A case the user may not
+  // refer (an agent's case a department already works on) keeps its state; the referral
+  // row names it, so the supervisor sees both.
+  let caseReferred = false;
   if (req.workOrderId) {
-    await applyTransition(deps.db, deps.bus, {
-      workOrderId: req.workOrderId,
-      action: 'refer_110',
-      actor: { id: req.user.id, role: req.user.role, orgUnitId: null },
-      reason: req.reason ?? `转${req.line}`,
-    });
+    try {
+      await applyTransition(deps.db, deps.bus, {
+        workOrderId: req.workOrderId,
+        action: 'refer_110',
+        actor: { id: req.user.id, role: req.user.role, orgUnitId: null },
+        reason: req.reason ?? `转${req.line}`,
+      });
+      caseReferred = true;
+    } catch (err) {
+      if (!isHotlineError(err) || (err.statusCode !== 403 && err.statusCode !== 409)) throw err;
+    }
   }
   deps.bus.publish('emergency.transferred', {
     callId: req.callId,
@@ -72,6 +81,7 @@ export async function emergencyTransfer(
     referralId: referral.id,
     line: req.line,
     workOrderId: req.workOrderId ?? null,
+    caseReferred,
     auto: req.auto ?? false,
   });
   return { ...referral, transcriptExcerpt: excerpt, address, workOrderId: req.workOrderId ?? null };

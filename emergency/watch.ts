@@ -43,6 +43,8 @@ declare module '../core/events.js' {
       referralId: number;
       line: string;
       workOrderId: number | null;
+      /** False when the case was left in its state (the user may not refer it); the referral still names it. */
+      caseReferred: boolean;
       auto: boolean;
     };
     'emergency.transfer_failed': { callId: number; agentId: number | null; line: string; message: string };
