@@ -603,5 +603,18 @@ export async function workOrderHistory(q: Queryable, id: number, viewer: Actor):
       WHERE e.work_order_id = $1 ORDER BY e.id`,
     [id],
   );
-  return r.rows.map((e) => ({ ...e, createdAt: iso(e.createdAt) as string }));
+  // Notes, reasons and replies are free text staff type, sometimes with the caller's
+  // number in it: in clear only for those working on the case, as the case itself.
+  const clear = await worksOnCase(q, row, viewer);
+  const text = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? maskText(v)
+      : v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, text(x)]))
+        : v;
+  return r.rows.map((e) => ({
+    ...e,
+    data: clear ? e.data : (text(e.data) as Record<string, unknown>),
+    createdAt: iso(e.createdAt) as string,
+  }));
 }

@@ -125,6 +125,21 @@ for (const engine of ENGINES) {
       assert.equal((await detail('agent', other.id)).piiMasked, false, "the case came from the agent's call");
     });
 
+    test("the history's notes and replies: in clear for those working on the case, masked for others", async () => {
+      const wo = await create({ submit: true });
+      await ok('dispatcher', wo.id, { action: 'dispatch', departmentId: unit['dept.urban'], instructions: '请联系13812348000' });
+      const history = async (as: string) => {
+        const r = await s.request(as, { method: 'GET', url: `/api/work-orders/${wo.id}/history` });
+        assert.equal(r.statusCode, 200, r.body);
+        return JSON.stringify(r.json());
+      };
+      assert.match(await history('supervisor'), /13812348000/);
+      assert.match(await history('handler'), /13812348000/, 'the handling unit');
+      const other = await history('agent2');
+      assert.doesNotMatch(other, /13812348000/);
+      assert.match(other, /138\*\*\*\*8000/);
+    });
+
     test('lists and transition answers mask name, number, address and numbers in the text for everyone', async () => {
       const wo = await create({ submit: true });
       const list = (await s.request('supervisor', { method: 'GET', url: `/api/work-orders?q=${wo.number}` })).json();
