@@ -3,7 +3,7 @@ import { resealTotpSecrets, verifyPassword } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { resealCases } from '../dispatch/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../org/index.js';
-import { resealCalls, resealTranscripts } from '../telephony/index.js';
+import { resealCalls, resealReferrals, resealTranscripts } from '../telephony/index.js';
 import type { Config } from './config.js';
 import { openRuntime, VERSION } from './runtime.js';
 import { createFirstAdmin, isEmpty, seed } from './seed.js';
@@ -55,10 +55,16 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const app = await buildServer({ config, ctx: { db: rt.db, bus: rt.bus }, version: VERSION });
   const log = app.log;
   // Rows from before sealing (an upgrade) or of a rotated key: resealed while serving.
-  void Promise.all([resealCases(rt.db), resealCalls(rt.db), resealTranscripts(rt.db), resealTotpSecrets(rt.db)]).then(
-    ([cases, calls, segments, totp]) =>
-      (cases || calls || segments || totp) &&
-      log.info({ cases, calls, segments, totp }, 'sealed personal fields with the current data key'),
+  void Promise.all([
+    resealCases(rt.db),
+    resealCalls(rt.db),
+    resealTranscripts(rt.db),
+    resealReferrals(rt.db),
+    resealTotpSecrets(rt.db),
+  ]).then(
+    ([cases, calls, segments, referrals, totp]) =>
+      (cases || calls || segments || referrals || totp) &&
+      log.info({ cases, calls, segments, referrals, totp }, 'sealed personal fields with the current data key'),
     (err) => log.error({ err }, 'sealing personal fields failed; run hotline data rekey'),
   );
   if (seeded) log.info(seeded, 'seeded the demo organisation');

@@ -30,8 +30,24 @@ export async function recordFailure(db: Queryable, userId: number, settings: Aut
   return Number(r.rows[0]?.ms ?? 0);
 }
 
-export async function recordSuccess(db: Queryable, userId: number) {
-  await db.query('UPDATE users SET failed_logins = 0, lockouts = 0, locked_until = NULL, last_login_at = now() WHERE id = $1', [userId]);
+/**
+ * Clears the failures of a login that passed, unless the account got locked meanwhile:
+ * guesses sent in parallel are all checked against the lock before their (slow) password
+ * check, so the lock is checked again here, in the same statement that clears it. Returns
+ * how long the account is still locked (0 = the login may go on).
+ */
+export async function recordSuccess(db: Queryable, userId: number): Promise<number> {
+  const r = await db.query(
+    `UPDATE users SET failed_logins = 0, lockouts = 0, locked_until = NULL, last_login_at = now()
+      WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) RETURNING id`,
+    [userId],
+  );
+  if (r.rowCount) return 0;
+  const left = await db.query<{ ms: number }>(
+    'SELECT GREATEST(1, floor(extract(epoch FROM (locked_until - now())) * 1000))::float8 AS ms FROM users WHERE id = $1',
+    [userId],
+  );
+  return Number(left.rows[0]?.ms ?? 1);
 }
 
 interface Phantom {

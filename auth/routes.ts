@@ -154,7 +154,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
           throw new HotlineError(401, 'TWO_FACTOR_INVALID', 'The code is wrong or was already used: enter the current one.');
         }
       }
-      await recordSuccess(db, user.id);
+      const lockedMeanwhile = await recordSuccess(db, user.id);
+      if (lockedMeanwhile > 0) throw unauthorized(loginRefusal(lockedMeanwhile));
       const pending: Pending | null = user.mustChangePassword && !user.demo ? 'password' : afterPassword(user);
       const session = await createSession(db, user.id, {
         ttlHours: opts.sessionTtlHours,

@@ -65,10 +65,12 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> =
   // The caller's name and number are in clear only for the staff member who claimed the
   // callback (store.ts view()): each such answer is written to the access log first.
   app.addHook('preSerialization', async (req, _reply, payload: unknown) => {
-    const mask = (c: unknown) =>
-      c && typeof c === 'object' && typeof (c as { description?: unknown }).description === 'string'
-        ? { ...c, description: maskText((c as { description: string }).description) }
-        : c;
+    const masked = (t: unknown) => (typeof t === 'string' ? maskText(t) : t);
+    const mask = (c: unknown) => {
+      if (!c || typeof c !== 'object' || typeof (c as { description?: unknown }).description !== 'string') return c;
+      const x = c as { description: string; replyText?: unknown; note?: unknown };
+      return { ...c, description: maskText(x.description), replyText: masked(x.replyText), note: masked(x.note) };
+    };
     const p = payload as { items?: unknown[] } | null;
     const items = Array.isArray(p?.items) ? p.items : [payload];
     for (const c of items as Partial<Callback>[]) {

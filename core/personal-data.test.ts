@@ -32,6 +32,12 @@ test('a sealed field opens with its key, differs every time, and holds nothing r
   assert.equal(seal(null, ring), null);
   assert.equal(open('13800138000', ring), '13800138000', 'plaintext from before sealing reads as it is');
   assert.equal(seal(a, ring), a, 'sealing twice changes nothing');
+  // Text typed to look sealed (with the right key id) is sealed like any other text, and a
+  // forged token in a description stays plain: neither breaks a later read.
+  const forged = `enc1:${ring.current.id}:x`;
+  assert.equal(open(seal(forged, ring), ring), forged);
+  const fakeToken = `[[enc1:${ring.current.id}:AAAA]]`;
+  assert.equal(openNumbersInText(sealNumbersInText(`备注${fakeToken}`, ring), ring), `备注[ [enc1:${ring.current.id}:AAAA]]`);
 });
 
 test('a rotated key still opens old values; a missing or altered key is a clear error', () => {

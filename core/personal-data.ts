@@ -8,7 +8,7 @@
  * Values without the prefix are plaintext from before sealing (or written by hand); they
  * are read as they are, and the start-up pass seals them.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const PREFIX = 'enc1:';
 
@@ -85,8 +85,17 @@ export function sealedWithCurrent(value: string | null | undefined, ring = dataK
 
 export function seal(value: string | null | undefined, ring = dataKeyring()): string | null {
   if (value == null || value === '') return value ?? null;
-  if (sealedWithCurrent(value, ring)) return value;
-  const text = isSealed(value) ? open(value, ring) : value;
+  // Only a value that really opens counts as sealed: text that merely looks like one
+  // (typed into a form) is sealed like any other text.
+  let text = value;
+  if (isSealed(value)) {
+    try {
+      text = open(value, ring) as string;
+    } catch {
+      text = value;
+    }
+    if (text !== value && sealedWithCurrent(value, ring)) return value;
+  }
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', ring.current.enc, iv);
   const body = Buffer.concat([cipher.update(text as string, 'utf8'), cipher.final()]);
@@ -153,7 +162,15 @@ const TOKEN = /\[\[(enc1:[0-9a-f]{8}:[A-Za-z0-9+/=]+)\]\]/g;
 
 /** The text with each ID or card number sealed in place as [[enc1:…]]. */
 export function sealNumbersInText(text: string, ring = dataKeyring()): string {
-  return openNumbersInText(text, ring).replace(LONG_NUMBER, (n) => `[[${seal(n, ring)}]]`);
+  // A token that does not open (typed, not sealed) is broken up so it stays plain text.
+  const plain = text.replace(TOKEN, (m, v: string) => {
+    try {
+      return open(v, ring) as string;
+    } catch {
+      return m.replace('[[', '[ [');
+    }
+  });
+  return plain.replace(LONG_NUMBER, (n) => `[[${seal(n, ring)}]]`);
 }
 
 /** The text with its sealed numbers opened (plain text passes through). */
@@ -171,4 +188,13 @@ export function textNeedsSealing(text: string | null, ring = dataKeyring()): boo
   if (LONG_NUMBER.test(text)) return true;
   for (const m of text.matchAll(TOKEN)) if (!sealedWithCurrent(m[1], ring)) return true;
   return false;
+}
+
+/** Whether a presented secret (an API key, a token) is one of `known`, in time that does not depend on where they differ. */
+export function secretMatches(presented: string | null | undefined, known: readonly string[]): boolean {
+  if (!presented) return false;
+  const p = createHash('sha256').update(presented).digest();
+  let hit = false;
+  for (const k of known) hit = timingSafeEqual(p, createHash('sha256').update(k).digest()) || hit;
+  return hit;
 }

@@ -11,7 +11,7 @@ import type { FastifyError } from 'fastify';
 import type { ModuleContext } from '../core/context.js';
 import { badRequest, forbidden, type HotlineError, isHotlineError, notFound } from '../core/errors.js';
 import { maskText } from '../core/mask.js';
-import { openNumbersInText } from '../core/personal-data.js';
+import { openNumbersInText, secretMatches } from '../core/personal-data.js';
 import { databaseErrorKind } from '../db/index.js';
 import { resolvePlace } from './routing.js';
 import type { DispatchSettings } from './settings.js';
@@ -214,7 +214,7 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
   /** Whether a read shows where and what: a valid api_key, or the site's opt-in. A wrong key is refused. */
   const detailsFor = (apiKey: string | undefined): boolean => {
     if (apiKey != null && apiKey !== '') {
-      if (!settings.open311Keys.includes(apiKey)) throw forbidden('api_key is not valid; leave it out for the public view');
+      if (!secretMatches(apiKey, settings.open311Keys)) throw forbidden('api_key is not valid; leave it out for the public view');
       return true;
     }
     return settings.open311PublicDetails;
@@ -289,7 +289,7 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
       const b = req.body ?? {};
       if (!settings.open311Keys.length)
         throw forbidden('Open311 submission is not enabled on this server (no OPEN311_API_KEYS configured)');
-      if (!b.api_key || !settings.open311Keys.includes(b.api_key)) throw forbidden('api_key is missing or not valid');
+      if (!secretMatches(b.api_key, settings.open311Keys)) throw forbidden('api_key is missing or not valid');
       if (!b.service_code) throw badRequest('service_code is required; list services with GET services.json');
       const cat = await db.query<{ id: number; name: string }>('SELECT id, name FROM categories WHERE code = $1 AND active', [
         b.service_code,

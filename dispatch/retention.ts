@@ -32,7 +32,8 @@ export async function anonymiseClosedCases(db: Db, closedBefore: Date): Promise<
       );
       for (const w of rows.rows) {
         await q.query(
-          `UPDATE work_orders SET caller_name = NULL, caller_phone = NULL, address = NULL, description = $2, anonymised_at = now()
+          `UPDATE work_orders SET caller_name = NULL, caller_phone = NULL, caller_phone_hash = NULL, address = NULL, description = $2,
+                  channel_data = channel_data - 'email', anonymised_at = now()
             WHERE id = $1`,
           [w.id, maskText(openNumbersInText(w.description))],
         );

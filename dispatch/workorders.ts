@@ -167,6 +167,7 @@ export function toView(row: Row, viewer: Actor, clear: boolean): WorkOrder {
   const handler = viewer.role === 'handler';
   const restricted = handler && (row.anonymous || !row.contactAllowed);
   const hideName = row.anonymous && handler;
+  const freeText = (t: string | null) => (t == null ? null : clear && !restricted ? t : maskText(t));
   return {
     id: row.id,
     number: row.number,
@@ -195,14 +196,15 @@ export function toView(row: Row, viewer: Actor, clear: boolean): WorkOrder {
       row.proposedCategoryId != null || row.proposedDepartmentId != null || row.modelVersion != null
         ? { categoryId: row.proposedCategoryId, departmentId: row.proposedDepartmentId, modelVersion: row.modelVersion }
         : null,
-    instructions: row.instructions,
+    // Staff's free text may carry the caller's number: as clear as the description.
+    instructions: freeText(row.instructions),
     deadlineAt: iso(row.deadlineAt),
     deadlinePaused: row.deadlinePaused,
     nearDeadline: row.nearDeadline,
     overdue: row.overdue,
-    replyText: row.replyText,
+    replyText: freeText(row.replyText),
     callbackOutcome: row.callbackOutcome,
-    closeReason: row.closeReason,
+    closeReason: freeText(row.closeReason),
     reopenCount: row.reopenCount,
     supervisionCount: row.supervisionCount,
     mergedIntoId: row.mergedIntoId,

@@ -66,6 +66,19 @@ test('a transfer from a dispatched case succeeds, records the referral and leave
     const state = await s.db.query<{ state: string }>('SELECT state FROM work_orders WHERE id = $1', [wo]);
     assert.equal(state.rows[0]?.state, 'dispatched', 'the department keeps the case');
     assert.equal((events[0] as { caseReferred: boolean }).caseReferred, false);
+    // Someone else's case cannot ride along (its address would go with the referral).
+    const other = await s.request('dispatcher', {
+      method: 'POST',
+      url: '/api/work-orders',
+      payload: { description: '别的案件', address: '幸福路8号' },
+    });
+    await assert.rejects(
+      emergencyTransfer(
+        { db: s.db, bus: s.bus, center: () => center, mode: 'blind' },
+        { callId: call.id, line: '119', user: { id: agent, role: 'agent' }, workOrderId: other.json().workOrder.id },
+      ),
+      /not the case of call/,
+    );
   } finally {
     await s.close();
   }

@@ -3,7 +3,7 @@
  * the transcript excerpt and the agent); this adds the address and the case, and moves the
  * case to refer_110 through dispatch so it stays on record.
  */
-import { isHotlineError, notFound, unavailable } from '../core/errors.js';
+import { forbidden, isHotlineError, notFound, unavailable } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { sealNumbersInText } from '../core/personal-data.js';
 import type { Role } from '../core/roles.js';
@@ -39,12 +39,22 @@ export async function emergencyTransfer(
   if (!center)
     throw unavailable('Telephony is not running here: transfer the call on the phone system, then record the case as refer_110.');
   let address = req.address?.trim() || null;
-  if (req.workOrderId) {
-    const wo = await deps.db.query<{ address: string | null }>('SELECT address FROM work_orders WHERE id = $1', [req.workOrderId]);
-    if (!wo.rows[0]) throw notFound(`Work order ${req.workOrderId} does not exist: transfer without it and record the case later.`);
-    address ??= wo.rows[0].address;
-  }
   const supervisor = req.user.role === 'supervisor' || req.user.role === 'admin' || req.user.role === 'system';
+  if (req.workOrderId) {
+    const wo = await deps.db.query<{ address: string | null; call_id: number | null; created_by: number | null }>(
+      'SELECT address, call_id, created_by FROM work_orders WHERE id = $1',
+      [req.workOrderId],
+    );
+    const row = wo.rows[0];
+    if (!row) throw notFound(`Work order ${req.workOrderId} does not exist: transfer without it and record the case later.`);
+    // The case must be this call's (or one the agent typed in): its address goes with the referral.
+    if (!supervisor && row.call_id !== req.callId && row.created_by !== req.user.id) {
+      throw forbidden(
+        `Work order ${req.workOrderId} is not the case of call ${req.callId}: transfer without it, or give this call's case.`,
+      );
+    }
+    address ??= row.address;
+  }
   const referral = await center.transfer(
     req.callId,
     req.user.id ?? 0,

@@ -226,6 +226,17 @@ for (const engine of ENGINES) {
       assert.deepEqual(c.name.value, { surname: '王', display: '王先生', gender: 'male' });
       assert.equal(c.phone.value, '13905712286');
       assert.deepEqual([c.phone.from.segmentId, ...c.phone.more.map((q: { segmentId: string }) => q.segmentId)], ['caller-2', 'caller-3']);
+      // A stored call's transcript is its agent's (and the supervisors'): another agent is
+      // refused, the call's own agent is served, and each such read is in the access log.
+      const notMine = await s.request('agent', { method: 'POST', url, payload: { callId: id } });
+      assert.equal(notMine.statusCode, 403, notMine.body);
+      await s.db.query("UPDATE calls SET agent_id = (SELECT id FROM users WHERE username = 'agent') WHERE id = $1", [id]);
+      assert.equal((await s.request('agent', { method: 'POST', url, payload: { callId: id } })).statusCode, 200);
+      const reads = await s.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pii_access_log WHERE record_type = 'call' AND record_id = $1",
+        [id],
+      );
+      assert.equal(reads.rows[0]?.n, 2, 'the supervisor and the agent');
 
       const empty = await s.request('agent', { method: 'POST', url, payload: { segments: [] } });
       assert.equal(empty.statusCode, 200);

@@ -4,8 +4,10 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
+import { logPiiRead } from '../audit/index.js';
+import { currentUser } from '../auth/index.js';
 import type { ModuleContext } from '../core/context.js';
-import { badRequest, notFound } from '../core/errors.js';
+import { badRequest, forbidden, notFound } from '../core/errors.js';
 import { protectedErrors } from '../core/http.js';
 import { openNumbersInText } from '../core/personal-data.js';
 import type { Queryable } from '../db/index.js';
@@ -61,9 +63,13 @@ export const IntakeProposalSchema = Type.Object(
 );
 
 /** A call's final transcript, both legs, in time order (the table is telephony's; dispatch reads it the same way). */
-async function callSegments(db: Queryable, callId: number): Promise<SegmentInput[]> {
-  const call = await db.query('SELECT 1 FROM calls WHERE id = $1', [callId]);
+async function callSegments(db: Queryable, callId: number, user: { id: number; role: string }): Promise<SegmentInput[]> {
+  const call = await db.query<{ agent_id: number | null }>('SELECT agent_id FROM calls WHERE id = $1', [callId]);
   if (!call.rows.length) throw notFound(`No call ${callId}: see GET /api/calls for the list.`);
+  // The transcript is the caller's personal data: the call's own agent, or a supervisor.
+  if (user.role === 'agent' && call.rows[0]?.agent_id !== user.id) {
+    throw forbidden(`Call ${callId} is not yours: proposals from a stored call are for its agent and the supervisors.`);
+  }
   const r = await db.query<{ leg: 'caller' | 'agent'; seq: number; text: string; start_ms: number | null; end_ms: number | null }>(
     `SELECT leg, seq, text, start_ms, end_ms FROM transcript_segments
      WHERE call_id = $1 AND is_final ORDER BY coalesce(start_ms, 0), seq, id LIMIT ${MAX_SEGMENTS}`,
@@ -98,14 +104,17 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = a
       const { segments, callId } = req.body;
       if (segments && callId !== undefined) throw badRequest('Give either segments or callId, not both.');
       if (!segments && callId === undefined) throw badRequest('Give segments ([{ text, startMs?, endMs? }]) or the callId of a call.');
-      const input = segments ?? (await callSegments(ctx.db, callId as number));
+      const user = currentUser(req);
+      const input = segments ?? (await callSegments(ctx.db, callId as number, user));
       const problem = segmentsProblem(input);
       if (problem) throw badRequest(`Cannot read the transcript: ${problem} (at most ${MAX_CHARS} characters in all).`);
       for (const [i, s] of input.entries()) {
         if (s.startMs !== undefined && s.endMs !== undefined && s.endMs < s.startMs)
           throw badRequest(`Segment ${i} ends (endMs ${s.endMs}) before it starts (startMs ${s.startMs}).`);
       }
-      return proposeIntake(input, { resolvePlace: (address) => resolvePlace(ctx.db, address) });
+      const proposal = await proposeIntake(input, { resolvePlace: (address) => resolvePlace(ctx.db, address) });
+      if (callId !== undefined) await logPiiRead(ctx.db, req, { type: 'call', id: callId }, ['transcript']);
+      return proposal;
     },
   );
 };

@@ -48,8 +48,8 @@ for (const engine of ENGINES) {
       const order = async (n: string, closedDaysAgo: number | null, callId: number | null) =>
         (
           await db.query<{ id: number }>(
-            `INSERT INTO work_orders (number, channel, caller_name, caller_phone, address, description, state, call_id, created_at, closed_at)
-             VALUES ($1, 'hotline', '张三', '13800138000', '幸福路8号3单元', '噪音扰民，回电13800138000，身份证110101199003074578', $2, $3, $4, $5)
+            `INSERT INTO work_orders (number, channel, caller_name, caller_phone, caller_phone_hash, address, description, state, call_id, created_at, closed_at)
+             VALUES ($1, 'hotline', '张三', '13800138000', 'hash-of-the-number', '幸福路8号3单元', '噪音扰民，回电13800138000，身份证110101199003074578', $2, $3, $4, $5)
              RETURNING id`,
             [
               n,
@@ -90,15 +90,17 @@ for (const engine of ENGINES) {
         id: number;
         caller_name: string | null;
         caller_phone: string | null;
+        caller_phone_hash: string | null;
         address: string | null;
         description: string;
         anonymised_at: Date | null;
-      }>('SELECT id, caller_name, caller_phone, address, description, anonymised_at FROM work_orders ORDER BY id');
+      }>('SELECT id, caller_name, caller_phone, caller_phone_hash, address, description, anonymised_at FROM work_orders ORDER BY id');
       const byId = new Map(rows.rows.map((r) => [r.id, r]));
       for (const id of [veryOld, old]) {
         const w = byId.get(id);
         assert.equal(w?.caller_name, null);
         assert.equal(w?.caller_phone, null);
+        assert.equal(w?.caller_phone_hash, null, 'no longer found by the number');
         assert.equal(w?.address, null);
         assert.ok(w?.anonymised_at);
         assert.doesNotMatch(w?.description ?? '', /13800138000|110101199003074578/);

@@ -8,7 +8,7 @@ export { type AudioSink, CallCenter, type CallCenterOptions } from './call-cente
 export type { TranscriptEvent, TransferStatus } from './events.js';
 export { alawToLinear, decodeG711, encodeG711, type G711, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
 export type { CallLeg, Channel, LegEvents } from './leg.js';
-export { resealCalls, resealTranscripts } from './personal-data.js';
+export { resealCalls, resealReferrals, resealTranscripts } from './personal-data.js';
 export { anonymiseEndedCalls, countCallsToAnonymise, countTranscriptsToRemove, removeTranscripts } from './retention.js';
 export { registerTelephony, type Telephony } from './service.js';
 export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './settings.js';

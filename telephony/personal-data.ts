@@ -62,3 +62,19 @@ export async function resealTranscripts(db: Db, ring = dataKeyring()): Promise<n
     if (n < BATCH) return total;
   }
 }
+
+/** Referral excerpts with an ID or card number in clear, or sealed with an older key. */
+export async function resealReferrals(db: Db, ring = dataKeyring()): Promise<number> {
+  const r = await db.query<{ id: number; transcript_excerpt: string }>(
+    `SELECT id, transcript_excerpt FROM referrals
+      WHERE transcript_excerpt ~ '(^|[^0-9A-Za-z])[1-9][0-9]{14}' OR (transcript_excerpt LIKE '%[[enc1:%' AND transcript_excerpt NOT LIKE $1)`,
+    [`%[[enc1:${ring.current.id}:%`],
+  );
+  let n = 0;
+  for (const x of r.rows) {
+    if (!textNeedsSealing(x.transcript_excerpt, ring)) continue;
+    await db.query('UPDATE referrals SET transcript_excerpt = $2 WHERE id = $1', [x.id, sealNumbersInText(x.transcript_excerpt, ring)]);
+    n++;
+  }
+  return n;
+}

@@ -8,6 +8,7 @@ import { currentUser } from '../auth/index.js';
 import { notFound, unauthorized } from '../core/errors.js';
 import { IdParams, protectedErrors } from '../core/http.js';
 import { maskPhone, maskText } from '../core/mask.js';
+import { secretMatches } from '../core/personal-data.js';
 import type { Db } from '../db/index.js';
 import type { CallCenter } from './call-center.js';
 import { AudioForkLeg, TwilioLeg } from './ingress.js';
@@ -339,7 +340,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
       throw unauthorized('Audio ingress is off: set INGRESS_TOKEN on the server and give it as ?token= or a Bearer header.');
     const q = (req.query as { token?: string }).token;
     const h = req.headers.authorization?.replace(/^Bearer\s+/i, '');
-    if (q !== ingressToken && h !== ingressToken)
+    if (!secretMatches(q, [ingressToken]) && !secretMatches(h, [ingressToken]))
       throw unauthorized('Wrong or missing ingress token: give INGRESS_TOKEN as ?token= or a Bearer header.');
   };
   const TokenQuery = Type.Object({

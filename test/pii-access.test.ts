@@ -138,6 +138,9 @@ for (const engine of ENGINES) {
       const other = await history('agent2');
       assert.doesNotMatch(other, /13812348000/);
       assert.match(other, /138\*\*\*\*8000/);
+      // The same free text on the case itself.
+      assert.equal((await detail('agent2', wo.id)).instructions, '请联系138****8000');
+      assert.equal((await detail('supervisor', wo.id)).instructions, '请联系13812348000');
     });
 
     test('lists and transition answers mask name, number, address and numbers in the text for everyone', async () => {

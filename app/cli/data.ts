@@ -2,7 +2,7 @@
 import { resealTotpSecrets } from '../../auth/index.js';
 import { newDataKey } from '../../core/personal-data.js';
 import { resealCases } from '../../dispatch/index.js';
-import { resealCalls, resealTranscripts } from '../../telephony/index.js';
+import { resealCalls, resealReferrals, resealTranscripts } from '../../telephony/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import type { Command } from './command.js';
@@ -30,9 +30,10 @@ export const dataCommands: Command[] = [
         const cases = await resealCases(rt.db);
         const calls = await resealCalls(rt.db);
         const segments = await resealTranscripts(rt.db);
+        const referrals = await resealReferrals(rt.db);
         const totp = await resealTotpSecrets(rt.db);
         console.log(
-          `Resealed ${cases} cases, ${calls} calls, ${segments} transcript segments and ${totp} two-factor secrets with the current data key.`,
+          `Resealed ${cases} cases, ${calls} calls, ${segments} transcript segments, ${referrals} referral excerpts and ${totp} two-factor secrets with the current data key.`,
         );
         return 0;
       } finally {
