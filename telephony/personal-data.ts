@@ -15,19 +15,23 @@ export async function resealCalls(db: Db, ring = dataKeyring()): Promise<number>
   let after = 0;
   for (;;) {
     const n = await db.tx(async (q) => {
-      const rows = await q.query<{ id: number; caller_number: string }>(
-        `SELECT id, caller_number FROM calls
-          WHERE id > $1 AND anonymised_at IS NULL AND caller_number IS NOT NULL AND caller_number <> ''
-            AND (caller_number NOT LIKE $2 OR caller_number_hash IS NULL)
+      // The citizen is the caller of an inbound call and the called party of an outbound one.
+      const rows = await q.query<{ id: number; caller_number: string | null; called_number: string | null; direction: string }>(
+        `SELECT id, caller_number, called_number, direction FROM calls
+          WHERE id > $1 AND anonymised_at IS NULL
+            AND ((caller_number IS NOT NULL AND caller_number <> '' AND (caller_number NOT LIKE $2 OR caller_number_hash IS NULL))
+                 OR (direction = 'outbound' AND called_number IS NOT NULL AND called_number <> '' AND called_number NOT LIKE $2))
           ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [after, current],
       );
       for (const c of rows.rows) {
-        const number = open(c.caller_number, ring);
-        await q.query('UPDATE calls SET caller_number = $2, caller_number_hash = $3 WHERE id = $1', [
+        const number = open(c.caller_number, ring) || null;
+        const called = c.direction === 'outbound' ? seal(open(c.called_number, ring) || null, ring) : c.called_number;
+        await q.query('UPDATE calls SET caller_number = $2, caller_number_hash = $3, called_number = $4 WHERE id = $1', [
           c.id,
           seal(number, ring),
           phoneHash(number, ring.current),
+          called,
         ]);
         after = c.id;
       }

@@ -36,17 +36,18 @@ export async function countCallsToAnonymise(q: Queryable, endedBefore: Date): Pr
 
 export async function anonymiseEndedCalls(db: Db, endedBefore: Date): Promise<number> {
   return db.tx(async (q) => {
-    const rows = await q.query<{ id: number; caller_number: string | null }>(
-      `SELECT id, caller_number FROM calls
+    const rows = await q.query<{ id: number; caller_number: string | null; called_number: string | null; direction: string }>(
+      `SELECT id, caller_number, called_number, direction FROM calls
         WHERE anonymised_at IS NULL AND ended_at IS NOT NULL AND ended_at < $1 FOR UPDATE SKIP LOCKED`,
       [endedBefore],
     );
     for (const c of rows.rows) {
       // A masked number is no longer personal: kept in clear, and its search hash goes.
-      await q.query('UPDATE calls SET caller_number = $2, caller_number_hash = NULL, anonymised_at = now() WHERE id = $1', [
-        c.id,
-        maskPhone(open(c.caller_number)),
-      ]);
+      await q.query(
+        `UPDATE calls SET caller_number = $2, caller_number_hash = NULL, called_number = $3, details = details - 'dtmf', anonymised_at = now()
+          WHERE id = $1`,
+        [c.id, maskPhone(open(c.caller_number)), c.direction === 'outbound' ? maskPhone(open(c.called_number)) : c.called_number],
+      );
     }
     return rows.rows.length;
   });

@@ -63,7 +63,7 @@ function toCall(r: Record<string, unknown>): CallRecord {
     direction: r.direction as CallRecord['direction'],
     sipCallId: (r.sip_call_id as string) ?? null,
     callerNumber: open(r.caller_number as string | null),
-    calledNumber: (r.called_number as string) ?? null,
+    calledNumber: open(r.called_number as string | null),
     state: r.state as CallState,
     emergency: r.emergency as boolean,
     arrivedAt: iso(r.arrived_at) as string,
@@ -99,7 +99,8 @@ export async function insertCall(
       c.sipCallId ?? null,
       // Sealed at rest; the hash finds a caller's earlier calls (core/personal-data.ts).
       seal(c.callerNumber),
-      c.calledNumber,
+      // On an outbound call (a callback, a survey) this is the citizen's number.
+      c.direction === 'outbound' ? seal(c.calledNumber) : c.calledNumber,
       c.state,
       c.agentId ?? null,
       JSON.stringify(c.details ?? {}),

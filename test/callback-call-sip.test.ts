@@ -14,6 +14,7 @@ import { mayReceive } from '../agent-desk/server/audience.js';
 import { createUser } from '../auth/index.js';
 import { acceptedReply, callbackOf } from '../callback/testing.js';
 import type { BusEvent } from '../core/events.js';
+import { open as openSealed } from '../core/personal-data.js';
 import { DEMO_PASSWORD } from '../org/index.js';
 import { endedCall, freePort, SIP_DIR, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
 
@@ -112,7 +113,9 @@ describe('click-to-call with an outbound trunk', () => {
     assert.equal(rec?.channel, 'outbound');
     assert.equal(Number(rec?.agent_id), me);
     assert.equal(Number(rec?.callback_id), id);
-    assert.equal(rec?.called_number, '13812348103');
+    // The citizen's number is sealed at rest; it opens to the number that was rung.
+    assert.match(String(rec?.called_number), /^enc1:/);
+    assert.equal(openSealed(rec?.called_number as string), '13812348103');
 
     // A second call while this one is on is refused.
     const again = await s.request('callback', { method: 'POST', url: `/api/callbacks/${id}/call` });
