@@ -4,7 +4,6 @@
  * recognizers. Who may connect: a logged-in agent or supervisor (admin too), or a machine
  * client that presents ASR_WS_TOKEN as `Authorization: Bearer <token>` or `?token=<token>`.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +12,7 @@ import { authGuard } from '../auth/index.js';
 import type { ModuleContext } from '../core/context.js';
 import { isHotlineError } from '../core/errors.js';
 import type { Role } from '../core/roles.js';
+import { secretMatches } from '../core/secrets.js';
 import type { AsrEngine, AsrResult, AsrStream, SampleRate } from './types.js';
 
 export const ASR_WS_ROLES: readonly Role[] = ['agent', 'supervisor'];
@@ -35,13 +35,6 @@ export function resultToVosk(r: AsrResult): Record<string, unknown> {
   return { result, text: r.text };
 }
 
-function tokenMatches(given: string | undefined, token: string | undefined): boolean {
-  if (!token || !given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export const asrWsRoutes: FastifyPluginAsyncTypebox<AsrWsOptions> = async (app, opts) => {
   const sessionGuard = authGuard(opts.ctx.db);
 
@@ -51,7 +44,7 @@ export const asrWsRoutes: FastifyPluginAsyncTypebox<AsrWsOptions> = async (app, 
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
     const queryToken = (req.query as { token?: string }).token;
-    if (tokenMatches(bearer ?? queryToken, opts.token)) return;
+    if (secretMatches(bearer ?? queryToken, [opts.token])) return;
     const asRoleRoute = Object.create(req, {
       routeOptions: { value: { ...req.routeOptions, config: { ...req.routeOptions.config, public: false, roles: ASR_WS_ROLES } } },
     }) as FastifyRequest;

@@ -8,7 +8,7 @@
  * Values without the prefix are plaintext from before sealing (or written by hand); they
  * are read as they are, and the start-up pass seals them.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const PREFIX = 'enc1:';
 
@@ -190,11 +190,17 @@ export function textNeedsSealing(text: string | null, ring = dataKeyring()): boo
   return false;
 }
 
-/** Whether a presented secret (an API key, a token) is one of `known`, in time that does not depend on where they differ. */
-export function secretMatches(presented: string | null | undefined, known: readonly string[]): boolean {
-  if (!presented) return false;
-  const p = createHash('sha256').update(presented).digest();
-  let hit = false;
-  for (const k of known) hit = timingSafeEqual(p, createHash('sha256').update(k).digest()) || hit;
-  return hit;
+/**
+ * textNeedsSealing as a SQL condition on `column`, a cheap pre-filter for the reseal
+ * passes (the exact test runs on each row found). `param` is the placeholder bound to
+ * tokenOfCurrentKey(ring).
+ */
+export function sqlTextNeedsSealing(column: string, param: string): string {
+  return `(${column} ~ '(^|[^0-9A-Za-z])[1-9][0-9]{14}' OR (${column} LIKE '%[[enc1:%' AND ${column} NOT LIKE ${param}))`;
 }
+
+/** A LIKE pattern for text holding a token of the current key. */
+export const tokenOfCurrentKey = (ring = dataKeyring()) => `%[[enc1:${ring.current.id}:%`;
+
+/** A LIKE pattern for a value sealed with the current key. */
+export const sealedByCurrentKey = (ring = dataKeyring()) => `${PREFIX}${ring.current.id}:%`;

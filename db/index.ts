@@ -1,3 +1,4 @@
+export { eachInBatches } from './batches.js';
 export type { Db, DbOptions, Queryable, QueryResult, Row } from './client.js';
 export { openDb } from './client.js';
 export { type DatabaseErrorKind, databaseErrorKind } from './errors.js';

@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/context.js';
 import { badRequest, forbidden, unauthorized } from '../core/errors.js';
 import { protectedErrors } from '../core/http.js';
+import { secretMatches } from '../core/secrets.js';
 import { trackAgents } from './agents.js';
 import { reportCsv, reportXlsx } from './export.js';
 import { startLiveWallboard } from './live.js';
@@ -59,12 +59,6 @@ function allowed(list: BlockList, ip: string): boolean {
   const v4 = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
   const family = isIP(v4);
   return family !== 0 && list.check(v4, family === 6 ? 'ipv6' : 'ipv4');
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header ?? '');
-  const wanted = Buffer.from(`Bearer ${token}`);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 const SUPERVISORS = ['supervisor'] as const;
@@ -179,7 +173,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
       },
     },
     async (req, reply) => {
-      const byToken = opts.token ? tokenMatches(req.headers.authorization, opts.token) : false;
+      const byToken = opts.token ? secretMatches(req.headers.authorization, [`Bearer ${opts.token}`]) : false;
       if (!byToken && !allowed(scrapers, req.ip)) {
         if (opts.token) throw unauthorized('GET /metrics needs the header "Authorization: Bearer <METRICS_TOKEN>" from this address.');
         throw forbidden(

@@ -8,7 +8,7 @@ import { currentUser } from '../auth/index.js';
 import { notFound, unauthorized } from '../core/errors.js';
 import { IdParams, protectedErrors } from '../core/http.js';
 import { maskPhone, maskText } from '../core/mask.js';
-import { secretMatches } from '../core/personal-data.js';
+import { secretMatches } from '../core/secrets.js';
 import type { Db } from '../db/index.js';
 import type { CallCenter } from './call-center.js';
 import { AudioForkLeg, TwilioLeg } from './ingress.js';
