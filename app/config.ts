@@ -7,7 +7,7 @@ import { ASR_SETTINGS } from '../asr/index.js';
 import { AUTH_SETTINGS, parseAllowedOrigins } from '../auth/index.js';
 import { CALLBACK_SETTINGS } from '../callback/index.js';
 import { CLASSIFIER_SETTINGS } from '../classifier/index.js';
-import { ConfigError, settingsHelp as formatSettings, readSettings, type Setting } from '../core/settings.js';
+import { ConfigError, settingsHelp as formatSettings, readSettings, type Setting, type SettingsValues } from '../core/index.js';
 import { DISPATCH_SETTINGS } from '../dispatch/index.js';
 import { EMERGENCY_SETTINGS } from '../emergency/index.js';
 import { METRICS_SETTINGS } from '../metrics/index.js';
@@ -104,21 +104,26 @@ export const FOUNDATION_SETTINGS = [
   },
 ] as const satisfies readonly Setting[];
 
-/** Each module's settings list, from its index.ts; add a module's list here. */
-export const MODULE_SETTINGS: readonly (readonly Setting[])[] = [
-  AUTH_SETTINGS,
-  ASR_SETTINGS,
-  METRICS_SETTINGS,
-  DESK_SETTINGS,
-  DISPATCH_SETTINGS,
-  CLASSIFIER_SETTINGS,
-  TELEPHONY_SETTINGS,
-  CALLBACK_SETTINGS,
-  EMERGENCY_SETTINGS,
-  RETENTION_SETTINGS,
-];
+/**
+ * Every setting: the foundation's and each module's list from its index.ts (add a module's
+ * list here). Spread as const, so `Config.values` knows every variable's parsed type.
+ */
+export const ALL_SETTINGS = [
+  ...FOUNDATION_SETTINGS,
+  ...AUTH_SETTINGS,
+  ...ASR_SETTINGS,
+  ...METRICS_SETTINGS,
+  ...DESK_SETTINGS,
+  ...DISPATCH_SETTINGS,
+  ...CLASSIFIER_SETTINGS,
+  ...TELEPHONY_SETTINGS,
+  ...CALLBACK_SETTINGS,
+  ...EMERGENCY_SETTINGS,
+  ...RETENTION_SETTINGS,
+] as const satisfies readonly Setting[];
 
-export const ALL_SETTINGS: readonly Setting[] = [...FOUNDATION_SETTINGS, ...MODULE_SETTINGS.flat()];
+/** The parsed value of every setting, by variable name. */
+export type SettingValues = SettingsValues<typeof ALL_SETTINGS>;
 
 export interface Config {
   port: number;
@@ -140,30 +145,30 @@ export interface Config {
   trustProxy: boolean | string | ((address: string, hop: number) => boolean);
   /** Origins (host[:port]) besides the server's own allowed to send cookie-bearing requests. */
   allowedOrigins: string[];
-  /** Every setting's parsed value by variable name, for modules to read their own. */
-  values: Record<string, unknown>;
+  /** Every setting's parsed value by variable name, typed from its declaration, for modules to read their own. */
+  values: SettingValues;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = readSettings(ALL_SETTINGS, env);
   return {
-    port: v.PORT as number,
-    host: v.HOST as string,
-    dataDir: v.DATA_DIR as string,
-    databaseUrl: v.DATABASE_URL as string | undefined,
-    redisUrl: v.REDIS_URL as string | undefined,
-    logLevel: v.LOG_LEVEL as string,
-    sessionTtlHours: v.SESSION_TTL_HOURS as number,
-    loginRateLimit: v.LOGIN_RATE_LIMIT as number,
-    bodyLimitBytes: (v.BODY_LIMIT_KB as number) * 1024,
-    requestTimeoutMs: (v.HTTP_REQUEST_TIMEOUT_SECONDS as number) * 1000,
-    maxConnectionsPerSource: v.HTTP_MAX_CONNECTIONS_PER_SOURCE as number,
-    seedDemo: v.SEED_DEMO as Config['seedDemo'],
-    sharedDir: v.SHARED_DIR as string,
-    modelsDir: v.MODELS_DIR as string,
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: v.DATA_DIR,
+    databaseUrl: v.DATABASE_URL,
+    redisUrl: v.REDIS_URL,
+    logLevel: v.LOG_LEVEL,
+    sessionTtlHours: v.SESSION_TTL_HOURS,
+    loginRateLimit: v.LOGIN_RATE_LIMIT,
+    bodyLimitBytes: v.BODY_LIMIT_KB * 1024,
+    requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    maxConnectionsPerSource: v.HTTP_MAX_CONNECTIONS_PER_SOURCE,
+    seedDemo: v.SEED_DEMO,
+    sharedDir: v.SHARED_DIR,
+    modelsDir: v.MODELS_DIR,
     cookieSecure: v.COOKIE_SECURE === 'auto' ? 'auto' : v.COOKIE_SECURE === 'true',
-    trustProxy: parseTrustProxy(v.TRUST_PROXY as string),
-    allowedOrigins: parseOrigins(v.ALLOWED_ORIGINS as string | undefined),
+    trustProxy: parseTrustProxy(v.TRUST_PROXY),
+    allowedOrigins: parseOrigins(v.ALLOWED_ORIGINS),
     values: v,
   };
 }

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalBus, type EventBus } from '../core/events.js';
-import { type DataKeyring, keyringFrom, newDataKey, parseDataKey, setDataKeyring } from '../core/personal-data.js';
+import { createLocalBus, type DataKeyring, type EventBus, keyringFrom, newDataKey, parseDataKey, setDataKeyring } from '../core/index.js';
 import { type Db, migrate, openDb, ownerOnlyUmask, restrictToOwner } from '../db/index.js';
 import type { Config } from './config.js';
 

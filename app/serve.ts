@@ -1,4 +1,4 @@
-import { prepareSpeechOnStart } from '../asr/first-start.js';
+import { prepareSpeechOnStart } from '../asr/index.js';
 import { resealTotpSecrets, verifyPassword } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { resealCases } from '../dispatch/index.js';

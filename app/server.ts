@@ -9,10 +9,8 @@ import websocket from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard, authSettingsFrom, HELMET_OPTIONS, originCheck } from '../auth/index.js';
-import type { ModuleContext, ReadinessCheck } from '../core/context.js';
-import { isHotlineError } from '../core/errors.js';
-import { ErrorResponse } from '../core/http.js';
-import { maskText } from '../core/mask.js';
+import type { ModuleContext, ReadinessCheck } from '../core/index.js';
+import { CoreErrors, ErrorResponse, HotlineError, isHotlineError, maskText } from '../core/index.js';
 import { databaseErrorKind } from '../db/index.js';
 import type { Config } from './config.js';
 import { type ModuleSpec, registerModules } from './modules.js';
@@ -102,66 +100,59 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   };
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    let status = err.statusCode ?? 500;
-    let message = err.message;
-    let code = err.code ?? 'ERROR';
-    if (err.validation) {
-      status = 400;
-      code = 'VALIDATION';
-      message = `Invalid request: ${err.message}.`;
-    } else if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      message = `The request body is larger than the limit of ${config.bodyLimitBytes} bytes.`;
-    } else if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (status === 400 && err instanceof SyntaxError)) {
-      code = 'MALFORMED_JSON';
-      message = `The request body is not valid JSON: ${err.message}.`;
-    } else if (isHotlineError(err)) {
-      code = err.code;
-    } else {
-      const db = databaseErrorKind(err);
-      if (db === 'invalid-value') {
-        status = 400;
-        code = 'INVALID_VALUE';
-        req.log.warn({ err: { message: err.message, code: err.code } }, 'request value refused by the database');
-        message =
-          'A value in the request cannot be stored: check numbers (within ±9007199254740991), dates (years 0001-9999) and text (no NUL characters).';
-      } else if (db === 'unavailable') {
-        status = 503;
-        code = 'DATABASE_UNAVAILABLE';
-        message = 'The database is not reachable right now: nothing was changed; try again in a few seconds.';
-        reply.header('retry-after', '5');
-        req.log.warn({ err: { message: err.message, code: err.code } }, 'database unavailable');
-      }
+    const answer = (e: HotlineError) => {
+      const body: ErrorResponse = {
+        statusCode: e.statusCode,
+        error: STATUS_TEXT[e.statusCode] ?? 'Error',
+        code: e.code,
+        message: e.message,
+      };
+      if (Object.keys(e.params).length) body.params = e.params as Record<string, unknown>;
+      if (e.details !== undefined) body.details = e.details;
+      reply.code(e.statusCode).send(body);
+    };
+    if (err.validation) return answer(CoreErrors.VALIDATION({ reason: err.message }));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(CoreErrors.BODY_TOO_LARGE({ limit: config.bodyLimitBytes }));
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err.statusCode === 400 && err instanceof SyntaxError)) {
+      return answer(CoreErrors.MALFORMED_JSON({ reason: err.message }));
     }
-    if (status >= 500 && code !== 'DATABASE_UNAVAILABLE') {
+    if (isHotlineError(err)) {
+      if (err.statusCode >= 500) req.log.error({ err }, 'request failed');
+      return answer(err);
+    }
+    const db = databaseErrorKind(err);
+    if (db === 'invalid-value') {
+      req.log.warn({ err: { message: err.message, code: err.code } }, 'request value refused by the database');
+      return answer(CoreErrors.INVALID_VALUE());
+    }
+    if (db === 'unavailable') {
+      reply.header('retry-after', '5');
+      req.log.warn({ err: { message: err.message, code: err.code } }, 'database unavailable');
+      return answer(CoreErrors.DATABASE_UNAVAILABLE());
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
       req.log.error({ err }, 'request failed');
       // The database's or Node's own codes (22009, ECONNRESET) say nothing to a client.
-      if (!isHotlineError(err)) code = 'INTERNAL';
-      message = 'Internal error: it has been logged; try again, and report it if it persists.';
+      return answer(CoreErrors.INTERNAL());
     }
-    const body: ErrorResponse = { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', code, message };
-    if (isHotlineError(err) && err.details !== undefined) body.details = err.details;
-    reply.code(status).send(body);
+    // Fastify's own 4xx refusals (unsupported media type, bad content length...): its code and text.
+    answer(new HotlineError(status, err.code ?? 'ERROR', err.message));
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      code: 'NOT_FOUND',
-      message: `No route ${req.method} ${req.url.split('?')[0]}: see /docs for the API.`,
-    });
+    const e = CoreErrors.ROUTE_NOT_FOUND({ method: req.method, path: req.url.split('?')[0] });
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', code: e.code, message: e.message, params: e.params });
   });
 
   await app.register(cookie);
   await app.register(helmet, HELMET_OPTIONS);
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, context) => ({
-      statusCode: 429,
-      error: 'Too Many Requests',
-      code: 'RATE_LIMITED',
-      message: `Too many attempts: wait ${Math.ceil(context.ttl / 1000)} s and try again.`,
-    }),
+    errorResponseBuilder: (_req, context) => {
+      const e = CoreErrors.RATE_LIMITED({ seconds: Math.ceil(context.ttl / 1000) });
+      return { statusCode: 429, error: 'Too Many Requests', code: e.code, message: e.message, params: e.params };
+    },
   });
   await app.register(swagger, {
     openapi: {

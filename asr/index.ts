@@ -3,13 +3,25 @@
  * server (app/modules.ts), the telephony bridge (in-process streams) and the CLI.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext } from '../core/context.js';
+import type { ModuleContext } from '../core/index.js';
 import { createAsrEngine, type EngineChoice } from './engine.js';
 import { asrPaths } from './settings.js';
 import { asrWsRoutes } from './ws-route.js';
 
 export { createAsrEngine, type EngineChoice, type EngineName, type EngineOverride } from './engine.js';
-export { alawDecode, alawEncode, mulawDecode, mulawEncode } from './g711.js';
+export { prepareSpeechOnStart } from './first-start.js';
+export {
+  ALAW_TABLE,
+  alawDecode,
+  alawEncode,
+  alawToLinear,
+  linearToAlaw,
+  linearToUlaw,
+  MULAW_TABLE,
+  mulawDecode,
+  mulawEncode,
+  ulawToLinear,
+} from './g711.js';
 export { type BuildLmReport, buildDomainLm, DEFAULT_DOMAIN_WEIGHT } from './lm/build.js';
 export { type SetupReport, setupModels, VOSK_ZIP_SHA256 } from './models.js';
 export { type BuildPinyinReport, buildPinyinLm } from './pinyin/build.js';
@@ -17,8 +29,18 @@ export { asrBusy } from './pool.js';
 export { createRemoteEngine } from './remote.js';
 export { resample } from './resample.js';
 export { ASR_SETTINGS, asrPaths } from './settings.js';
+export { DEFAULT_SHERPA_MODEL, findSherpaModel, SHERPA_MODELS } from './sherpa/catalogue.js';
 export { createSherpaEngine } from './sherpa/engine.js';
-export { installedSherpaModelDir, installSherpaModel, sherpaModelStatus } from './sherpa/setup.js';
+export { rulePhrases } from './sherpa/keywords.js';
+export { formatSherpaList } from './sherpa/list.js';
+export { progressBar } from './sherpa/progress.js';
+export {
+  describeSherpaModelDir,
+  installedSherpaModelDir,
+  installSherpaModel,
+  installSherpaSupportFiles,
+  sherpaModelStatus,
+} from './sherpa/setup.js';
 export { cleanTranscript, joinChineseWords, SPOKEN_DIGITS, spokenDigitsToNumbers } from './text.js';
 export { type DetailedTranscript, recognizePcm, type Transcript, transcribeFile } from './transcribe.js';
 export type { AsrEngine, AsrResult, AsrStream, KeywordHit, SampleRate, StreamOptions } from './types.js';

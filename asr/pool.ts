@@ -5,7 +5,7 @@
  * slowing every call down.
  */
 import { Worker } from 'node:worker_threads';
-import { HotlineError } from '../core/errors.js';
+import { HotlineError } from '../core/index.js';
 import type { PocketSphinxModel } from './native/pocketsphinx.js';
 import type { AsrEngine, AsrResult, AsrStream, SampleRate, StreamOptions } from './types.js';
 

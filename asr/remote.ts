@@ -4,7 +4,7 @@
  * spread over the URLs in turn and bounded by the pool size like the local engines.
  */
 import WebSocket from 'ws';
-import { HotlineError } from '../core/errors.js';
+import { HotlineError } from '../core/index.js';
 import { asrBusy } from './pool.js';
 import { cleanTranscript } from './text.js';
 import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from './types.js';

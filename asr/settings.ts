@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Setting } from '../core/settings.js';
+import type { Setting } from '../core/index.js';
 import { DEFAULT_SHERPA_MODEL, SHERPA_MODELS } from './sherpa/catalogue.js';
 
 export const ASR_SETTINGS = [

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { HotlineError } from '../core/errors.js';
+import { HotlineError } from '../core/index.js';
 import { resample } from './resample.js';
 import type { AsrEngine, AsrResult, KeywordHit, SampleRate } from './types.js';
 import { decodeWav } from './wav.js';

@@ -2,7 +2,7 @@
  * WAV files in and out: 16-bit PCM, G.711 µ-law or A-law, mono or stereo (mixed down), at
  * 8 or 16 kHz. Anything else is refused with a message that says how to convert it.
  */
-import { HotlineError } from '../core/errors.js';
+import { HotlineError } from '../core/index.js';
 import { alawDecode, mulawDecode } from './g711.js';
 import type { SampleRate } from './types.js';
 

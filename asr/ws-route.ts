@@ -9,10 +9,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authGuard } from '../auth/index.js';
-import type { ModuleContext } from '../core/context.js';
-import { isHotlineError } from '../core/errors.js';
-import type { Role } from '../core/roles.js';
-import { secretMatches } from '../core/secrets.js';
+import type { ModuleContext, Role } from '../core/index.js';
+import { isHotlineError, secretMatches } from '../core/index.js';
 import type { AsrEngine, AsrResult, AsrStream, SampleRate } from './types.js';
 
 export const ASR_WS_ROLES: readonly Role[] = ['agent', 'supervisor'];

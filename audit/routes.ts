@@ -1,8 +1,8 @@
 /** GET /api/audit/pii-access: the personal-data access log, for supervisors and admins. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { ModuleContext } from '../core/context.js';
-import { protectedErrors } from '../core/http.js';
+import type { ModuleContext } from '../core/index.js';
+import { protectedErrors } from '../core/index.js';
 import { listPiiAccess, RECORD_TYPES } from './store.js';
 
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);

@@ -4,8 +4,7 @@
  * row before they answer, so a read that cannot be logged does not happen.
  */
 import type { FastifyRequest } from 'fastify';
-import { badRequest } from '../core/errors.js';
-import { parseRequestTime } from '../core/time.js';
+import { badRequest, parseRequestTime } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 
 export const RECORD_TYPES = ['work_order', 'call', 'callback'] as const;

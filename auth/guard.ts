@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { forbidden, HotlineError, unauthorized } from '../core/errors.js';
-import { ROLE_NAMES_ZH } from '../core/roles.js';
+import { CoreErrors, HotlineError, ROLE_NAMES_ZH } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { type Pending, SESSION_COOKIE, sessionForToken } from './sessions.js';
 import { DEFAULT_AUTH_SETTINGS } from './settings.js';
@@ -38,7 +37,7 @@ export function authGuard(db: Queryable, opts: { idleMinutes?: number } = {}) {
     if (config.public) return;
     const token = req.cookies?.[SESSION_COOKIE];
     const session = token ? await sessionForToken(db, token, idleMinutes) : undefined;
-    if (!session) throw unauthorized();
+    if (!session) throw CoreErrors.UNAUTHORIZED();
     if (session.pending && !config.allowPending) {
       const [code, message] = PENDING_REFUSAL[session.pending];
       throw new HotlineError(401, code, message);
@@ -50,13 +49,13 @@ export function authGuard(db: Queryable, opts: { idleMinutes?: number } = {}) {
     if (roles === 'any' || user.role === 'admin') return;
     if (!roles?.includes(user.role)) {
       const allowed = roles?.length ? roles.map((r) => `${r} (${ROLE_NAMES_ZH[r]})`).join(', ') : 'nobody';
-      throw forbidden(`Your role ${user.role} may not ${req.method} ${req.routeOptions.url}: allowed for ${allowed}.`);
+      throw CoreErrors.ROLE_REFUSED({ role: user.role, method: req.method, route: req.routeOptions.url ?? req.url, allowed });
     }
   };
 }
 
 /** The logged-in user of a guarded route (the guard has already refused anonymous calls). */
 export function currentUser(req: FastifyRequest): User {
-  if (!req.user) throw unauthorized();
+  if (!req.user) throw CoreErrors.UNAUTHORIZED();
   return req.user;
 }

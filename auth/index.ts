@@ -5,7 +5,7 @@ export { type AuthOptions, authRoutes } from './routes.js';
 export { deleteExpiredSessions, SESSION_COOKIE, sessionStillValid } from './sessions.js';
 export { AUTH_SETTINGS, type AuthSettings, authSettingsFrom, TWO_FACTOR_ROLES } from './settings.js';
 export { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, totp } from './totp.js';
-export { resealTotpSecrets } from './two-factor.js';
+export { disableTotp, resealTotpSecrets } from './two-factor.js';
 export {
   assertPasswordPolicy,
   type CreateOptions,

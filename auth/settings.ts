@@ -1,4 +1,4 @@
-import type { Setting } from '../core/settings.js';
+import type { Setting } from '../core/index.js';
 
 export const AUTH_SETTINGS = [
   {

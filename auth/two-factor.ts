@@ -1,6 +1,5 @@
 /** Enrolment and checking of the TOTP second factor and its recovery codes. */
-import { badRequest, HotlineError } from '../core/errors.js';
-import { dataKeyring, open, seal, sealedWithCurrent } from '../core/personal-data.js';
+import { badRequest, dataKeyring, HotlineError, open, seal, sealedWithCurrent } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { hashRecoveryCode, looksLikeRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri } from './totp.js';
 import type { LoginRow, User } from './users.js';

@@ -1,5 +1,4 @@
-import { badRequest, conflict, HotlineError, notFound } from '../core/errors.js';
-import { isRole, ROLES, type Role } from '../core/roles.js';
+import { badRequest, conflict, HotlineError, isRole, notFound, ROLES, type Role } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 import { checkPassword } from './password-policy.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyRequest } from 'fastify';
-import { HotlineError } from '../core/errors.js';
+import { HotlineError } from '../core/index.js';
 import { SESSION_COOKIE } from './sessions.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

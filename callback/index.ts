@@ -4,8 +4,8 @@
  * outcomes close or reopen the case through dispatch.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext } from '../core/context.js';
-import { describeError, isHotlineError } from '../core/errors.js';
+import type { ModuleContext } from '../core/index.js';
+import { describeError, isHotlineError } from '../core/index.js';
 import { dispatchSettingsFrom } from '../dispatch/index.js';
 import './events.js';
 import { callbackRoutes } from './routes.js';

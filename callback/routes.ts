@@ -3,8 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
-import { IdParams, protectedErrors } from '../core/http.js';
-import { maskText } from '../core/mask.js';
+import { IdParams, maskText, protectedErrors } from '../core/index.js';
 import {
   type Callback,
   type CallbackDeps,

@@ -6,8 +6,7 @@
  * restart that lost its jobs or a worker that died mid-call loses nothing.
  */
 import { Queue, Worker } from 'bullmq';
-import { isHotlineError } from '../core/errors.js';
-import { open } from '../core/personal-data.js';
+import { isHotlineError, open } from '../core/index.js';
 import type { CallbackOutcome } from '../dispatch/index.js';
 import { type Callback, type CallbackDeps, failCallback, failExhausted, recordResult, writeFailure } from './store.js';
 

@@ -1,5 +1,5 @@
 /** The callback queue's settings (environment variables, see core/settings.ts). */
-import type { Setting } from '../core/settings.js';
+import type { Setting } from '../core/index.js';
 
 export const CALLBACK_SETTINGS = [
   {

@@ -3,11 +3,9 @@
  * outcomes and attempts. The row is the source of truth in both queue modes; every change
  * is one conditional UPDATE so two staff, or two workers, never take the same callback.
  */
-import { badRequest, conflict, describeError, forbidden, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import { maskName, maskPhone } from '../core/mask.js';
-import { open, openNumbersInText } from '../core/personal-data.js';
-import type { Role } from '../core/roles.js';
+
+import type { EventBus, Role } from '../core/index.js';
+import { badRequest, conflict, describeError, forbidden, maskName, maskPhone, notFound, open, openNumbersInText } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { applyTransition, type CallbackOutcome, type DispatchSettings, loadCalendar } from '../dispatch/index.js';
 import type { CallbackEvent } from './events.js';

@@ -3,8 +3,7 @@
  * citizens. Reads DATABASE_URL, REDIS_URL, DATA_KEY and the CALLBACK_* settings. With
  * CALLBACK_TEST_HANG=1 its calls never end: the worker-killed-mid-job test kills it there.
  */
-import { createLocalBus } from '../core/events.js';
-import { keyringFrom, parseDataKey, setDataKeyring } from '../core/personal-data.js';
+import { createLocalBus, keyringFrom, parseDataKey, setDataKeyring } from '../core/index.js';
 import { openDb } from '../db/index.js';
 import { dispatchSettingsFrom } from '../dispatch/index.js';
 import { startBullRunner } from './runner.js';

@@ -12,8 +12,7 @@
  * negatives (`loadEmergencyFeedback`).
  */
 import { readFileSync } from 'node:fs';
-import { maskText } from '../core/mask.js';
-import { openNumbersInText } from '../core/personal-data.js';
+import { maskText, openNumbersInText } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import type { EmergencyLine, EmergencyVerdict } from './emergency.js';
 import { fnv1a } from './features.js';

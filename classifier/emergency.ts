@@ -11,7 +11,7 @@
  * A silenced match is reported in `suppressed` and never removes another rule's alert.
  */
 import { readFileSync } from 'node:fs';
-import { badRequest, notFound } from '../core/errors.js';
+import { badRequest, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 
 export type EmergencyLine = '110' | '119' | '120';

@@ -2,7 +2,7 @@
  * Dispatchers' confirmations and corrections (`classifier_feedback`): written by
  * dispatch inside its own transaction through `recordFeedback`, read back by retrain.
  */
-import { badRequest } from '../core/errors.js';
+import { badRequest } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import type { LabelledText } from './data.js';
 

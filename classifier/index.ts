@@ -4,8 +4,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext } from '../core/context.js';
-import type { Setting } from '../core/settings.js';
+import type { ModuleContext, Setting } from '../core/index.js';
 import { loadEmergencyRules } from './emergency.js';
 import { classifierRoutes } from './routes.js';
 import { type Classifier, createClassifier, type RouteLookup } from './service.js';

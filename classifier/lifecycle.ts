@@ -4,7 +4,7 @@
  * same fixed holdout).
  */
 import { join } from 'node:path';
-import { conflict } from '../core/errors.js';
+import { conflict } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import type { LabelledText } from './data.js';
 import { loadEmergencyFeedback } from './emergency-model.js';

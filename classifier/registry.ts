@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { conflict, notFound } from '../core/errors.js';
+import { conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { type EmergencyMetrics, type ModelMetrics, readMeta } from './model-files.js';
 

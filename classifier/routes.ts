@@ -5,8 +5,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
-import type { ModuleContext } from '../core/context.js';
-import { protectedErrors } from '../core/http.js';
+import type { ModuleContext } from '../core/index.js';
+import { protectedErrors } from '../core/index.js';
 import {
   addEmergencyContext,
   addEmergencyRule,

@@ -5,7 +5,7 @@
  * Each model version is loaded once into an onnxruntime session and reused.
  */
 import { join } from 'node:path';
-import { badRequest, unavailable } from '../core/errors.js';
+import { badRequest, unavailable } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
 import { cueDepartment, departmentsNamed } from './departments.js';

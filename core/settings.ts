@@ -61,8 +61,27 @@ function parseValue(s: Setting, raw: string, problems: string[]): unknown {
   }
 }
 
+/** The parsed type of one declared setting: from its kind, its values and whether it has a default. */
+type ParsedKind<S extends Setting> = S['kind'] extends 'port' | 'int'
+  ? number
+  : S['kind'] extends 'bool'
+    ? boolean
+    : S['kind'] extends 'enum'
+      ? S['values'] extends readonly (infer V)[]
+        ? V
+        : string
+      : string;
+export type SettingValue<S extends Setting> = S extends { default: string } ? ParsedKind<S> : ParsedKind<S> | undefined;
+
+/**
+ * The typed values of a settings list declared `as const`: `{ PORT: number; REDIS_URL: string | undefined; ... }`.
+ * The declaration is the one source of a setting's name, type, bounds, default and help; modules
+ * receive their values with this type, so no caller casts.
+ */
+export type SettingsValues<L extends readonly Setting[]> = { readonly [S in L[number] as S['env']]: SettingValue<S> };
+
 /** Parses `settings` from `env`; throws one ConfigError listing every problem. */
-export function readSettings(settings: readonly Setting[], env: NodeJS.ProcessEnv): Record<string, unknown> {
+export function readSettings<const L extends readonly Setting[]>(settings: L, env: NodeJS.ProcessEnv): SettingsValues<L> {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const s of settings) {
@@ -71,7 +90,7 @@ export function readSettings(settings: readonly Setting[], env: NodeJS.ProcessEn
     values[s.env] = value === undefined ? undefined : parseValue(s, value, problems);
   }
   if (problems.length) throw new ConfigError(problems);
-  return values;
+  return values as SettingsValues<L>;
 }
 
 /** The settings as a help table, for `hotline --help`. */

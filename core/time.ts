@@ -1,4 +1,4 @@
-import { badRequest } from './errors.js';
+import { CoreErrors } from './errors.js';
 
 /**
  * A time given in a request (a filter's from/to, a new deadline) as a Date, or a 400 that
@@ -8,7 +8,6 @@ import { badRequest } from './errors.js';
 export function parseRequestTime(name: string, value: string): Date {
   const t = Date.parse(value);
   const year = Number.isNaN(t) ? Number.NaN : new Date(t).getUTCFullYear();
-  if (!(year >= 1 && year <= 9999))
-    throw badRequest(`${name}=${JSON.stringify(value)} is not a time: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T09:00:00+08:00.`);
+  if (!(year >= 1 && year <= 9999)) throw CoreErrors.INVALID_TIME({ field: name, value: JSON.stringify(value) });
   return new Date(t);
 }

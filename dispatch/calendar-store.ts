@@ -1,5 +1,5 @@
 /** The working-day calendar as stored in calendar_days, edited by year by an admin. */
-import { badRequest } from '../core/errors.js';
+import { badRequest } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import type { DayKind, WorkCalendar } from './calendar.js';
 import type { DispatchSettings } from './settings.js';

@@ -3,7 +3,7 @@
  * the working time used) and overdue ones, once each, with an audit row and a bus event.
  * Flags are not state changes, so they do not bump the version a dispatcher is acting on.
  */
-import type { EventBus } from '../core/events.js';
+import type { EventBus } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import { deadlineUsed } from './calendar.js';
 import { loadCalendar } from './calendar-store.js';

@@ -3,7 +3,7 @@
  * base and Open311. Other modules (callback/, classifier/) use what is exported here.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext } from '../core/context.js';
+import type { ModuleContext } from '../core/index.js';
 import { startDeadlineChecker } from './deadlines.js';
 import { open311Routes } from './open311.js';
 import { dispatchRoutes } from './routes.js';

@@ -1,5 +1,5 @@
 /** The knowledge base (知识库) agents search during a call. */
-import { notFound } from '../core/errors.js';
+import { notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { bigrams } from './similarity.js';
 

@@ -8,11 +8,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyError } from 'fastify';
-import type { ModuleContext } from '../core/context.js';
-import { badRequest, forbidden, type HotlineError, isHotlineError, notFound } from '../core/errors.js';
-import { maskText } from '../core/mask.js';
-import { openNumbersInText } from '../core/personal-data.js';
-import { secretMatches } from '../core/secrets.js';
+import type { ModuleContext } from '../core/index.js';
+import {
+  badRequest,
+  forbidden,
+  type HotlineError,
+  isHotlineError,
+  maskText,
+  notFound,
+  openNumbersInText,
+  secretMatches,
+} from '../core/index.js';
 import { databaseErrorKind } from '../db/index.js';
 import { resolvePlace } from './routing.js';
 import type { DispatchSettings } from './settings.js';

@@ -13,7 +13,7 @@ import {
   sqlTextNeedsSealing,
   textNeedsSealing,
   tokenOfCurrentKey,
-} from '../core/personal-data.js';
+} from '../core/index.js';
 import { type Db, eachInBatches } from '../db/index.js';
 
 export async function resealCases(db: Db, ring = dataKeyring()): Promise<number> {

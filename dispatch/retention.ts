@@ -5,8 +5,7 @@
  * (the place unit), who handled it and its audit trail stay, so figures and reports of
  * past months do not change.
  */
-import { maskText } from '../core/mask.js';
-import { openNumbersInText } from '../core/personal-data.js';
+import { maskText, openNumbersInText } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 
 const BATCH = 500;

@@ -2,7 +2,7 @@
  * The routing catalogue (事项清单): a category's default department and deadline, with
  * place-based overrides, and the place a case's address falls in.
  */
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { badRequest, conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import type { DeadlineRule } from './calendar.js';
 import type { DispatchSettings } from './settings.js';

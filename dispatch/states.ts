@@ -2,7 +2,7 @@
  * The case flow as data: which actions exist, from which states, by which roles, and
  * where they lead. `transitions.ts` applies it; the desk reads it to offer buttons.
  */
-import { ROLE_NAMES_ZH, type Role } from '../core/roles.js';
+import { ROLE_NAMES_ZH, type Role } from '../core/index.js';
 
 export const STATES = [
   'intake',

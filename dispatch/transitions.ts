@@ -4,11 +4,9 @@
  * row (plus the action's own records: extension requests, supervision notices, referrals,
  * classifier feedback), and publishes `workorder.changed` after the commit.
  */
-import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import { maskText } from '../core/mask.js';
-import { ROLE_NAMES_ZH } from '../core/roles.js';
-import { parseRequestTime } from '../core/time.js';
+
+import type { EventBus } from '../core/index.js';
+import { badRequest, conflict, forbidden, maskText, notFound, parseRequestTime, ROLE_NAMES_ZH } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { computeDeadline, type DeadlineRule, resumeDeadline, resumeStart, type WorkCalendar } from './calendar.js';
 import { loadCalendar } from './calendar-store.js';

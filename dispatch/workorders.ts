@@ -1,10 +1,23 @@
 /** Work orders: creation, reading, lists and history. State changes live in transitions.ts. */
 
-import { badRequest, forbidden, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import { maskAddress, maskName, maskPhone, maskText } from '../core/mask.js';
-import { open, openNumbersInText, phoneDigits, phoneHash, phoneHashes, seal, sealNumbersInText } from '../core/personal-data.js';
-import { parseRequestTime } from '../core/time.js';
+import type { EventBus } from '../core/index.js';
+import {
+  badRequest,
+  forbidden,
+  maskAddress,
+  maskName,
+  maskPhone,
+  maskText,
+  notFound,
+  open,
+  openNumbersInText,
+  parseRequestTime,
+  phoneDigits,
+  phoneHash,
+  phoneHashes,
+  seal,
+  sealNumbersInText,
+} from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';

@@ -5,9 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { checkEmergency, listEmergencyRules } from '../classifier/index.js';
-import type { ModuleContext } from '../core/context.js';
-import { describeError } from '../core/errors.js';
-import type { Setting } from '../core/settings.js';
+import type { ModuleContext, Setting } from '../core/index.js';
+import { describeError } from '../core/index.js';
 import type { CallCenter } from '../telephony/index.js';
 import { emergencyRoutes } from './routes.js';
 import { keywordList, type SpokenRule, spokenRules } from './spoken.js';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { currentUser } from '../auth/index.js';
-import { protectedErrors } from '../core/http.js';
+import { protectedErrors } from '../core/index.js';
 import { emergencyTransfer, type TransferDeps } from './transfer.js';
 import type { EmergencyWatch } from './watch.js';
 

@@ -4,7 +4,7 @@
  * spotter listens for, with the rule's line and reason. What cannot be spotted (one
  * character, a free regex) is still read in the transcript.
  */
-import { rulePhrases } from '../asr/sherpa/keywords.js';
+import { rulePhrases } from '../asr/index.js';
 import type { EmergencyLine, EmergencyRule, EmergencyVerdict } from '../classifier/index.js';
 
 export interface SpokenRule {

@@ -3,10 +3,9 @@
  * the transcript excerpt and the agent); this adds the address and the case, and moves the
  * case to refer_110 through dispatch so it stays on record.
  */
-import { forbidden, isHotlineError, notFound, unavailable } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import { sealNumbersInText } from '../core/personal-data.js';
-import type { Role } from '../core/roles.js';
+
+import type { EventBus, Role } from '../core/index.js';
+import { forbidden, isHotlineError, notFound, sealNumbersInText, unavailable } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import { applyTransition } from '../dispatch/index.js';
 import type { CallCenter, Referral } from '../telephony/index.js';

@@ -10,7 +10,7 @@
  */
 
 import type { EmergencyVerdict } from '../classifier/index.js';
-import type { EventBus } from '../core/events.js';
+import type { EventBus } from '../core/index.js';
 import { ordinaryWhereWritten, type SpokenRule } from './spoken.js';
 
 export interface EmergencyAlert {

@@ -5,7 +5,7 @@
  * the states telephony stored (agent_states), so a restarted server's wallboard shows the
  * floor at once instead of waiting for each agent to change state.
  */
-import type { EventBus } from '../core/events.js';
+import type { EventBus } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 
 export const AGENT_STATES = ['available', 'busy', 'wrap_up', 'break', 'offline'] as const;

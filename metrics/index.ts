@@ -2,7 +2,7 @@
  * The hotline's figures: today's wallboard (live over the bus), period reports with CSV
  * and XLSX export, and /metrics for Prometheus. Reads every module's tables; owns none.
  */
-import type { Setting } from '../core/settings.js';
+import type { Setting } from '../core/index.js';
 
 export { AGENT_STATES, type AgentState, normaliseAgentState, trackAgents } from './agents.js';
 export { reportCsv, reportXlsx } from './export.js';

@@ -4,7 +4,7 @@
  * written by another process or the CLI publish nothing on this process's bus).
  * The result is published as `metrics.wallboard`, which the desk channel sends to supervisors.
  */
-import type { EventBus } from '../core/events.js';
+import type { EventBus } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import type { Wallboard } from './wallboard.js';
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../core/errors.js';
+import { badRequest } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { type Breakdown, type CallFigures, type CaseFigures, callFigures, caseBreakdown, caseFigures, dayPeriod } from './figures.js';
 

@@ -1,10 +1,8 @@
 import { BlockList, isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { ModuleContext } from '../core/context.js';
-import { badRequest, forbidden, unauthorized } from '../core/errors.js';
-import { protectedErrors } from '../core/http.js';
-import { secretMatches } from '../core/secrets.js';
+import type { ModuleContext } from '../core/index.js';
+import { badRequest, forbidden, protectedErrors, secretMatches, unauthorized } from '../core/index.js';
 import { trackAgents } from './agents.js';
 import { reportCsv, reportXlsx } from './export.js';
 import { startLiveWallboard } from './live.js';

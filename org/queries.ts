@@ -1,4 +1,4 @@
-import { conflict, notFound } from '../core/errors.js';
+import { conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 
 export interface OrgUnit {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { ModuleContext } from '../core/context.js';
-import { protectedErrors } from '../core/http.js';
+import type { ModuleContext } from '../core/index.js';
+import { protectedErrors } from '../core/index.js';
 import { addCategory, listCategories, listOrgUnits, updateCategory } from './queries.js';
 
 const Nullable = <T extends ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);

@@ -2,7 +2,7 @@
  * retention: the site's policy for how long transcripts, personal data and the audit
  * trail are kept; a daily sweep and `hotline retention plan|apply`.
  */
-import type { ModuleContext } from '../core/context.js';
+import type { ModuleContext } from '../core/index.js';
 import { applyRetention, type RetentionPolicy } from './policy.js';
 
 export {

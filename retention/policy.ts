@@ -3,7 +3,7 @@
  * needed) and its audit trail (等保 2.0: at least six months): read from settings,
  * turned into cut-off dates, and applied through each owning module's functions.
  */
-import { ConfigError } from '../core/settings.js';
+import { ConfigError } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { anonymiseClosedCases, countAuditToRemove, countCasesToAnonymise, removeOldAudit } from '../dispatch/index.js';
 import { anonymiseReferrals, countReferralsToAnonymise } from '../emergency/index.js';

@@ -6,10 +6,9 @@
  * record of each call; this object holds what is live, in one telephony process.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { AsrEngine, AsrResult, AsrStream } from '../asr/types.js';
-import { badRequest, conflict, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import { maskPhone } from '../core/mask.js';
+import type { AsrEngine, AsrResult, AsrStream } from '../asr/index.js';
+import type { EventBus } from '../core/index.js';
+import { badRequest, conflict, maskPhone, notFound } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import type { TransferStatus } from './events.js';
 import type { CallLeg, LegEnd } from './leg.js';

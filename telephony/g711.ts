@@ -3,9 +3,9 @@
  * (one implementation of ITU-T G.711 in the product); this adapts it to the byte buffers
  * the RTP session and the ingress sockets pass around.
  */
-import { ALAW_TABLE, linearToAlaw, linearToUlaw, MULAW_TABLE } from '../asr/g711.js';
+import { ALAW_TABLE, linearToAlaw, linearToUlaw, MULAW_TABLE } from '../asr/index.js';
 
-export { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from '../asr/g711.js';
+export { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from '../asr/index.js';
 
 export type G711 = 'pcmu' | 'pcma';
 

@@ -14,7 +14,7 @@ import {
   sqlTextNeedsSealing,
   textNeedsSealing,
   tokenOfCurrentKey,
-} from '../core/personal-data.js';
+} from '../core/index.js';
 import { type Db, eachInBatches } from '../db/index.js';
 
 export async function resealCalls(db: Db, ring = dataKeyring()): Promise<number> {

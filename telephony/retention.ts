@@ -3,8 +3,7 @@
  * ended before one cut-off are deleted; caller numbers of calls that ended before another
  * are masked (the masked form keeps the figures by carrier and area readable).
  */
-import { maskPhone } from '../core/mask.js';
-import { open } from '../core/personal-data.js';
+import { maskPhone, open } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 
 export async function countTranscriptsToRemove(q: Queryable, endedBefore: Date): Promise<{ calls: number; segments: number }> {

@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { AsrEngine } from '../asr/types.js';
-import type { ModuleContext } from '../core/context.js';
+import type { AsrEngine } from '../asr/index.js';
+import type { ModuleContext } from '../core/index.js';
 import { CallCenter } from './call-center.js';
 import { telephonyRoutes } from './routes.js';
 import { telephonyConfig, trunkUri } from './settings.js';

@@ -1,5 +1,5 @@
 /** Telephony's environment variables (see `hotline --help`). */
-import type { Setting } from '../core/settings.js';
+import type { Setting } from '../core/index.js';
 
 export const TELEPHONY_SETTINGS = [
   {

@@ -7,7 +7,7 @@
 
 import type { FastifyBaseLogger } from 'fastify';
 import { Core, Grammar, URI } from 'sip.js';
-import { maskPhone } from '../core/mask.js';
+import { maskPhone } from '../core/index.js';
 import { aclAllows, type DigestCredentials, DigestVerifier } from './digest.js';
 import { type PortRange, RtpSession } from './rtp-session.js';
 import { buildSdp, type Negotiated, negotiate, parseSdp, SdpError } from './sdp.js';

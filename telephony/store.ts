@@ -1,5 +1,5 @@
 /** The telephony tables: calls, transcript segments, referrals, agent states. */
-import { open, openNumbersInText, phoneHash, seal, sealNumbersInText } from '../core/personal-data.js';
+import { open, openNumbersInText, phoneHash, seal, sealNumbersInText } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import type { Channel } from './leg.js';
 

@@ -3,7 +3,7 @@
  * audio-fork streams (a short filter that works on each 20 ms frame as it comes).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { decodeWav } from '../asr/wav.js';
+import { decodeWav } from '../asr/index.js';
 
 /**
  * A prompt WAV (PCM or G.711, mono or stereo, 8 or 16 kHz: asr's reader) as 8 kHz 16-bit

@@ -12,10 +12,10 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { mayReceive } from '../agent-desk/server/audience.js';
 import { createUser } from '../auth/index.js';
-import { acceptedReply, callbackOf } from '../callback/testing.js';
 import type { BusEvent } from '../core/events.js';
 import { open as openSealed } from '../core/personal-data.js';
 import { DEMO_PASSWORD } from '../org/index.js';
+import { acceptedReply, callbackOf } from './helpers/cases.js';
 import { endedCall, freePort, SIP_DIR, sippServer, startTelServer, type TelServer, until } from './sip/harness.js';
 
 const CALLBACK_ENV = {

@@ -31,9 +31,9 @@ import {
   startBullRunner,
   startEmbeddedRunner,
 } from '../callback/index.js';
-import { acceptedReply, caseState, until } from '../callback/testing.js';
 import { phoneHash } from '../core/personal-data.js';
 import { ENGINES } from '../db/testing.js';
+import { acceptedReply, caseState, until } from './helpers/cases.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const base = MODULES.filter((m) => ['auth', 'org', 'dispatch'].includes(m.name));

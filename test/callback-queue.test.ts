@@ -10,10 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import { MODULES } from '../app/modules.js';
 import { createUser } from '../auth/index.js';
 import { registerCallback, type SurveyAnswer } from '../callback/index.js';
-import { acceptedReply, callbackOf, caseState, until } from '../callback/testing.js';
 import { ENGINES } from '../db/testing.js';
 import { dispatchSettingsFrom, isWorkday, loadCalendar } from '../dispatch/index.js';
 import { DEMO_PASSWORD } from '../org/index.js';
+import { acceptedReply, callbackOf, caseState, until } from './helpers/cases.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const base = MODULES.filter((m) => ['auth', 'org', 'dispatch'].includes(m.name));

@@ -10,9 +10,9 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { MODULES } from '../app/modules.js';
 import { registerCallback, type SurveyAnswer, startBullRunner } from '../callback/index.js';
-import { acceptedReply, callbackOf, caseState, until } from '../callback/testing.js';
 import { keyringFrom, newDataKey, parseDataKey, setDataKeyring } from '../core/personal-data.js';
 import { ENGINES } from '../db/testing.js';
+import { acceptedReply, callbackOf, caseState, until } from './helpers/cases.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const base = MODULES.filter((m) => ['auth', 'org', 'dispatch'].includes(m.name));

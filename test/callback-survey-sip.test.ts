@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { acceptedReply, callbackOf, caseState, until } from '../callback/testing.js';
+import { acceptedReply, callbackOf, caseState, until } from './helpers/cases.js';
 import { freePort, SHARED, sippServer, startTelServer, type TelServer, WORK } from './sip/harness.js';
 
 let s: TelServer;

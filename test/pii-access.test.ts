@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MODULES } from '../app/modules.js';
 import { createUser } from '../auth/index.js';
-import { acceptedReply, callbackOf, until } from '../callback/testing.js';
 import { ENGINES } from '../db/testing.js';
 import type { WorkOrder } from '../dispatch/index.js';
 import { DEMO_PASSWORD } from '../org/index.js';
+import { acceptedReply, callbackOf, until } from './helpers/cases.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const PHONE = '13812348000';

@@ -4,7 +4,7 @@
  * module publishing a new event type only has to name the people it concerns.
  */
 import type { User } from '../../auth/index.js';
-import type { BusEvent } from '../../core/events.js';
+import type { BusEvent } from '../../core/index.js';
 
 /** What one connection has learnt so far: the calls its user was offered, answered or placed. */
 export interface ConnectionState {

@@ -12,8 +12,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { currentUser, SESSION_COOKIE, sessionStillValid, type User } from '../../auth/index.js';
-import type { ModuleContext } from '../../core/context.js';
-import type { BusEvent } from '../../core/events.js';
+import type { BusEvent, ModuleContext } from '../../core/index.js';
 import { type ConnectionState, mayReceive } from './audience.js';
 
 export interface EventsChannelOptions {

@@ -3,11 +3,13 @@
  * index.html so the desk's own routes (/agent, /dispatch ...) survive a reload, except
  * under the server's own prefixes: an unknown /api/... path stays a JSON 404.
  */
+
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { CoreErrors } from '../../core/index.js';
 
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 
@@ -35,12 +37,10 @@ export const staticApp: FastifyPluginAsync<{ distDir?: string }> = async (app, o
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
   };
 
-  const notFound = (method: string, path: string) => ({
-    statusCode: 404,
-    error: 'Not Found',
-    code: 'NOT_FOUND',
-    message: `No route ${method} ${path}: see /docs for the API.`,
-  });
+  const notFound = (method: string, path: string) => {
+    const e = CoreErrors.ROUTE_NOT_FOUND({ method, path });
+    return { statusCode: 404, error: 'Not Found', code: e.code, message: e.message, params: e.params };
+  };
 
   app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
 

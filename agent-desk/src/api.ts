@@ -118,4 +118,4 @@ export async function download(path: string, query: Query, filename: string) {
 }
 
 /** Whether an error means the route does not exist on this server (a module not installed yet). */
-export const isMissingRoute = (err: unknown) => err instanceof ApiError && err.status === 404 && /No route /.test(err.message);
+export const isMissingRoute = (err: unknown) => err instanceof ApiError && err.code === 'ROUTE_NOT_FOUND';

@@ -1,4 +1,4 @@
-import { ROLE_NAMES_ZH } from '../../core/roles.js';
+import { ROLE_NAMES_ZH } from '../../core/browser.js';
 
 export { ROLE_NAMES_ZH };
 

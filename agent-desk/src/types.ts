@@ -1,5 +1,5 @@
 /** Shapes of the API the desk reads (see /docs for the full schemas). */
-import type { Role } from '../../core/roles.js';
+import type { Role } from '../../core/browser.js';
 
 export type { Role };
 

@@ -4,16 +4,20 @@ import {
   buildDomainLm,
   buildPinyinLm,
   createAsrEngine,
+  DEFAULT_SHERPA_MODEL,
   type DetailedTranscript,
+  describeSherpaModelDir,
   type EngineName,
+  findSherpaModel,
+  formatSherpaList,
+  installSherpaModel,
+  installSherpaSupportFiles,
+  progressBar,
   type SetupReport,
+  SHERPA_MODELS,
   setupModels,
   transcribeFile,
 } from '../../asr/index.js';
-import { DEFAULT_SHERPA_MODEL, findSherpaModel, SHERPA_MODELS } from '../../asr/sherpa/catalogue.js';
-import { formatSherpaList } from '../../asr/sherpa/list.js';
-import { progressBar } from '../../asr/sherpa/progress.js';
-import { describeSherpaModelDir, installSherpaModel, installSherpaSupportFiles } from '../../asr/sherpa/setup.js';
 import {
   checkEmergency,
   createClassifier,

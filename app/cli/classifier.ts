@@ -10,7 +10,7 @@ import {
   runTrainingCycle,
   versionsDir,
 } from '../../classifier/index.js';
-import { isHotlineError } from '../../core/errors.js';
+import { isHotlineError } from '../../core/index.js';
 import { dispatchSettingsFrom, proposalRoute } from '../../dispatch/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { createUser } from '../../auth/index.js';
-import { ROLES } from '../../core/roles.js';
+import { ROLES } from '../../core/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { seed } from '../seed.js';

@@ -1,6 +1,6 @@
 /** `hotline data key|rekey`: the key that seals personal fields, and resealing after a rotation. */
 import { resealTotpSecrets } from '../../auth/index.js';
-import { newDataKey } from '../../core/personal-data.js';
+import { newDataKey } from '../../core/index.js';
 import { resealCases } from '../../dispatch/index.js';
 import { resealCalls, resealReferrals, resealTranscripts } from '../../telephony/index.js';
 import { loadConfig } from '../config.js';

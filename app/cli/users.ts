@@ -3,8 +3,7 @@
  * server's shell, e.g. when the last admin is locked out or has lost their phone.
  */
 
-import { listUsers, setActive, setPassword, unlockUser, userIdByName } from '../../auth/index.js';
-import { disableTotp } from '../../auth/two-factor.js';
+import { disableTotp, listUsers, setActive, setPassword, unlockUser, userIdByName } from '../../auth/index.js';
 import type { Db } from '../../db/index.js';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { HotlineError } from '../../core/errors.js';
+import { HotlineError } from '../../core/index.js';
 import { asrBusy, typeScriptWorker } from '../pool.js';
 import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from '../types.js';
 import { keywordsFileText, readVocabulary } from './keywords.js';

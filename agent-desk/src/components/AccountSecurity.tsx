@@ -6,7 +6,7 @@
 import { Alert, Button, Card, Form, Input, List, Space, Tag, Typography } from 'antd';
 import type { Rule } from 'antd/es/form/index.js';
 import { useState } from 'react';
-import { checkPassword, PASSWORD_RULE_ZH, type PasswordRule } from '../../../auth/password-policy.js';
+import { checkPassword, PASSWORD_RULE_ZH, type PasswordRule } from '../../../auth/browser.js';
 import { ApiError, api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import type { User as DeskUser } from '../types.js';

@@ -5,7 +5,7 @@
  */
 import { Alert, App, Button, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Tree } from 'antd';
 import { useState } from 'react';
-import { checkPassword, PASSWORD_RULE_ZH } from '../../../auth/password-policy.js';
+import { checkPassword, PASSWORD_RULE_ZH } from '../../../auth/browser.js';
 import { api } from '../api.js';
 import { AccountSecurityPanel, type User as AccountUser, errorText } from '../components/AccountSecurity.js';
 import { ResetPasswordButton } from '../components/UserAdmin.js';

@@ -1,7 +1,6 @@
 import { Alert, App, Button, Card, Col, Form, Input, Row, Space, Statistic, Table } from 'antd';
 import { useState } from 'react';
-import type { Breakdown } from '../../../metrics/figures.js';
-import type { Report } from '../../../metrics/report.js';
+import type { Breakdown, Report } from '../../../metrics/index.js';
 import { api, download } from '../api.js';
 import { useDraft } from '../drafts.js';
 import { pct, seconds } from '../format.js';

@@ -1,6 +1,6 @@
 import { Alert, Card, Col, List, Row, Statistic, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import type { Wallboard } from '../../../metrics/wallboard.js';
+import type { Wallboard } from '../../../metrics/index.js';
 import { api } from '../api.js';
 import { Chart } from '../components/Chart.js';
 import { dateTime, pct, seconds } from '../format.js';

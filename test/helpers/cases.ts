@@ -1,6 +1,6 @@
 /** Test helpers: drives a case through dispatch's REST flow up to an accepted reply. */
 import assert from 'node:assert/strict';
-import type { TestServer } from '../test/helpers/server.js';
+import type { TestServer } from './server.js';
 
 export interface CaseOptions {
   phone?: string | null;
