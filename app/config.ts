@@ -7,7 +7,15 @@ import { ASR_SETTINGS } from '../asr/index.js';
 import { AUTH_SETTINGS, parseAllowedOrigins } from '../auth/index.js';
 import { CALLBACK_SETTINGS } from '../callback/index.js';
 import { CLASSIFIER_SETTINGS } from '../classifier/index.js';
-import { ConfigError, settingsHelp as formatSettings, readSettings, type Setting, type SettingsValues } from '../core/index.js';
+import {
+  ConfigError,
+  settingsHelp as formatSettings,
+  isTimeZone,
+  readSettings,
+  type Setting,
+  type SettingsValues,
+  zoneOffsetMinutes,
+} from '../core/index.js';
 import { DISPATCH_SETTINGS } from '../dispatch/index.js';
 import { EMERGENCY_SETTINGS } from '../emergency/index.js';
 import { METRICS_SETTINGS } from '../metrics/index.js';
@@ -73,6 +81,11 @@ export const FOUNDATION_SETTINGS = [
     env: 'DATA_KEYS_PREVIOUS',
     kind: 'list',
     help: 'keys used before DATA_KEY, comma-separated: still open old values until hotline data rekey has resealed them',
+  },
+  {
+    env: 'CENTRE_TIMEZONE',
+    kind: 'string',
+    help: 'IANA time zone of the centre (default Asia/Shanghai): local days of deadlines, case numbers, callback hours and reports. Replaces METRICS_TIMEZONE and DISPATCH_UTC_OFFSET_MINUTES, which are still read and must agree with it',
   },
   { env: 'BODY_LIMIT_KB', kind: 'int', default: '1024', min: 1, max: 102400, help: 'largest accepted request body, in KiB' },
   {
@@ -145,13 +158,21 @@ export interface Config {
   trustProxy: boolean | string | ((address: string, hop: number) => boolean);
   /** Origins (host[:port]) besides the server's own allowed to send cookie-bearing requests. */
   allowedOrigins: string[];
+  /** The centre's IANA time zone (CENTRE_TIMEZONE) and its offset from UTC now, in minutes. */
+  timezone: string;
+  utcOffsetMinutes: number;
   /** Every setting's parsed value by variable name, typed from its declaration, for modules to read their own. */
   values: SettingValues;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const v = readSettings(ALL_SETTINGS, env);
+  const parsed = readSettings(ALL_SETTINGS, env);
+  const { timezone, utcOffsetMinutes } = centreTimeZone(parsed);
+  // The modules that used their own time-zone settings read the one resolved here.
+  const v: SettingValues = { ...parsed, METRICS_TIMEZONE: timezone, DISPATCH_UTC_OFFSET_MINUTES: utcOffsetMinutes };
   return {
+    timezone,
+    utcOffsetMinutes,
     port: v.PORT,
     host: v.HOST,
     dataDir: v.DATA_DIR,
@@ -174,6 +195,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const settingsHelp = () => formatSettings(ALL_SETTINGS);
+
+/**
+ * The one time zone of the centre: CENTRE_TIMEZONE, else the older METRICS_TIMEZONE, else
+ * Asia/Shanghai; the older DISPATCH_UTC_OFFSET_MINUTES, when set, must be that zone's offset.
+ * Deadlines count in the zone's offset at start (no daylight saving in China's zones).
+ */
+function centreTimeZone(v: SettingsValues<typeof ALL_SETTINGS>): { timezone: string; utcOffsetMinutes: number } {
+  const problems: string[] = [];
+  const timezone = v.CENTRE_TIMEZONE ?? v.METRICS_TIMEZONE ?? 'Asia/Shanghai';
+  if (!isTimeZone(timezone)) {
+    throw new ConfigError([`CENTRE_TIMEZONE=${JSON.stringify(timezone)} is not a time zone: use an IANA name such as Asia/Shanghai.`]);
+  }
+  if (v.CENTRE_TIMEZONE && v.METRICS_TIMEZONE && v.METRICS_TIMEZONE !== v.CENTRE_TIMEZONE) {
+    problems.push(`METRICS_TIMEZONE=${v.METRICS_TIMEZONE} disagrees with CENTRE_TIMEZONE=${v.CENTRE_TIMEZONE}: unset METRICS_TIMEZONE.`);
+  }
+  const utcOffsetMinutes = zoneOffsetMinutes(timezone);
+  if (v.DISPATCH_UTC_OFFSET_MINUTES !== undefined && v.DISPATCH_UTC_OFFSET_MINUTES !== utcOffsetMinutes) {
+    problems.push(
+      `DISPATCH_UTC_OFFSET_MINUTES=${v.DISPATCH_UTC_OFFSET_MINUTES} disagrees with the centre's time zone ${timezone} (${utcOffsetMinutes}): unset DISPATCH_UTC_OFFSET_MINUTES and set CENTRE_TIMEZONE.`,
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { timezone, utcOffsetMinutes };
+}
 
 function parseTrustProxy(raw: string): Config['trustProxy'] {
   if (/^(false|no|0|off)$/i.test(raw)) return false;

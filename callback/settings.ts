@@ -1,5 +1,6 @@
 /** The callback queue's settings (environment variables, see core/settings.ts). */
 import type { Setting } from '../core/index.js';
+import { parseDailyWindows } from '../core/index.js';
 
 export const CALLBACK_SETTINGS = [
   {
@@ -95,18 +96,13 @@ export interface CallbackSettings {
   redisUrl?: string;
 }
 
-/** Parses '09:00-12:00,14:00-20:00'; throws a message naming the setting on anything else. */
+/** Parses '09:00-12:00,14:00-20:00' (core's one parser of daily windows); the error names the setting. */
 export function parseWindows(text: string): [number, number][] {
-  const out = text.split(',').map((part) => {
-    const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part);
-    const start = m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
-    const end = m ? Number(m[3]) * 60 + Number(m[4]) : Number.NaN;
-    if (!m || !(start >= 0 && end <= 24 * 60 && start < end)) {
-      throw new Error(`CALLBACK_HOURS: "${part}" is not a window: use HH:MM-HH:MM, e.g. 09:00-12:00,14:00-20:00.`);
-    }
-    return [start, end] as [number, number];
-  });
-  return out.sort((a, b) => a[0] - b[0]);
+  try {
+    return parseDailyWindows(text);
+  } catch (err) {
+    throw new Error(`CALLBACK_HOURS: ${(err as Error).message}: use HH:MM-HH:MM, e.g. 09:00-12:00,14:00-20:00.`);
+  }
 }
 
 export function parseSampling(text: string): Map<string, number> {

@@ -1,3 +1,4 @@
+import { parseDailyWindows } from '../core/index.js';
 /**
  * Working-time arithmetic for deadlines: weekdays are workdays unless the calendar marks
  * them a holiday, weekends are rest days unless marked a make-up workday (调休). Times are
@@ -26,20 +27,8 @@ const DAY = 86_400_000;
 const MAX_DAYS = 3660;
 
 /** Parses '09:00-12:00,13:30-17:30' into sorted minute periods; throws on anything else. */
-export function parseWorkHours(text: string): [number, number][] {
-  const periods = text.split(',').map((part) => {
-    const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part);
-    if (!m) throw new Error(`"${part}" is not a period like 09:00-12:00`);
-    const [start, end] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
-    if (Number(m[2]) > 59 || Number(m[4]) > 59 || end > 24 * 60 || start >= end) throw new Error(`"${part}" is not a valid period`);
-    return [start, end] as [number, number];
-  });
-  periods.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < periods.length; i++) {
-    if ((periods[i] as [number, number])[0] < (periods[i - 1] as [number, number])[1]) throw new Error(`periods "${text}" overlap`);
-  }
-  return periods;
-}
+/** Work hours such as `09:00-12:00,13:30-17:30` (core's one parser of daily windows). */
+export const parseWorkHours = parseDailyWindows;
 
 /** The local day number (days since 1970-01-01 in local time) of an instant. */
 export function localDay(cal: WorkCalendar, at: number): number {

@@ -1,5 +1,5 @@
 import type { Setting } from '../core/index.js';
-import { parseWorkHours } from './calendar.js';
+import { parseDailyWindows } from '../core/index.js';
 
 export const DISPATCH_SETTINGS = [
   {
@@ -11,10 +11,9 @@ export const DISPATCH_SETTINGS = [
   {
     env: 'DISPATCH_UTC_OFFSET_MINUTES',
     kind: 'int',
-    default: '480',
     min: -720,
     max: 840,
-    help: 'local time of the centre, minutes east of UTC',
+    help: 'deprecated: set CENTRE_TIMEZONE. Local time of the centre, minutes east of UTC; when set, must agree with CENTRE_TIMEZONE',
   },
   {
     env: 'DISPATCH_NEAR_DEADLINE_PERCENT',
@@ -81,7 +80,7 @@ export function dispatchSettingsFrom(values: Record<string, unknown>): DispatchS
   const hours = String(get('DISPATCH_WORK_HOURS'));
   let workHours: [number, number][];
   try {
-    workHours = parseWorkHours(hours);
+    workHours = parseDailyWindows(hours);
   } catch (err) {
     throw new Error(
       `DISPATCH_WORK_HOURS=${JSON.stringify(hours)} is not valid: ${(err as Error).message}; use e.g. 09:00-12:00,13:30-17:30.`,
@@ -90,7 +89,7 @@ export function dispatchSettingsFrom(values: Record<string, unknown>): DispatchS
   const keys = String(get('OPEN311_API_KEYS') ?? '');
   return {
     workHours,
-    utcOffsetMinutes: Number(get('DISPATCH_UTC_OFFSET_MINUTES')),
+    utcOffsetMinutes: Number(get('DISPATCH_UTC_OFFSET_MINUTES') ?? 480),
     nearDeadlineShare: Number(get('DISPATCH_NEAR_DEADLINE_PERCENT')) / 100,
     deadlineCheckSeconds: Number(get('DISPATCH_DEADLINE_CHECK_SECONDS')),
     defaultDeadlineWorkdays: Number(get('DISPATCH_DEFAULT_DEADLINE_WORKDAYS')),

@@ -14,7 +14,11 @@ export { type MetricsOptions, metricsRoutes } from './routes.js';
 export { type Wallboard, wallboard } from './wallboard.js';
 
 export const METRICS_SETTINGS = [
-  { env: 'METRICS_TIMEZONE', kind: 'string', default: 'Asia/Shanghai', help: 'time zone of "today" and of report days' },
+  {
+    env: 'METRICS_TIMEZONE',
+    kind: 'string',
+    help: 'deprecated: set CENTRE_TIMEZONE. Time zone of "today" and of report days; when set, must agree with CENTRE_TIMEZONE',
+  },
   {
     env: 'METRICS_REFRESH_MS',
     kind: 'int',
