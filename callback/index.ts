@@ -16,6 +16,7 @@ import { type PlaceCall, readPrompt, surveyDialer } from './survey.js';
 
 export type { CallbackEvent } from './events.js';
 export { nextCallTime, retryTime, sampled } from './policy.js';
+export { forgetNotesOfAnonymisedCases } from './retention.js';
 export { CallbackSchema, callbackRoutes } from './routes.js';
 export {
   KEY_OUTCOMES,

@@ -8,6 +8,7 @@ import type { EventBus, Role } from '../core/index.js';
 import { badRequest, conflict, describeError, forbidden, maskName, maskPhone, notFound, open, openNumbersInText } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { applyTransition, type CallbackOutcome, type DispatchSettings, loadCalendar } from '../dispatch/index.js';
+import { linkCallToCallback } from '../telephony/index.js';
 import type { CallbackEvent } from './events.js';
 import { nextCallTime, retryTime, sampled } from './policy.js';
 import type { CallbackSettings } from './settings.js';
@@ -328,7 +329,7 @@ export async function callCitizen(deps: CallbackDeps, id: number, userId: number
     timeoutMs: deps.settings.answerMs,
     details: { callbackId: id, workOrderId: cur.workOrderId },
   });
-  await deps.db.query('UPDATE calls SET callback_id = $1 WHERE id = $2', [id, call.id]);
+  await linkCallToCallback(deps.db, call.id, id);
   deps.bus.publish('callback.calling', { ...event(cur, userId), callId: call.id });
   return { callId: call.id, callbackId: id, workOrderId: cur.workOrderId, state: 'ringing' };
 }

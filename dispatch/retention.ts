@@ -37,11 +37,6 @@ export async function anonymiseClosedCases(db: Db, closedBefore: Date): Promise<
           [w.id, maskText(openNumbersInText(w.description))],
         );
       }
-      if (rows.rows.length) {
-        await q.query(`UPDATE callbacks SET note = NULL WHERE note IS NOT NULL AND work_order_id = ANY($1::bigint[])`, [
-          rows.rows.map((w) => w.id),
-        ]);
-      }
       return rows.rows.length;
     });
     total += n;

@@ -4,6 +4,7 @@
  */
 import { badRequest, conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { setCategoryRouting } from '../org/index.js';
 import type { DeadlineRule } from './calendar.js';
 import type { DispatchSettings } from './settings.js';
 
@@ -224,10 +225,9 @@ export async function setCategoryRoute(
 ): Promise<void> {
   await requireCategory(q, categoryId);
   if (input.departmentId != null) await requireHandlingUnit(q, input.departmentId);
-  await q.query('UPDATE categories SET default_department_id = $2, deadline_value = $3, deadline_unit = $4 WHERE id = $1', [
-    categoryId,
-    input.departmentId,
-    input.deadline?.value ?? null,
-    input.deadline?.unit ?? null,
-  ]);
+  await setCategoryRouting(q, categoryId, {
+    departmentId: input.departmentId,
+    deadlineValue: input.deadline?.value ?? null,
+    deadlineUnit: input.deadline?.unit ?? null,
+  });
 }

@@ -5,9 +5,11 @@
  * classifier feedback), and publishes `workorder.changed` after the commit.
  */
 
+import { recordFeedback } from '../classifier/index.js';
 import type { EventBus } from '../core/index.js';
 import { badRequest, conflict, forbidden, maskText, notFound, parseRequestTime, ROLE_NAMES_ZH } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
+import { insertCaseReferral } from '../telephony/index.js';
 import { computeDeadline, type DeadlineRule, resumeDeadline, resumeStart, type WorkCalendar } from './calendar.js';
 import { loadCalendar } from './calendar-store.js';
 import type { WorkOrderChanged } from './events.js';
@@ -274,22 +276,17 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
     // The dispatcher's decision is the label the classifier learns from; it is recorded
     // with the proposal and model version whenever the case carried a proposal.
     if (wo.proposedCategoryId != null || wo.proposedDepartmentId != null || wo.modelVersion != null) {
-      await q.query(
-        `INSERT INTO classifier_feedback (work_order_id, text, proposed_category_id, final_category_id, proposed_department_id,
-            final_department_id, model_version, user_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          wo.id,
-          // What the classifier learns from needs the words, not the caller's ID numbers.
-          maskText(wo.description),
-          wo.proposedCategoryId,
-          categoryId,
-          wo.proposedDepartmentId,
-          departmentId,
-          wo.modelVersion,
-          a.input.actor.id,
-        ],
-      );
+      await recordFeedback(q, {
+        workOrderId: wo.id,
+        // What the classifier learns from needs the words, not the caller's ID numbers.
+        text: maskText(wo.description),
+        proposedCategoryId: wo.proposedCategoryId,
+        finalCategoryId: categoryId,
+        proposedDepartmentId: wo.proposedDepartmentId,
+        finalDepartmentId: departmentId,
+        modelVersion: wo.modelVersion,
+        userId: a.input.actor.id,
+      });
     }
     return {
       changes: {
@@ -499,14 +496,16 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
 
   async refer_110(a) {
     const reason = text(a.input.reason) ?? null;
-    const r = await a.q.query<{ id: number }>(
-      `INSERT INTO referrals (call_id, work_order_id, line, target, mode, reason, address, agent_id)
-       VALUES ($1, $2, '110', '110', 'record_only', $3, $4, $5) RETURNING id`,
-      [a.wo.callId, a.wo.id, reason, a.wo.address, a.input.actor.id],
-    );
+    const r = await insertCaseReferral(a.q, {
+      callId: a.wo.callId,
+      workOrderId: a.wo.id,
+      reason,
+      address: a.wo.address,
+      agentId: a.input.actor.id,
+    });
     return {
       changes: { emergency: true, closed_at: ts(a.now), close_reason: 'referred_110' },
-      data: { referralId: r.rows[0]?.id, reason },
+      data: { referralId: r.id, reason },
     };
   },
 };

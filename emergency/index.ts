@@ -14,7 +14,6 @@ import { emergencyTransfer, type TransferDeps } from './transfer.js';
 import { type EmergencyWatch, startEmergencyWatch } from './watch.js';
 
 export { type RecordingEmergency, recordingEmergency } from './recording.js';
-export { anonymiseReferrals, countReferralsToAnonymise } from './retention.js';
 export { emergencyRoutes } from './routes.js';
 export { keywordList, type SpokenRule, spokenRules } from './spoken.js';
 export { emergencyTransfer, type TransferDeps, type TransferRequest } from './transfer.js';

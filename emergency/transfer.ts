@@ -8,7 +8,7 @@ import type { EventBus, Role } from '../core/index.js';
 import { forbidden, isHotlineError, notFound, sealNumbersInText, unavailable } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import { applyTransition } from '../dispatch/index.js';
-import type { CallCenter, Referral } from '../telephony/index.js';
+import { attachReferralToCase, type CallCenter, type Referral } from '../telephony/index.js';
 
 export interface TransferDeps {
   db: Db;
@@ -61,12 +61,7 @@ export async function emergencyTransfer(
     supervisor,
   );
   const excerpt = referral.transcriptExcerpt || deps.excerpt?.(req.callId) || null;
-  await deps.db.query('UPDATE referrals SET address = $2, work_order_id = $3, transcript_excerpt = $4 WHERE id = $1', [
-    referral.id,
-    address,
-    req.workOrderId ?? null,
-    excerpt && sealNumbersInText(excerpt),
-  ]);
+  await attachReferralToCase(deps.db, referral.id, { address, workOrderId: req.workOrderId ?? null, excerpt });
   // The call has gone to the emergency line whatever happens next. A case the user may not
   // refer (an agent's case a department already works on) keeps its state; the referral
   // row names it, so the supervisor sees both.

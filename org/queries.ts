@@ -101,3 +101,17 @@ export async function updateCategory(
   ]);
   return categoryById(q, id);
 }
+
+/** Sets a category's routing: its default handling unit and deadline rule (dispatch's routing catalogue). */
+export async function setCategoryRouting(
+  q: Queryable,
+  categoryId: number,
+  r: { departmentId: number | null; deadlineValue: number | null; deadlineUnit: 'hours' | 'workdays' | null },
+): Promise<void> {
+  await q.query('UPDATE categories SET default_department_id = $2, deadline_value = $3, deadline_unit = $4 WHERE id = $1', [
+    categoryId,
+    r.departmentId,
+    r.deadlineValue,
+    r.deadlineUnit,
+  ]);
+}

@@ -3,11 +3,19 @@
  * needed) and its audit trail (等保 2.0: at least six months): read from settings,
  * turned into cut-off dates, and applied through each owning module's functions.
  */
+
+import { forgetNotesOfAnonymisedCases } from '../callback/index.js';
 import { ConfigError } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { anonymiseClosedCases, countAuditToRemove, countCasesToAnonymise, removeOldAudit } from '../dispatch/index.js';
-import { anonymiseReferrals, countReferralsToAnonymise } from '../emergency/index.js';
-import { anonymiseEndedCalls, countCallsToAnonymise, countTranscriptsToRemove, removeTranscripts } from '../telephony/index.js';
+import {
+  anonymiseEndedCalls,
+  anonymiseReferrals,
+  countCallsToAnonymise,
+  countReferralsToAnonymise,
+  countTranscriptsToRemove,
+  removeTranscripts,
+} from '../telephony/index.js';
 
 /** 等保 2.0 asks for audit records of at least six months. */
 export const MIN_AUDIT_DAYS = 180;
@@ -104,6 +112,13 @@ export interface RetentionResult {
   auditRows: number;
 }
 
+/** Closed cases anonymised, then the callback notes of every anonymised case (callback's table). */
+async function anonymiseCases(db: Db, before: Date): Promise<number> {
+  const n = await anonymiseClosedCases(db, before);
+  await forgetNotesOfAnonymisedCases(db);
+  return n;
+}
+
 /** Applies the policy and records the run in retention_runs. */
 export async function applyRetention(db: Db, policy: RetentionPolicy, actor: string, now = new Date()): Promise<RetentionResult> {
   const t = daysBefore(now, policy.transcriptDays);
@@ -111,7 +126,7 @@ export async function applyRetention(db: Db, policy: RetentionPolicy, actor: str
   const a = daysBefore(now, policy.auditDays);
   const removed: RetentionResult = {
     transcriptSegments: t ? await removeTranscripts(db, t) : 0,
-    cases: p ? await anonymiseClosedCases(db, p) : 0,
+    cases: p ? await anonymiseCases(db, p) : 0,
     calls: p ? await anonymiseEndedCalls(db, p) : 0,
     referrals: p ? await anonymiseReferrals(db, p) : 0,
     auditRows: a ? await removeOldAudit(db, a) : 0,

@@ -9,9 +9,17 @@ export type { TranscriptEvent, TransferStatus } from './events.js';
 export { alawToLinear, decodeG711, encodeG711, type G711, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
 export type { CallLeg, Channel, LegEvents } from './leg.js';
 export { resealCalls, resealReferrals, resealTranscripts } from './personal-data.js';
-export { anonymiseEndedCalls, countCallsToAnonymise, countTranscriptsToRemove, removeTranscripts } from './retention.js';
+export {
+  anonymiseEndedCalls,
+  anonymiseReferrals,
+  countCallsToAnonymise,
+  countReferralsToAnonymise,
+  countTranscriptsToRemove,
+  removeTranscripts,
+} from './retention.js';
 export { registerTelephony, type Telephony } from './service.js';
 export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './settings.js';
 export { SipEndpoint, type SipEndpointOptions } from './sip-endpoint.js';
 export type { AgentState, CallRecord, CallState, EndReason, Referral, Segment } from './store.js';
+export { attachReferralToCase, insertCaseReferral, linkCallToCallback } from './store.js';
 export { readPromptPcm8k } from './wav.js';

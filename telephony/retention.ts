@@ -51,3 +51,17 @@ export async function anonymiseEndedCalls(db: Db, endedBefore: Date): Promise<nu
     return rows.rows.length;
   });
 }
+
+// Referrals to 110/119/120: the transcript excerpt and address handed over go at the
+// personal-data cut-off; the line, time, outcome and agent stay.
+const REFERRAL_WHERE = 'created_at < $1 AND (transcript_excerpt IS NOT NULL OR address IS NOT NULL)';
+
+export async function countReferralsToAnonymise(q: Queryable, before: Date): Promise<number> {
+  const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM referrals WHERE ${REFERRAL_WHERE}`, [before]);
+  return r.rows[0]?.n ?? 0;
+}
+
+export async function anonymiseReferrals(db: Db, before: Date): Promise<number> {
+  const r = await db.query(`UPDATE referrals SET transcript_excerpt = NULL, address = NULL WHERE ${REFERRAL_WHERE}`, [before]);
+  return r.rowCount;
+}

@@ -257,6 +257,38 @@ export async function insertReferral(
   return toReferral(res.rows[0] as Record<string, unknown>);
 }
 
+/** A referral of a case to 110 without a call transfer (dispatch's refer_110 action). */
+export async function insertCaseReferral(
+  q: Queryable,
+  r: { callId: number | null; workOrderId: number; reason: string | null; address: string | null; agentId: number | null },
+): Promise<{ id: number }> {
+  const res = await q.query<{ id: number }>(
+    `INSERT INTO referrals (call_id, work_order_id, line, target, mode, reason, address, agent_id)
+     VALUES ($1, $2, '110', '110', 'record_only', $3, $4, $5) RETURNING id`,
+    [r.callId, r.workOrderId, r.reason, r.address, r.agentId],
+  );
+  return { id: res.rows[0]?.id as number };
+}
+
+/** Links a transfer's referral to its case, with the address and excerpt handed over (sealed). */
+export async function attachReferralToCase(
+  q: Queryable,
+  id: number,
+  a: { address: string | null; workOrderId: number | null; excerpt: string | null },
+): Promise<void> {
+  await q.query('UPDATE referrals SET address = $2, work_order_id = $3, transcript_excerpt = $4 WHERE id = $1', [
+    id,
+    a.address,
+    a.workOrderId,
+    a.excerpt && sealNumbersInText(a.excerpt),
+  ]);
+}
+
+/** Marks the call that rings a callback's citizen with the callback it serves. */
+export async function linkCallToCallback(q: Queryable, callId: number, callbackId: number): Promise<void> {
+  await q.query('UPDATE calls SET callback_id = $1 WHERE id = $2', [callbackId, callId]);
+}
+
 export async function updateReferral(
   q: Queryable,
   id: number,
