@@ -43,6 +43,30 @@ for (const engine of ENGINES) {
       }
     });
 
+    test('a database migrated before the foundation split gets the same schema as a fresh one', async () => {
+      const files = await listMigrations();
+      const split = files.filter((f) => /^000[2-8]_/.test(f.name));
+      assert.ok(split.length >= 7, 'the split-out parts of 0001_foundation are there');
+      // What 0001_foundation was before the split: all its parts in one file, then the rest.
+      const old0001 = {
+        name: '0001_foundation.sql',
+        sql: [files.find((f) => f.name === '0001_foundation.sql')?.sql ?? '', ...split.map((f) => f.sql)].join('\n'),
+      };
+      const before = await createTestDb(engine, { migrated: false });
+      dbs.push(before);
+      await migrate(before, [old0001, ...files.filter((f) => f.name !== '0001_foundation.sql' && !split.includes(f))]);
+      const applied = await migrate(before);
+      assert.deepEqual(
+        applied,
+        split.map((f) => f.name),
+        'the split parts are recorded',
+      );
+      const fresh = await createTestDb(engine, { migrated: false });
+      dbs.push(fresh);
+      await migrate(fresh);
+      assert.deepEqual(await schemaOf(before), await schemaOf(fresh));
+    });
+
     test('a failing migration stops with its name and the database error, and leaves nothing half-applied', async () => {
       const db = await createTestDb(engine);
       dbs.push(db);
@@ -77,4 +101,18 @@ for (const engine of ENGINES) {
       assert.deepEqual(r.rows[0], { n: 0, d: 1.5 });
     });
   });
+}
+
+/** Columns, indexes and constraints of the public schema, comparable across databases. */
+async function schemaOf(db: TestDb) {
+  const columns = await db.query(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+      WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+  );
+  const indexes = await db.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`);
+  const constraints = await db.query(
+    `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+      WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`,
+  );
+  return { columns: columns.rows, indexes: indexes.rows, constraints: constraints.rows };
 }

@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './client.js';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** The project's root: each module's migrations are in `<module>/migrations/`. */
+export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** @deprecated migrations live in their module's folder now; kept for callers that name one folder. */
+export const MIGRATIONS_DIR = join(PROJECT_DIR, 'db', 'migrations');
 
 /** Any number, fixed: every process that migrates the same database takes this lock. */
 const MIGRATION_LOCK = 1234500001;
@@ -22,11 +26,46 @@ export class MigrationError extends Error {
 export interface MigrationFile {
   name: string;
   sql: string;
+  /** The module whose folder holds it (the owner of the tables it creates). */
+  module?: string;
 }
 
-export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
-  const names = (await readdir(dir)).filter((n) => /^\d{4}_[\w-]+\.sql$/.test(n)).sort();
-  return Promise.all(names.map(async (name) => ({ name, sql: await readFile(join(dir, name), 'utf8') })));
+const MIGRATION_NAME = /^\d{4}_[\w-]+\.sql$/;
+
+/**
+ * Every module's migrations (`<module>/migrations/NNNN_name.sql` under the project), in name
+ * order across modules; or one folder's when `dir` is given. Each table is created by the
+ * migrations of the module that owns it (test/contracts.test.ts checks it).
+ */
+export async function listMigrations(dir?: string): Promise<MigrationFile[]> {
+  const folders: { module: string; dir: string }[] = [];
+  if (dir) folders.push({ module: basename(dirname(dir)), dir });
+  else {
+    for (const entry of await readdir(PROJECT_DIR, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const d = join(PROJECT_DIR, entry.name, 'migrations');
+      if (existsSync(d)) folders.push({ module: entry.name, dir: d });
+    }
+  }
+  const files: MigrationFile[] = [];
+  const seen = new Map<string, string>();
+  for (const f of folders) {
+    for (const name of (await readdir(f.dir)).filter((n) => MIGRATION_NAME.test(n))) {
+      const other = seen.get(name);
+      if (other) throw new Error(`Migration ${name} is in both ${other}/migrations and ${f.module}/migrations: rename one.`);
+      seen.set(name, f.module);
+      files.push({ name, module: f.module, sql: await readFile(join(f.dir, name), 'utf8') });
+    }
+  }
+  return files.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * A migration split out of an older one carries `-- skip-if-exists: <table>`: a database that
+ * already has the table got it from the older migration, so the file is recorded, not run.
+ */
+function skipIfExists(sql: string): string | undefined {
+  return /^--\s*skip-if-exists:\s*([a-z_][a-z0-9_]*)\s*$/m.exec(sql)?.[1];
 }
 
 /**
@@ -48,7 +87,9 @@ export async function migrate(db: Db, files?: MigrationFile[]): Promise<string[]
         await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
         const seen = await q.query('SELECT 1 FROM schema_migrations WHERE name = $1', [m.name]);
         if (seen.rowCount > 0) return false;
-        await q.exec(m.sql);
+        const guard = skipIfExists(m.sql);
+        const exists = guard ? (await q.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [guard])).rows[0]?.t : null;
+        if (!exists) await q.exec(m.sql);
         await q.query('INSERT INTO schema_migrations (name) VALUES ($1)', [m.name]);
         return true;
       });
