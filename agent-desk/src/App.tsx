@@ -7,7 +7,7 @@ import { live, useLiveStatus } from './live.js';
 import { navigate, usePath } from './router.js';
 import type { Role, User } from './types.js';
 import { AdminView } from './views/AdminView.js';
-import { AgentView } from './views/AgentView.js';
+import { AgentView } from './views/agent/index.js';
 import { CallbackView } from './views/CallbackView.js';
 import { DepartmentView } from './views/DepartmentView.js';
 import { DispatcherView } from './views/DispatcherView.js';

@@ -1,0 +1,46 @@
+/** The agent view's requests, one function per route it uses. */
+import { api } from '../../api.js';
+import type { ClassifyResult, Page, WorkOrder } from '../../types.js';
+import type { AgentState, CallDetail, KnowledgeArticle } from './types.js';
+
+export const getAgentState = () => api.get<AgentState>('/api/agents/me/state');
+
+export const setAgentState = (state: string) => api.post('/api/agents/me/state', { state });
+
+export const getCall = (id: number) => api.get<CallDetail>(`/api/calls/${id}`);
+
+export const answerCall = (id: number) => api.post(`/api/calls/${id}/answer`);
+
+export const hangupCall = (id: number) => api.post(`/api/calls/${id}/hangup`);
+
+/** The emergency route also stores the referral with the transcript excerpt and the address. */
+export const transferEmergency = (body: { callId: number; line: string; address?: string; reason?: string }) =>
+  api.post('/api/emergency/transfer', body);
+
+export const classify = (text: string, address: string) =>
+  api.post<ClassifyResult>('/api/classify', { text, topK: 3, ...(address ? { address } : {}) });
+
+export interface CreateWorkOrder {
+  callerName: string | null;
+  callerPhone: string | null;
+  address: string | null;
+  anonymous: boolean;
+  description: string | undefined;
+  categoryId: number | null;
+  departmentId: number | null;
+  callId: number | null;
+  emergency: boolean;
+  proposal: { categoryId: number | null; departmentId: number | null; modelVersion: string | null } | null;
+  /** false: kept by the agent, who resolves it on the call. */
+  submit: boolean;
+}
+
+export const createWorkOrder = (body: CreateWorkOrder) => api.post<{ workOrder: WorkOrder }>('/api/work-orders', body);
+
+export const resolveOnCall = (wo: Pick<WorkOrder, 'id' | 'version'>, result: string | undefined) =>
+  api.post(`/api/work-orders/${wo.id}/transitions`, { action: 'resolve_on_call', result, version: wo.version });
+
+/** The caller's earlier cases, by a phone number's digits. */
+export const earlierCases = (phoneDigits: string) => api.get<Page<WorkOrder>>('/api/work-orders', { q: phoneDigits, pageSize: 5 });
+
+export const searchKnowledge = (q: string) => api.get<KnowledgeArticle[]>('/api/knowledge', { q, limit: 5 });
