@@ -9,6 +9,7 @@ import { asrPaths } from './settings.js';
 import { asrWsRoutes } from './ws-route.js';
 
 export { createAsrEngine, type EngineChoice, type EngineName, type EngineOverride } from './engine.js';
+export { AsrErrors } from './errors.js';
 export { prepareSpeechOnStart } from './first-start.js';
 export {
   ALAW_TABLE,

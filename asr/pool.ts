@@ -5,7 +5,7 @@
  * slowing every call down.
  */
 import { Worker } from 'node:worker_threads';
-import { HotlineError } from '../core/index.js';
+import { AsrErrors } from './errors.js';
 import type { PocketSphinxModel } from './native/pocketsphinx.js';
 import type { AsrEngine, AsrResult, AsrStream, SampleRate, StreamOptions } from './types.js';
 
@@ -26,12 +26,7 @@ export type WorkerReply =
   | { type: 'closed'; results: AsrResult[] }
   | { type: 'error'; message: string };
 
-export const asrBusy = (size: number) =>
-  new HotlineError(
-    503,
-    'ASR_BUSY',
-    `Speech recognition is busy: all ${size} recognizers are in use. Try again when a call ends, or raise ASR_POOL_SIZE if the machine has spare cores.`,
-  );
+export const asrBusy = (size: number) => AsrErrors.ASR_BUSY({ size });
 
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
@@ -126,9 +121,9 @@ export function createWorkerPoolEngine(
   };
 
   async function openStream(options: StreamOptions): Promise<AsrStream> {
-    if (closed) throw new HotlineError(503, 'ASR_CLOSED', 'Speech recognition is shutting down.');
+    if (closed) throw AsrErrors.ASR_CLOSED();
     if (options.sampleRate !== 8000 && options.sampleRate !== 16000) {
-      throw new HotlineError(400, 'BAD_AUDIO', `Sample rate ${options.sampleRate} Hz is not supported: use 8000 or 16000.`);
+      throw AsrErrors.ASR_SAMPLE_RATE_UNSUPPORTED({ rate: options.sampleRate });
     }
     let w = idle.pop();
     if (!w) {
@@ -142,7 +137,7 @@ export function createWorkerPoolEngine(
     } catch (err) {
       busy.delete(worker);
       void worker.terminate().catch(() => {});
-      throw new HotlineError(503, 'ASR_FAILED', `The ${spec.engine} recognizer could not start: ${(err as Error).message}`);
+      throw AsrErrors.ASR_START_FAILED({ engine: spec.engine, reason: (err as Error).message });
     }
     let ended = false;
     const deliver = (results: AsrResult[]) => {

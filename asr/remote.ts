@@ -4,7 +4,7 @@
  * spread over the URLs in turn and bounded by the pool size like the local engines.
  */
 import WebSocket from 'ws';
-import { HotlineError } from '../core/index.js';
+import { AsrErrors } from './errors.js';
 import { asrBusy } from './pool.js';
 import { cleanTranscript } from './text.js';
 import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from './types.js';
@@ -86,11 +86,7 @@ export function createRemoteEngine(opts: RemoteOptions): AsrEngine {
       uncount();
       sockets.delete(ws);
       ws.terminate();
-      throw new HotlineError(
-        503,
-        'ASR_UNAVAILABLE',
-        `The remote ASR server ${url} cannot be reached (${(err as Error).message}): check ASR_URL and that the server runs.`,
-      );
+      throw AsrErrors.ASR_REMOTE_UNREACHABLE({ url, reason: (err as Error).message });
     }
     ws.send(JSON.stringify({ config: { sample_rate: options.sampleRate } }));
     let finished = false;

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { HotlineError } from '../core/index.js';
+import { AsrErrors } from './errors.js';
 import { resample } from './resample.js';
 import type { AsrEngine, AsrResult, KeywordHit, SampleRate } from './types.js';
 import { decodeWav } from './wav.js';
@@ -44,7 +44,7 @@ export async function recognizePcm(
   const frame = sampleRate / 10;
   for (let off = 0; off < pcm.length; off += frame) stream.push(pcm.subarray(off, off + frame));
   await stream.close();
-  if (failure) throw new HotlineError(503, 'ASR_FAILED', `Recognition failed: ${failure.message}`);
+  if (failure) throw AsrErrors.ASR_FAILED({ reason: failure.message });
   return { results, hits, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -54,7 +54,7 @@ export async function transcribeFile(engine: AsrEngine, path: string, opts: { ra
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new HotlineError(400, 'BAD_AUDIO', `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    throw AsrErrors.ASR_AUDIO_UNREADABLE({ path, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
   }
   const audio = decodeWav(bytes, basename(path));
   const rate = opts.rate ?? audio.sampleRate;

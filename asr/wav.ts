@@ -2,7 +2,7 @@
  * WAV files in and out: 16-bit PCM, G.711 µ-law or A-law, mono or stereo (mixed down), at
  * 8 or 16 kHz. Anything else is refused with a message that says how to convert it.
  */
-import { HotlineError } from '../core/index.js';
+import { AsrErrors } from './errors.js';
 import { alawDecode, mulawDecode } from './g711.js';
 import type { SampleRate } from './types.js';
 
@@ -18,15 +18,12 @@ export interface DecodedAudio {
 
 export const SUPPORTED_RATES: readonly SampleRate[] = [8000, 16000];
 
-const badAudio = (message: string) => new HotlineError(400, 'BAD_AUDIO', message);
-const CONVERT = 'convert it, e.g. `sox in.wav -r 16000 -c 1 -b 16 out.wav`';
-
 /** Parses a WAV file's bytes; `name` only labels error messages. */
 export function decodeWav(bytes: Uint8Array, name = 'audio'): DecodedAudio {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length === 0) throw badAudio(`${name} is empty (0 bytes): give a WAV file with speech.`);
+  if (buf.length === 0) throw AsrErrors.ASR_WAV_EMPTY({ name });
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw badAudio(`${name} is not a WAV file (no RIFF/WAVE header): ${CONVERT}.`);
+    throw AsrErrors.ASR_WAV_NOT_WAV({ name });
   }
   let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
   let data: Buffer | undefined;
@@ -36,7 +33,7 @@ export function decodeWav(bytes: Uint8Array, name = 'audio'): DecodedAudio {
     const size = buf.readUInt32LE(off + 4);
     const body = buf.subarray(off + 8, Math.min(buf.length, off + 8 + size));
     if (id === 'fmt ') {
-      if (body.length < 16) throw badAudio(`${name}: the WAV fmt chunk is truncated.`);
+      if (body.length < 16) throw AsrErrors.ASR_WAV_FMT_TRUNCATED({ name });
       let format = body.readUInt16LE(0);
       // WAVE_FORMAT_EXTENSIBLE keeps the real format in the sub-format GUID's first two bytes.
       if (format === 0xfffe && body.length >= 26) format = body.readUInt16LE(24);
@@ -47,24 +44,22 @@ export function decodeWav(bytes: Uint8Array, name = 'audio'): DecodedAudio {
     }
     off += 8 + size + (size % 2);
   }
-  if (!fmt) throw badAudio(`${name} has no fmt chunk: it is not a valid WAV file; ${CONVERT}.`);
-  if (!data) throw badAudio(`${name} has no data chunk: the WAV file holds no audio.`);
+  if (!fmt) throw AsrErrors.ASR_WAV_NO_FMT({ name });
+  if (!data) throw AsrErrors.ASR_WAV_NO_DATA({ name });
   let encoding: WavEncoding;
   if (fmt.format === 1 && fmt.bits === 16) encoding = 'pcm16';
   else if (fmt.format === 7 && fmt.bits === 8) encoding = 'mulaw';
   else if (fmt.format === 6 && fmt.bits === 8) encoding = 'alaw';
   else {
-    throw badAudio(
-      `${name} is WAV format ${fmt.format} with ${fmt.bits}-bit samples: only 16-bit PCM, µ-law or A-law are read; ${CONVERT}.`,
-    );
+    throw AsrErrors.ASR_WAV_FORMAT_UNSUPPORTED({ name, format: fmt.format, bits: fmt.bits });
   }
   if (!(SUPPORTED_RATES as readonly number[]).includes(fmt.rate)) {
-    throw badAudio(`${name} is sampled at ${fmt.rate} Hz: only 8000 or 16000 Hz are accepted; ${CONVERT}.`);
+    throw AsrErrors.ASR_WAV_RATE_UNSUPPORTED({ name, rate: fmt.rate });
   }
-  if (fmt.channels < 1 || fmt.channels > 8) throw badAudio(`${name} declares ${fmt.channels} channels: not a valid WAV file.`);
+  if (fmt.channels < 1 || fmt.channels > 8) throw AsrErrors.ASR_WAV_CHANNELS_INVALID({ name, channels: fmt.channels });
   const bytesPerSample = encoding === 'pcm16' ? 2 : 1;
   const frames = Math.floor(data.length / (bytesPerSample * fmt.channels));
-  if (frames === 0) throw badAudio(`${name} holds no samples (empty data chunk): give a WAV file with speech.`);
+  if (frames === 0) throw AsrErrors.ASR_WAV_NO_SAMPLES({ name });
   let all: Int16Array;
   if (encoding === 'pcm16') {
     all = new Int16Array(frames * fmt.channels);

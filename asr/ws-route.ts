@@ -10,7 +10,8 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authGuard } from '../auth/index.js';
 import type { ModuleContext, Role } from '../core/index.js';
-import { isHotlineError, secretMatches } from '../core/index.js';
+import { secretMatches } from '../core/index.js';
+import { AsrErrors } from './errors.js';
 import type { AsrEngine, AsrResult, AsrStream, SampleRate } from './types.js';
 
 export const ASR_WS_ROLES: readonly Role[] = ['agent', 'supervisor'];
@@ -109,7 +110,7 @@ export const asrWsRoutes: FastifyPluginAsyncTypebox<AsrWsOptions> = async (app, 
           });
           for (const b of queue.splice(0)) stream.push(b);
         } catch (err) {
-          const busy = isHotlineError(err) && err.code === 'ASR_BUSY';
+          const busy = AsrErrors.ASR_BUSY.is(err);
           fail(busy ? 1013 : 1011, err instanceof Error ? err.message : String(err));
         }
       };

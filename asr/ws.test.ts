@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { HotlineError } from '../core/errors.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
+import { AsrErrors } from './errors.js';
 import { createRemoteEngine } from './remote.js';
 import type { AsrResult } from './types.js';
 import { decodeWav } from './wav.js';
@@ -137,12 +137,9 @@ test('the remote engine streams through /asr/ws; a full pool is refused with ASR
   // The client's own bound, and an unreachable server, give clear errors.
   const small = createRemoteEngine({ urls: [base], size: 1, headers: { authorization: `Bearer ${TOKEN}` } });
   const held = await small.openStream({ sampleRate: 8000, onResult: () => {} });
-  await assert.rejects(
-    small.openStream({ sampleRate: 8000, onResult: () => {} }),
-    (e: unknown) => e instanceof HotlineError && e.code === 'ASR_BUSY',
-  );
+  await assert.rejects(small.openStream({ sampleRate: 8000, onResult: () => {} }), AsrErrors.ASR_BUSY.is);
   await held.close();
   const down = createRemoteEngine({ urls: ['ws://127.0.0.1:9/'], size: 1 });
-  await assert.rejects(down.openStream({ sampleRate: 8000, onResult: () => {} }), /cannot be reached .*check ASR_URL/);
+  await assert.rejects(down.openStream({ sampleRate: 8000, onResult: () => {} }), AsrErrors.ASR_REMOTE_UNREACHABLE.is);
   await Promise.all([remote.close(), small.close(), down.close()]);
 });

@@ -10,6 +10,7 @@ import {
   setEmergencyRules,
   updateEmergencyRule,
 } from './emergency.js';
+import { ClassifierErrors } from './errors.js';
 
 test('emergency texts get the right line and the reason; ordinary complaints do not', () => {
   setEmergencyRules(defaultEmergencyRules());
@@ -80,10 +81,13 @@ for (const engine of ENGINES) {
       assert.equal(checkEmergency('有人在河边钓鱼').is, false);
       await assert.rejects(
         addEmergencyRule(db, { pattern: '(坏', kind: 'regex', line: '110', reason: 'x' }),
-        /not a valid regular expression/,
+        ClassifierErrors.EMERGENCY_PATTERN_INVALID.is,
       );
-      await assert.rejects(addEmergencyRule(db, { pattern: '持刀', kind: 'keyword', line: '110', reason: 'x' }), /already exists/);
-      await assert.rejects(updateEmergencyRule(db, 999999, { active: false }), /No emergency rule/);
+      await assert.rejects(
+        addEmergencyRule(db, { pattern: '持刀', kind: 'keyword', line: '110', reason: 'x' }),
+        ClassifierErrors.EMERGENCY_RULE_EXISTS.is,
+      );
+      await assert.rejects(updateEmergencyRule(db, 999999, { active: false }), ClassifierErrors.EMERGENCY_RULE_NOT_FOUND.is);
     } finally {
       setEmergencyRules(defaultEmergencyRules());
       await db.destroy();

@@ -11,8 +11,8 @@
  * A silenced match is reported in `suppressed` and never removes another rule's alert.
  */
 import { readFileSync } from 'node:fs';
-import { badRequest, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { ClassifierErrors } from './errors.js';
 
 export type EmergencyLine = '110' | '119' | '120';
 export const EMERGENCY_LINES: readonly EmergencyLine[] = ['110', '119', '120'];
@@ -203,34 +203,36 @@ function checkRegex(what: string, source: string): void {
   try {
     re = new RegExp(source, 'u');
   } catch (err) {
-    throw badRequest(`The ${what} ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}.`);
+    throw ClassifierErrors.EMERGENCY_PATTERN_INVALID({ what, pattern: JSON.stringify(source), reason: (err as Error).message });
   }
-  if (re.test('')) throw badRequest(`The ${what} ${JSON.stringify(source)} matches empty text: it would match everywhere.`);
+  if (re.test('')) throw ClassifierErrors.EMERGENCY_PATTERN_MATCHES_EMPTY({ what, pattern: JSON.stringify(source) });
   const slow = regexRisk(source);
   if (slow)
-    throw badRequest(
-      `The ${what} ${JSON.stringify(source)} ${slow}: ` +
-        'write it without repeating a repetition, e.g. [ab]+ or .{0,6} instead of (a|b)+ or (.{0,3}x)+.',
-    );
+    throw ClassifierErrors.EMERGENCY_PATTERN_SLOW({
+      what,
+      pattern: JSON.stringify(source),
+      risk: slow,
+      example: '[ab]+ or .{0,6} instead of (a|b)+ or (.{0,3}x)+',
+    });
 }
 
 /** Checks that a rule can be compiled; throws a 400 that says what to fix. */
 export function validateRule(rule: Pick<EmergencyRule, 'pattern' | 'kind' | 'line' | 'except'>): void {
-  if (!rule.pattern.trim()) throw badRequest('The rule pattern is empty: give a keyword such as 持刀.');
-  if (!EMERGENCY_LINES.includes(rule.line)) throw badRequest(`Line ${rule.line} is not an emergency line: use 110, 119 or 120.`);
+  if (!rule.pattern.trim()) throw ClassifierErrors.EMERGENCY_RULE_PATTERN_EMPTY();
+  if (!EMERGENCY_LINES.includes(rule.line)) throw ClassifierErrors.EMERGENCY_LINE_INVALID({ line: rule.line });
   if (rule.kind === 'regex') checkRegex('pattern', rule.pattern);
   const except = rule.except ?? [];
-  if (except.length > 50) throw badRequest(`A rule has at most 50 except entries, not ${except.length}: merge some with |.`);
+  if (except.length > 50) throw ClassifierErrors.EMERGENCY_TOO_MANY_EXCEPTS({ count: except.length });
   for (const e of except) {
-    if (!e.trim()) throw badRequest('An except entry is empty: give a phrase such as 火灾隐患, or remove it.');
+    if (!e.trim()) throw ClassifierErrors.EMERGENCY_EXCEPT_EMPTY();
     checkRegex('except entry', e);
   }
 }
 
 /** Checks that a general context can be compiled; throws a 400 that says what to fix. */
 export function validateContext(c: Pick<EmergencyContext, 'pattern' | 'role'>): void {
-  if (!c.pattern.trim()) throw badRequest('The context pattern is empty: give a phrase such as 去年.');
-  if (!CONTEXT_ROLES.includes(c.role)) throw badRequest(`Role ${c.role} is not a context role: use before, after or now.`);
+  if (!c.pattern.trim()) throw ClassifierErrors.EMERGENCY_CONTEXT_PATTERN_EMPTY();
+  if (!CONTEXT_ROLES.includes(c.role)) throw ClassifierErrors.EMERGENCY_CONTEXT_ROLE_INVALID({ role: c.role });
   checkRegex('context pattern', c.pattern);
 }
 
@@ -399,7 +401,7 @@ export async function addEmergencyRule(q: Queryable, rule: EmergencyRule, userId
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (pattern, kind) DO NOTHING RETURNING ${COLUMNS}`,
     [rule.pattern.trim(), rule.kind, rule.line, rule.reason, rule.priority ?? 100, rule.active ?? true, userId ?? null, except],
   );
-  if (!r.rows[0]) throw badRequest(`A ${rule.kind} rule ${JSON.stringify(rule.pattern)} already exists: edit that one instead.`);
+  if (!r.rows[0]) throw ClassifierErrors.EMERGENCY_RULE_EXISTS({ kind: rule.kind, pattern: JSON.stringify(rule.pattern) });
   await loadEmergencyRules(q);
   return r.rows[0];
 }
@@ -411,7 +413,7 @@ export async function updateEmergencyRule(
   userId?: number,
 ): Promise<Required<EmergencyRule>> {
   const old = (await q.query<Required<EmergencyRule>>(`SELECT ${COLUMNS} FROM emergency_rules WHERE id = $1`, [id])).rows[0];
-  if (!old) throw notFound(`No emergency rule ${id}: list them with GET /api/classifier/emergency-rules.`);
+  if (!old) throw ClassifierErrors.EMERGENCY_RULE_NOT_FOUND({ id });
   const next = { ...old, ...patch };
   next.except = cleanList(next.except);
   validateRule(next);
@@ -420,7 +422,7 @@ export async function updateEmergencyRule(
     next.kind,
     id,
   ]);
-  if (clash.rowCount) throw badRequest(`A ${next.kind} rule ${JSON.stringify(next.pattern)} already exists: edit that one instead.`);
+  if (clash.rowCount) throw ClassifierErrors.EMERGENCY_RULE_EXISTS({ kind: next.kind, pattern: JSON.stringify(next.pattern) });
   const r = await q.query<Required<EmergencyRule>>(
     `UPDATE emergency_rules SET pattern = $2, kind = $3, line = $4, reason = $5, priority = $6, active = $7,
             updated_by = $8, except_patterns = $9, updated_at = now()
@@ -433,7 +435,7 @@ export async function updateEmergencyRule(
 
 export async function deleteEmergencyRule(q: Queryable, id: number): Promise<void> {
   const r = await q.query('DELETE FROM emergency_rules WHERE id = $1', [id]);
-  if (!r.rowCount) throw notFound(`No emergency rule ${id}: list them with GET /api/classifier/emergency-rules.`);
+  if (!r.rowCount) throw ClassifierErrors.EMERGENCY_RULE_NOT_FOUND({ id });
   await loadEmergencyRules(q);
 }
 
@@ -444,7 +446,7 @@ export async function addEmergencyContext(q: Queryable, c: EmergencyContext, use
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (pattern, role) DO NOTHING RETURNING ${CONTEXT_COLUMNS}`,
     [c.pattern.trim(), c.role, c.note ?? '', c.active ?? true, userId ?? null],
   );
-  if (!r.rows[0]) throw badRequest(`A ${c.role} context ${JSON.stringify(c.pattern)} already exists: edit that one instead.`);
+  if (!r.rows[0]) throw ClassifierErrors.EMERGENCY_CONTEXT_EXISTS({ role: c.role, pattern: JSON.stringify(c.pattern) });
   await loadEmergencyRules(q);
   return r.rows[0];
 }
@@ -456,7 +458,7 @@ export async function updateEmergencyContext(
   userId?: number,
 ): Promise<Required<EmergencyContext>> {
   const old = (await q.query<Required<EmergencyContext>>(`SELECT ${CONTEXT_COLUMNS} FROM emergency_contexts WHERE id = $1`, [id])).rows[0];
-  if (!old) throw notFound(`No emergency context ${id}: list them with GET /api/classifier/emergency-contexts.`);
+  if (!old) throw ClassifierErrors.EMERGENCY_CONTEXT_NOT_FOUND({ id });
   const next = { ...old, ...patch };
   validateContext(next);
   const clash = await q.query('SELECT id FROM emergency_contexts WHERE pattern = $1 AND role = $2 AND id <> $3', [
@@ -464,7 +466,7 @@ export async function updateEmergencyContext(
     next.role,
     id,
   ]);
-  if (clash.rowCount) throw badRequest(`A ${next.role} context ${JSON.stringify(next.pattern)} already exists: edit that one instead.`);
+  if (clash.rowCount) throw ClassifierErrors.EMERGENCY_CONTEXT_EXISTS({ role: next.role, pattern: JSON.stringify(next.pattern) });
   const r = await q.query<Required<EmergencyContext>>(
     `UPDATE emergency_contexts SET pattern = $2, role = $3, note = $4, active = $5, updated_by = $6, updated_at = now()
       WHERE id = $1 RETURNING ${CONTEXT_COLUMNS}`,
@@ -476,6 +478,6 @@ export async function updateEmergencyContext(
 
 export async function deleteEmergencyContext(q: Queryable, id: number): Promise<void> {
   const r = await q.query('DELETE FROM emergency_contexts WHERE id = $1', [id]);
-  if (!r.rowCount) throw notFound(`No emergency context ${id}: list them with GET /api/classifier/emergency-contexts.`);
+  if (!r.rowCount) throw ClassifierErrors.EMERGENCY_CONTEXT_NOT_FOUND({ id });
   await loadEmergencyRules(q);
 }

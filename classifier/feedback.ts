@@ -2,9 +2,9 @@
  * Dispatchers' confirmations and corrections (`classifier_feedback`): written by
  * dispatch inside its own transaction through `recordFeedback`, read back by retrain.
  */
-import { badRequest } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import type { LabelledText } from './data.js';
+import { ClassifierErrors } from './errors.js';
 
 export interface Feedback {
   workOrderId?: number | null;
@@ -19,8 +19,8 @@ export interface Feedback {
 }
 
 export async function recordFeedback(q: Queryable, f: Feedback): Promise<{ id: number }> {
-  if (typeof f.text !== 'string' || !f.text.trim()) throw badRequest('Feedback needs the case text: it is empty.');
-  if (!Number.isInteger(f.finalCategoryId)) throw badRequest('Feedback needs the final category id.');
+  if (typeof f.text !== 'string' || !f.text.trim()) throw ClassifierErrors.CLASSIFIER_FEEDBACK_TEXT_EMPTY();
+  if (!Number.isInteger(f.finalCategoryId)) throw ClassifierErrors.CLASSIFIER_FEEDBACK_CATEGORY_MISSING();
   const r = await q.query<{ id: number }>(
     `INSERT INTO classifier_feedback (work_order_id, text, proposed_category_id, final_category_id,
             proposed_department_id, final_department_id, model_version, user_id)

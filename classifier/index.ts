@@ -22,6 +22,7 @@ export {
   setEmergencyRules,
 } from './emergency.js';
 export { type CombinedVerdict, combineEmergency, EMERGENCY_LABELS, loadEmergencyFeedback } from './emergency-model.js';
+export { ClassifierErrors } from './errors.js';
 export { type Feedback, loadCorrections, recordFeedback } from './feedback.js';
 export { DEFAULT_WEIGHTS, type LeafWeights } from './leaf.js';
 export { type CycleReport, newVersionName, runTrainingCycle } from './lifecycle.js';
@@ -34,6 +35,7 @@ export {
   createClassifier,
   MAX_TEXT_CHARS,
   type RouteLookup,
+  textError,
   textProblem,
 } from './service.js';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { seed } from '../app/seed.js';
-import { isHotlineError } from '../core/errors.js';
 import { createTestDb, ENGINES } from '../db/testing.js';
+import { ClassifierErrors } from './errors.js';
 import { loadCorrections, recordFeedback } from './feedback.js';
 import { runTrainingCycle } from './lifecycle.js';
 import { activeVersion, gateRefusal, listVersions, promote, rollback } from './registry.js';
@@ -124,19 +124,19 @@ for (const engine of ENGINES) {
 
       await assert.rejects(
         runTrainingCycle({ db, base, versionsDir: dir, version: 'v1', withCorrections: false, promote: 'gate', trainOverrides: tiny }),
-        (err) => isHotlineError(err) && err.statusCode === 409,
+        ClassifierErrors.CLASSIFIER_VERSION_EXISTS.is,
       );
 
       // Promoting it by hand is refused the same way, unless forced.
-      await assert.rejects(promote(db, 'v3'), (err) => isHotlineError(err) && err.statusCode === 409 && /--force/.test(err.message));
-      await assert.rejects(promote(db, 'nope'), (err) => isHotlineError(err) && err.statusCode === 404);
+      await assert.rejects(promote(db, 'v3'), ClassifierErrors.CLASSIFIER_PROMOTION_REFUSED.is);
+      await assert.rejects(promote(db, 'nope'), ClassifierErrors.CLASSIFIER_VERSION_NOT_FOUND.is);
       assert.deepEqual(await promote(db, 'v3', { force: true }), { version: 'v3', from: 'v2', changed: true });
       assert.equal((await classifier.classify('学校乱收费')).model, 'v3');
 
       // Rollback walks back through the promotions: v3 → v2 → v1, then nothing earlier.
       assert.equal((await rollback(db)).version, 'v2');
       assert.equal((await rollback(db)).version, 'v1');
-      await assert.rejects(rollback(db), (err) => isHotlineError(err) && err.statusCode === 409);
+      await assert.rejects(rollback(db), ClassifierErrors.CLASSIFIER_NO_EARLIER_VERSION.is);
       assert.equal((await classifier.classify('学校乱收费')).model, 'v1');
     } finally {
       await classifier.close();

@@ -4,11 +4,11 @@
  * same fixed holdout).
  */
 import { join } from 'node:path';
-import { conflict } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import type { LabelledText } from './data.js';
 import { loadEmergencyFeedback } from './emergency-model.js';
 import { evaluateEmergency } from './emergency-train.js';
+import { ClassifierErrors } from './errors.js';
 import { loadCorrections } from './feedback.js';
 import { type EmergencyMetrics, loadModel, type ModelMeta, type ModelMetrics } from './model-files.js';
 import { activeVersion, ensureBundledModel, type GateMetrics, gateRefusal, getVersion, promote, registerVersion } from './registry.js';
@@ -69,7 +69,7 @@ export async function runTrainingCycle(o: CycleOptions): Promise<CycleReport> {
   const version = o.version ?? newVersionName();
   // Refuse before minutes of training, not after.
   if (o.register !== false && (await getVersion(o.db, version))) {
-    throw conflict(`Model version ${version} is already registered: choose another --version.`);
+    throw ClassifierErrors.CLASSIFIER_VERSION_EXISTS({ version, how: '--version' });
   }
   const outDir = o.outDir ?? join(o.versionsDir, version);
   const result: TrainResult = await trainVersion({

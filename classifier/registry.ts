@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { ClassifierErrors } from './errors.js';
 import { type EmergencyMetrics, type ModelMetrics, readMeta } from './model-files.js';
 
 const KIND = 'classifier';
@@ -47,7 +47,7 @@ export async function registerVersion(
      ON CONFLICT (kind, version) DO NOTHING RETURNING ${COLUMNS}`,
     [KIND, v.version, resolve(v.path), JSON.stringify(v.metrics), v.notes ?? null],
   );
-  if (!r.rows[0]) throw conflict(`Model version ${v.version} is already registered: choose another version name.`);
+  if (!r.rows[0]) throw ClassifierErrors.CLASSIFIER_VERSION_EXISTS({ version: v.version, how: 'version name' });
   return r.rows[0];
 }
 
@@ -89,15 +89,15 @@ export interface PromoteOptions {
 export async function promote(db: { tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> }, version: string, opts: PromoteOptions = {}) {
   return db.tx(async (q) => {
     const candidate = await getVersion(q, version);
-    if (!candidate) throw notFound(`No classifier version ${version}: list them with "hotline classifier models".`);
+    if (!candidate) throw ClassifierErrors.CLASSIFIER_VERSION_NOT_FOUND({ version });
     const active = await activeVersion(q);
     if (active?.version === version) return { version, from: version, changed: false };
     if (!existsSync(join(candidate.path, 'model.onnx'))) {
-      throw conflict(`The files of version ${version} are missing at ${candidate.path}: it cannot be activated.`);
+      throw ClassifierErrors.CLASSIFIER_VERSION_FILES_MISSING({ version, path: candidate.path });
     }
     const refusal = gateRefusal(candidate.metrics, opts.activeMetrics ?? active?.metrics);
     if (refusal && !opts.force) {
-      throw conflict(`Version ${version} was not promoted: ${refusal}. Promote it anyway with --force (API: "force": true).`);
+      throw ClassifierErrors.CLASSIFIER_PROMOTION_REFUSED({ version, refusal });
     }
     await q.query(`UPDATE model_versions SET active = false WHERE kind = $1 AND active`, [KIND]);
     await q.query(`UPDATE model_versions SET active = true, promoted_at = now() WHERE kind = $1 AND version = $2`, [KIND, version]);
@@ -113,7 +113,7 @@ export async function promote(db: { tx<T>(fn: (q: Queryable) => Promise<T>): Pro
 export async function rollback(db: { tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> }, opts: { userId?: number | null } = {}) {
   return db.tx(async (q) => {
     const active = await activeVersion(q);
-    if (!active) throw conflict('No classifier version is active, so there is nothing to roll back.');
+    if (!active) throw ClassifierErrors.CLASSIFIER_NOTHING_ACTIVE();
     const prev = await q.query<{ from: string }>(
       `SELECT p.from_version AS "from" FROM model_promotions p
          JOIN model_versions v ON v.kind = p.kind AND v.version = p.from_version
@@ -122,7 +122,7 @@ export async function rollback(db: { tx<T>(fn: (q: Queryable) => Promise<T>): Pr
       [KIND, active.version],
     );
     const target = prev.rows[0]?.from;
-    if (!target) throw conflict(`Version ${active.version} has no earlier version to roll back to.`);
+    if (!target) throw ClassifierErrors.CLASSIFIER_NO_EARLIER_VERSION({ version: active.version });
     await q.query(`UPDATE model_versions SET active = false WHERE kind = $1 AND active`, [KIND]);
     await q.query(`UPDATE model_versions SET active = true, promoted_at = now() WHERE kind = $1 AND version = $2`, [KIND, target]);
     await q.query(`INSERT INTO model_promotions (kind, version, from_version, action, user_id) VALUES ($1, $2, $3, 'rollback', $4)`, [

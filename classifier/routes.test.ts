@@ -69,16 +69,18 @@ for (const engine of ENGINES) {
       assert.equal(smoke.json().emergency.is, true, smoke.body);
       assert.match(smoke.json().emergency.reason, /模型/);
 
-      for (const [text, why] of [
-        ['', /empty/],
-        ['   ', /empty/],
-        ['投诉'.repeat(5001), /at most 10000/],
-        ['The street light is broken', /no Chinese/],
+      for (const [text, code] of [
+        ['', 'CLASSIFIER_TEXT_EMPTY'],
+        ['   ', 'CLASSIFIER_TEXT_EMPTY'],
+        ['投诉'.repeat(5001), 'CLASSIFIER_TEXT_TOO_LONG'],
+        ['The street light is broken', 'CLASSIFIER_TEXT_NOT_CHINESE'],
       ] as const) {
         const bad = await s.request('agent', { method: 'POST', url: '/api/classify', payload: { text } });
         assert.equal(bad.statusCode, 400, text.slice(0, 20));
-        assert.match(bad.json().message, why);
+        assert.equal(bad.json().code, code);
       }
+      const long = await s.request('agent', { method: 'POST', url: '/api/classify', payload: { text: '投诉'.repeat(5001) } });
+      assert.deepEqual(long.json().params, { length: 10002, max: 10000 });
       const noText = await s.request('agent', { method: 'POST', url: '/api/classify', payload: { id: 'x' } });
       assert.equal(noText.statusCode, 400);
       assert.equal((await s.request('handler', { method: 'POST', url: '/api/classify', payload: { text: '路灯坏了' } })).statusCode, 403);
@@ -93,9 +95,10 @@ for (const engine of ENGINES) {
       assert.equal((await s.request('supervisor', { method: 'POST', url: '/api/classifier/rollback' })).statusCode, 403);
       const rb = await s.request('admin', { method: 'POST', url: '/api/classifier/rollback' });
       assert.equal(rb.statusCode, 409);
-      assert.match(rb.json().message, /no earlier version/);
+      assert.equal(rb.json().code, 'CLASSIFIER_NO_EARLIER_VERSION');
       const pr = await s.request('admin', { method: 'POST', url: '/api/classifier/models/nope/promote', payload: {} });
       assert.equal(pr.statusCode, 404);
+      assert.equal(pr.json().code, 'CLASSIFIER_VERSION_NOT_FOUND');
 
       const rules = await s.request('supervisor', { method: 'GET', url: '/api/classifier/emergency-rules' });
       assert.ok(rules.json().length > 20);
@@ -116,6 +119,7 @@ for (const engine of ENGINES) {
         payload: { pattern: '(', kind: 'regex', line: '110', reason: 'x' },
       });
       assert.equal(badRule.statusCode, 400);
+      assert.equal(badRule.json().code, 'EMERGENCY_PATTERN_INVALID');
       const openapi = await s.request(null, { method: 'GET', url: '/docs/json' });
       assert.ok(openapi.json().paths['/api/classify'].post, 'documented in OpenAPI');
       const del = await s.request('supervisor', { method: 'DELETE', url: `/api/classifier/emergency-rules/${added.json().id}` });

@@ -5,12 +5,13 @@
  * Each model version is loaded once into an onnxruntime session and reused.
  */
 import { join } from 'node:path';
-import { badRequest, unavailable } from '../core/index.js';
+import type { HotlineError } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
 import { cueDepartment, departmentsNamed } from './departments.js';
 import { checkEmergency, type EmergencyLine } from './emergency.js';
 import { type CombinedVerdict, combineEmergency } from './emergency-model.js';
+import { ClassifierErrors } from './errors.js';
 import { hasChinese } from './features.js';
 import { byDepartment, DEFAULT_WEIGHTS, type LeafScore, type LeafWeights, type PathStep, scoreLeaves } from './leaf.js';
 import { createLeafSource } from './leaf-source.js';
@@ -74,12 +75,15 @@ export type RouteLookup = (
 
 /** Why a text cannot be classified, or undefined when it can. */
 export function textProblem(text: unknown): string | undefined {
-  if (typeof text !== 'string') return 'The text must be a string.';
-  if (!text.trim()) return 'The text is empty: give the case description in Chinese.';
-  if (text.length > MAX_TEXT_CHARS) {
-    return `The text has ${text.length} characters; at most ${MAX_TEXT_CHARS} are accepted: send the case description only.`;
-  }
-  if (!hasChinese(text)) return 'The text has no Chinese characters: the classifier only understands Chinese case descriptions.';
+  return textError(text)?.message;
+}
+
+/** The coded error `classify` throws for a text it cannot read, or undefined when it can. */
+export function textError(text: unknown): HotlineError | undefined {
+  if (typeof text !== 'string') return ClassifierErrors.CLASSIFIER_TEXT_NOT_STRING();
+  if (!text.trim()) return ClassifierErrors.CLASSIFIER_TEXT_EMPTY();
+  if (text.length > MAX_TEXT_CHARS) return ClassifierErrors.CLASSIFIER_TEXT_TOO_LONG({ length: text.length, max: MAX_TEXT_CHARS });
+  if (!hasChinese(text)) return ClassifierErrors.CLASSIFIER_TEXT_NOT_CHINESE();
   return undefined;
 }
 
@@ -168,14 +172,14 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
         await ensureBundledModel(opts.db, join(opts.modelsDir, 'classifier'));
         v = await activeVersion(opts.db);
       }
-      if (!v) throw unavailable('No classifier model is active: run "hotline classifier train" or promote a version.');
+      if (!v) throw ClassifierErrors.CLASSIFIER_NO_ACTIVE_MODEL();
       cached = { path: v.path, version: v.version, at: Date.now() };
       retireOthers(v.path);
     }
     try {
       return await load(cached.path);
     } catch (err) {
-      throw unavailable(`The active classifier ${cached.version} cannot be loaded from ${cached.path}: ${(err as Error).message}`);
+      throw ClassifierErrors.CLASSIFIER_MODEL_UNLOADABLE({ version: cached.version, path: cached.path, reason: (err as Error).message });
     }
   };
 
@@ -209,8 +213,8 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       leaves.invalidate();
     },
     async classify(text, o = {}) {
-      const problem = textProblem(text);
-      if (problem) throw badRequest(problem);
+      const refused = textError(text);
+      if (refused) throw refused;
       const model = await active();
       const { probs, emergency: emergencyProbs } = await model.predictAll(text);
       const emergency = combineEmergency(checkEmergency(text), emergencyHead(model, emergencyProbs));

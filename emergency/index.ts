@@ -13,6 +13,7 @@ import { keywordList, type SpokenRule, spokenRules } from './spoken.js';
 import { emergencyTransfer, type TransferDeps } from './transfer.js';
 import { type EmergencyWatch, startEmergencyWatch } from './watch.js';
 
+export { EmergencyErrors } from './errors.js';
 export { type RecordingEmergency, recordingEmergency } from './recording.js';
 export { emergencyRoutes } from './routes.js';
 export { keywordList, type SpokenRule, spokenRules } from './spoken.js';

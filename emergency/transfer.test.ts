@@ -11,6 +11,7 @@ import { MODULES } from '../app/modules.js';
 import type { CallCenter } from '../telephony/index.js';
 import { insertCall, insertReferral } from '../telephony/store.js';
 import { startTestServer } from '../test/helpers/server.js';
+import { EmergencyErrors } from './errors.js';
 import { emergencyTransfer } from './transfer.js';
 
 test('a transfer from a dispatched case succeeds, records the referral and leaves the case with its department', async () => {
@@ -77,7 +78,7 @@ test('a transfer from a dispatched case succeeds, records the referral and leave
         { db: s.db, bus: s.bus, center: () => center, mode: 'blind' },
         { callId: call.id, line: '119', user: { id: agent, role: 'agent' }, workOrderId: other.json().workOrder.id },
       ),
-      /not the case of call/,
+      EmergencyErrors.EMERGENCY_CASE_NOT_OF_CALL.is,
     );
   } finally {
     await s.close();

@@ -5,10 +5,11 @@
  */
 
 import type { EventBus, Role } from '../core/index.js';
-import { forbidden, isHotlineError, notFound, sealNumbersInText, unavailable } from '../core/index.js';
+import { isHotlineError } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import { applyTransition } from '../dispatch/index.js';
 import { attachReferralToCase, type CallCenter, type Referral } from '../telephony/index.js';
+import { EmergencyErrors } from './errors.js';
 
 export interface TransferDeps {
   db: Db;
@@ -35,8 +36,7 @@ export async function emergencyTransfer(
   req: TransferRequest,
 ): Promise<Referral & { address: string | null; workOrderId: number | null }> {
   const center = deps.center();
-  if (!center)
-    throw unavailable('Telephony is not running here: transfer the call on the phone system, then record the case as refer_110.');
+  if (!center) throw EmergencyErrors.EMERGENCY_TELEPHONY_UNAVAILABLE();
   let address = req.address?.trim() || null;
   const supervisor = req.user.role === 'supervisor' || req.user.role === 'admin' || req.user.role === 'system';
   if (req.workOrderId) {
@@ -45,12 +45,10 @@ export async function emergencyTransfer(
       [req.workOrderId],
     );
     const row = wo.rows[0];
-    if (!row) throw notFound(`Work order ${req.workOrderId} does not exist: transfer without it and record the case later.`);
+    if (!row) throw EmergencyErrors.EMERGENCY_WORK_ORDER_NOT_FOUND({ workOrderId: req.workOrderId });
     // The case must be this call's (or one the agent typed in): its address goes with the referral.
     if (!supervisor && row.call_id !== req.callId && row.created_by !== req.user.id) {
-      throw forbidden(
-        `Work order ${req.workOrderId} is not the case of call ${req.callId}: transfer without it, or give this call's case.`,
-      );
+      throw EmergencyErrors.EMERGENCY_CASE_NOT_OF_CALL({ workOrderId: req.workOrderId, callId: req.callId });
     }
     address ??= row.address;
   }

@@ -4,6 +4,7 @@
  */
 
 export { REQUEST_TYPES } from './cues.js';
+export { IntakeErrors } from './errors.js';
 export {
   type AddressProposal,
   type Gender,

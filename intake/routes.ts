@@ -7,10 +7,11 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import type { ModuleContext } from '../core/index.js';
-import { badRequest, forbidden, notFound, openNumbersInText, protectedErrors } from '../core/index.js';
+import { openNumbersInText, protectedErrors } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { resolvePlace } from '../dispatch/index.js';
 import { REQUEST_TYPES } from './cues.js';
+import { IntakeErrors } from './errors.js';
 import { MAX_CHARS, MAX_SEGMENTS, proposeIntake, type SegmentInput, segmentsProblem } from './prefill.js';
 
 const SegmentBody = Type.Object({
@@ -63,10 +64,10 @@ export const IntakeProposalSchema = Type.Object(
 /** A call's final transcript, both legs, in time order (the table is telephony's; dispatch reads it the same way). */
 async function callSegments(db: Queryable, callId: number, user: { id: number; role: string }): Promise<SegmentInput[]> {
   const call = await db.query<{ agent_id: number | null }>('SELECT agent_id FROM calls WHERE id = $1', [callId]);
-  if (!call.rows.length) throw notFound(`No call ${callId}: see GET /api/calls for the list.`);
+  if (!call.rows.length) throw IntakeErrors.INTAKE_CALL_NOT_FOUND({ callId });
   // The transcript is the caller's personal data: the call's own agent, or a supervisor.
   if (user.role === 'agent' && call.rows[0]?.agent_id !== user.id) {
-    throw forbidden(`Call ${callId} is not yours: proposals from a stored call are for its agent and the supervisors.`);
+    throw IntakeErrors.INTAKE_CALL_NOT_YOURS({ callId });
   }
   const r = await db.query<{ leg: 'caller' | 'agent'; seq: number; text: string; start_ms: number | null; end_ms: number | null }>(
     `SELECT leg, seq, text, start_ms, end_ms FROM transcript_segments
@@ -100,15 +101,15 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = a
     },
     async (req) => {
       const { segments, callId } = req.body;
-      if (segments && callId !== undefined) throw badRequest('Give either segments or callId, not both.');
-      if (!segments && callId === undefined) throw badRequest('Give segments ([{ text, startMs?, endMs? }]) or the callId of a call.');
+      if (segments && callId !== undefined) throw IntakeErrors.INTAKE_SEGMENTS_AND_CALL();
+      if (!segments && callId === undefined) throw IntakeErrors.INTAKE_NO_TRANSCRIPT({ shape: '[{ text, startMs?, endMs? }]' });
       const user = currentUser(req);
       const input = segments ?? (await callSegments(ctx.db, callId as number, user));
       const problem = segmentsProblem(input);
-      if (problem) throw badRequest(`Cannot read the transcript: ${problem} (at most ${MAX_CHARS} characters in all).`);
+      if (problem) throw IntakeErrors.INTAKE_TRANSCRIPT_UNREADABLE({ problem, maxChars: MAX_CHARS });
       for (const [i, s] of input.entries()) {
         if (s.startMs !== undefined && s.endMs !== undefined && s.endMs < s.startMs)
-          throw badRequest(`Segment ${i} ends (endMs ${s.endMs}) before it starts (startMs ${s.startMs}).`);
+          throw IntakeErrors.INTAKE_SEGMENT_ENDS_BEFORE_START({ index: i, endMs: s.endMs, startMs: s.startMs });
       }
       const proposal = await proposeIntake(input, { resolvePlace: (address) => resolvePlace(ctx.db, address) });
       if (callId !== undefined) await logPiiRead(ctx.db, req, { type: 'call', id: callId }, ['transcript']);

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../app/config.js';
-import { HotlineError } from '../../core/errors.js';
 import { cerCounts } from '../cer.js';
 import { createAsrEngine } from '../engine.js';
+import { AsrErrors } from '../errors.js';
 import { mulawDecode, mulawEncode } from '../g711.js';
 import { resample } from '../resample.js';
 import { asrPaths } from '../settings.js';
@@ -176,7 +176,7 @@ test('the pool limit: one stream more than ASR_POOL_SIZE is refused with ASR_BUS
   try {
     await assert.rejects(
       engine.openStream({ sampleRate: 8000, onResult: () => {} }),
-      (e: unknown) => e instanceof HotlineError && e.code === 'ASR_BUSY' && e.statusCode === 503,
+      (e: unknown) => AsrErrors.ASR_BUSY.is(e) && e.statusCode === 503,
     );
     await open.shift()?.close();
     open.push(await engine.openStream({ sampleRate: 8000, onResult: () => {} }));
@@ -206,7 +206,7 @@ test('a model folder with a missing file is refused with its path; a corrupt fil
   try {
     await assert.rejects(
       corrupt.engine.openStream({ sampleRate: 8000, onResult: () => {} }),
-      (e: unknown) => e instanceof HotlineError && e.code === 'ASR_FAILED' && e.message.includes(encoder),
+      (e: unknown) => AsrErrors.ASR_START_FAILED.is(e) && String(e.params.reason).includes(encoder),
     );
   } finally {
     await corrupt.engine.close();

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { HotlineError } from '../../core/index.js';
+import { AsrErrors } from '../errors.js';
 import { asrBusy, typeScriptWorker } from '../pool.js';
 import type { AsrEngine, AsrResult, AsrStream, StreamOptions } from '../types.js';
 import { keywordsFileText, readVocabulary } from './keywords.js';
@@ -147,9 +147,9 @@ export function createSherpaEngine(
   for (let i = 0; i < threads; i++) workerAt(i);
 
   async function openStream(options: StreamOptions): Promise<AsrStream> {
-    if (closed) throw new HotlineError(503, 'ASR_CLOSED', 'Speech recognition is shutting down.');
+    if (closed) throw AsrErrors.ASR_CLOSED();
     if (options.sampleRate !== 8000 && options.sampleRate !== 16000) {
-      throw new HotlineError(400, 'BAD_AUDIO', `Sample rate ${options.sampleRate} Hz is not supported: use 8000 or 16000.`);
+      throw AsrErrors.ASR_SAMPLE_RATE_UNSUPPORTED({ rate: options.sampleRate });
     }
     if (total() >= opts.size) throw asrBusy(opts.size);
     let best = 0;
@@ -167,7 +167,7 @@ export function createSherpaEngine(
       });
     } catch (err) {
       w.drop(id);
-      throw new HotlineError(503, 'ASR_FAILED', `The sherpa recognizer could not start: ${(err as Error).message}`);
+      throw AsrErrors.ASR_START_FAILED({ engine: 'sherpa', reason: (err as Error).message });
     }
     let ended = false;
     return {
