@@ -4,6 +4,7 @@ import { api, setUnauthorizedHandler } from './api.js';
 import { AccountSecurityPanel } from './components/AccountSecurity.js';
 import { ROLE_NAMES_ZH } from './format.js';
 import { live, useLiveStatus } from './live.js';
+import { queryClient, useLiveInvalidation } from './queries.js';
 import { navigate, usePath } from './router.js';
 import type { Role, User } from './types.js';
 import { AdminView } from './views/AdminView.js';
@@ -46,9 +47,12 @@ export function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [accountOpen, setAccountOpen] = useState(false);
   const path = usePath();
+  useLiveInvalidation();
 
   const loggedOut = useCallback(() => {
     live.stop();
+    // The next user of this tab must not see what the last one was shown.
+    queryClient.clear();
     setUser(null);
   }, []);
 

@@ -1,8 +1,10 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, type ConfigProviderProps } from 'antd';
 import zhCNModule from 'antd/locale/zh_CN.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { queryClient } from './queries.js';
 import './desk.css';
 
 type Locale = NonNullable<ConfigProviderProps['locale']>;
@@ -13,7 +15,9 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#1f5fbf' } }}>
       <AntApp>
-        <App />
+        <QueryClientProvider client={queryClient}>
+          <App />
+        </QueryClientProvider>
       </AntApp>
     </ConfigProvider>
   </StrictMode>,

@@ -8,7 +8,7 @@ import type { Rule } from 'antd/es/form/index.js';
 import { useState } from 'react';
 import { checkPassword, PASSWORD_RULE_ZH, type PasswordRule } from '../../../auth/browser.js';
 import { ApiError, api } from '../api.js';
-import { useLoad } from '../hooks.js';
+import { keys, useApiQuery } from '../queries.js';
 import type { User as DeskUser } from '../types.js';
 
 /** A user as the auth routes answer it (the desk's shared User type has the basic fields). */
@@ -223,7 +223,7 @@ export function TwoFactorSetup({ password, onDone }: { password?: string; onDone
 
 /** The 账号安全 tab: one's own password and two-factor login. */
 export function AccountSecurityPanel({ onChanged }: { onChanged?: () => void }) {
-  const me = useLoad(() => api.get<User>('/api/me'), []);
+  const me = useApiQuery(keys.me, () => api.get<User>('/api/me'));
   const [enrolling, setEnrolling] = useState(false);
   const [done, setDone] = useState<string>();
   const [error, setError] = useState<string>();

@@ -4,7 +4,7 @@
  * (按事项清单 / 按属地调整 / 参照派单员同类更正), and the keywords the text matched.
  */
 import { Alert, Button, Card, List, Tag, Typography } from 'antd';
-import type { Loaded } from '../hooks.js';
+import type { Loaded } from '../queries.js';
 import type { CategoryStep, ClassifyResult } from '../types.js';
 
 /** The last two steps of a path: enough to tell 市容环境类 › 露天烧烤 from its siblings. */

@@ -24,7 +24,8 @@ import { useState } from 'react';
 import { api } from '../api.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime, OUTCOME_ZH } from '../format.js';
-import { unitTree, useCatalogue, useLoad } from '../hooks.js';
+import { unitTree, useCatalogue } from '../hooks.js';
+import { keys, useApiQuery } from '../queries.js';
 import type { WorkOrder } from '../types.js';
 
 export const ACTION_ZH: Record<string, string> = {
@@ -231,9 +232,15 @@ function ActionForm({ wo, action, onDone }: { wo: WorkOrder; action: string; onD
 }
 
 export function WorkOrderDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
-  const wo = useLoad(() => (id ? api.get<WorkOrder>(`/api/work-orders/${id}`) : Promise.resolve(undefined)), [id]);
-  const history = useLoad(() => (id ? api.get<History[]>(`/api/work-orders/${id}/history`) : Promise.resolve([])), [id]);
-  const related = useLoad(() => (id ? api.get<Related[]>(`/api/work-orders/${id}/related`).catch(() => []) : Promise.resolve([])), [id]);
+  // Not refreshed by others' changes: the action forms carry the version this user read, so a
+  // concurrent change is refused rather than silently built on.
+  const wo = useApiQuery(keys.workOrder(id), () => (id ? api.get<WorkOrder>(`/api/work-orders/${id}`) : Promise.resolve(undefined)));
+  const history = useApiQuery(keys.workOrderHistory(id), () =>
+    id ? api.get<History[]>(`/api/work-orders/${id}/history`) : Promise.resolve([]),
+  );
+  const related = useApiQuery(keys.workOrderRelated(id), () =>
+    id ? api.get<Related[]>(`/api/work-orders/${id}/related`).catch(() => []) : Promise.resolve([]),
+  );
   const w = wo.data;
   const actions = w?.allowedActions ?? [];
   return (

@@ -1,10 +1,9 @@
 /** A page of work orders from GET /api/work-orders, filtered and paged on the server. */
 import { Alert, Input, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { api, withQuery } from '../api.js';
+import { api } from '../api.js';
 import { dateTime } from '../format.js';
-import { useLoad } from '../hooks.js';
-import { useLiveEvents, useResync } from '../live.js';
+import { keys, useApiQuery } from '../queries.js';
 import type { Page, WorkOrder } from '../types.js';
 import { DeadlineTag, WorkOrderDrawer } from './WorkOrderDrawer.js';
 
@@ -18,14 +17,10 @@ export function WorkOrderTable({
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<number | null>(null);
-  const key = JSON.stringify(filter);
-  const list = useLoad(
-    () => api.get<Page<WorkOrder>>(withQuery('/api/work-orders', { ...filter, q, page, pageSize: 10, sort: 'createdAt', order: 'desc' })),
-    [key, q, page],
-  );
-  // Another user changed a case: reload the page, the server decides what this user sees.
-  useLiveEvents('workorder.', () => list.reload());
-  useResync(list.reload);
+  const query = { ...filter, q, page, pageSize: 10, sort: 'createdAt', order: 'desc' };
+  // Another user changed a case (workorder.* events) or the channel resynced: the list is asked
+  // again (queries.ts), the server decides what this user sees.
+  const list = useApiQuery(keys.workOrderList(query), () => api.get<Page<WorkOrder>>('/api/work-orders', query));
   if (list.missing) return <Alert type="warning" showIcon title="工单接口尚未提供（派单模块未安装）" />;
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>

@@ -11,7 +11,8 @@ import { AccountSecurityPanel, type User as AccountUser, errorText } from '../co
 import { ResetPasswordButton } from '../components/UserAdmin.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime, ROLE_NAMES_ZH } from '../format.js';
-import { type Loaded, unitTree, useCatalogue, useLoad } from '../hooks.js';
+import { unitTree, useCatalogue } from '../hooks.js';
+import { keys, type Loaded, useApiQuery } from '../queries.js';
 import type { Category, OrgUnit } from '../types.js';
 
 function Status({ loaded, what }: { loaded: Loaded<unknown>; what: string }) {
@@ -69,7 +70,7 @@ function CreateForm<T extends object>({
 
 function UsersTab({ me }: { me?: AccountUser }) {
   const { message } = App.useApp();
-  const users = useLoad(() => api.get<AccountUser[]>('/api/users'), []);
+  const users = useApiQuery(keys.users, () => api.get<AccountUser[]>('/api/users'));
   const { units } = useCatalogue();
   const unitName = new Map(units.map((u) => [u.id, u.name]));
   const isAdmin = me?.role === 'admin';
@@ -226,8 +227,8 @@ interface Override {
 }
 
 function CategoriesTab() {
-  const cats = useLoad(() => api.get<Category[]>('/api/categories'), []);
-  const overrides = useLoad(() => api.get<Override[]>('/api/routing/overrides'), []);
+  const cats = useApiQuery(keys.categories, () => api.get<Category[]>('/api/categories'));
+  const overrides = useApiQuery(keys.routingOverrides, () => api.get<Override[]>('/api/routing/overrides'));
   const { units } = useCatalogue();
   const unitName = new Map(units.map((u: OrgUnit) => [u.id, u.name]));
   const catName = new Map((cats.data ?? []).map((c) => [c.id, c.name]));
@@ -276,7 +277,7 @@ interface Day {
 function HolidaysTab() {
   const { message } = App.useApp();
   const [year, setYear] = useState(new Date().getFullYear());
-  const days = useLoad(() => api.get<Day[]>(`/api/calendar/${year}`), [year]);
+  const days = useApiQuery(keys.calendar(year), () => api.get<Day[]>(`/api/calendar/${year}`));
   const save = async (next: Day[]) => {
     try {
       await api.put(`/api/calendar/${year}`, { days: next });
@@ -351,7 +352,7 @@ interface Rule {
 
 function EmergencyTab() {
   const { message } = App.useApp();
-  const rules = useLoad(() => api.get<Rule[]>('/api/classifier/emergency-rules'), []);
+  const rules = useApiQuery(keys.emergencyRules, () => api.get<Rule[]>('/api/classifier/emergency-rules'));
   return (
     <>
       <CreateForm<Record<string, unknown>>
@@ -424,7 +425,7 @@ interface ModelVersion {
 
 function ModelsTab() {
   const { message } = App.useApp();
-  const models = useLoad(() => api.get<ModelVersion[]>('/api/classifier/models'), []);
+  const models = useApiQuery(keys.classifierModels, () => api.get<ModelVersion[]>('/api/classifier/models'));
   const act = async (path: string, body?: unknown) => {
     try {
       const r = await api.post<{ version: string; changed: boolean }>(path, body);
@@ -471,7 +472,7 @@ function ModelsTab() {
 }
 
 export function AdminView() {
-  const me = useLoad(() => api.get<AccountUser>('/api/me'), []);
+  const me = useApiQuery(keys.me, () => api.get<AccountUser>('/api/me'));
   const [tab, setTab] = useState('users');
   // 等保 2.0 level 3 asks for two factors for administrators: the desk keeps asking until they enrol.
   const prompt = me.data && (me.data.role === 'admin' || me.data.role === 'supervisor') && !me.data.twoFactor;

@@ -10,6 +10,8 @@
  * POST /api/callbacks/:id/retry) or take it over as their own manual callback (转人工回访,
  * POST /api/callbacks/:id/take-over).
  */
+
+import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 // The server's own type (type-only, nothing of the server is bundled): the desk reads what callback/routes.ts answers.
@@ -20,8 +22,8 @@ import { useCallAudio } from '../audio.js';
 import { WorkOrderTable } from '../components/WorkOrderTable.js';
 import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime } from '../format.js';
-import { useLoad } from '../hooks.js';
 import { useLiveEvents, useResync } from '../live.js';
+import { keys, useApiQuery } from '../queries.js';
 
 /** Every state of callback/routes.ts STATES. */
 export const CALLBACK_STATE_ZH: Record<string, { label: string; color: string }> = {
@@ -172,24 +174,22 @@ function OutcomeForm({ cb, onDone }: { cb: Callback; onDone: () => void }) {
   );
 }
 
+function useCallbacks(query: Record<string, string | number>) {
+  return useApiQuery(keys.callbackList(query), () => api.get<{ items: Callback[]; total: number }>('/api/callbacks', query));
+}
+
 export function CallbackView() {
   const user = useUser();
   const { message } = App.useApp();
   const [tab, setTab] = useState('due');
   const [selected, setSelected] = useState<number | null>(null);
-  const due = useLoad(() => api.get<{ items: Callback[]; total: number }>('/api/callbacks', { view: 'due', limit: 200 }), []);
-  const mine = useLoad(() => api.get<{ items: Callback[]; total: number }>('/api/callbacks', { view: 'mine', limit: 200 }), []);
-  const failed = useLoad(
-    () => api.get<{ items: Callback[]; total: number }>('/api/callbacks', { view: 'all', state: 'failed', limit: 200 }),
-    [],
-  );
-  const reload = useCallback(() => {
-    due.reload();
-    mine.reload();
-    failed.reload();
-  }, [due.reload, mine.reload, failed.reload]);
-  // Someone claimed, recorded or the survey called: the server decides what each list holds now.
-  useLiveEvents('callback.', reload);
+  // Someone claimed, recorded or the survey called (callback.* events), or the channel resynced:
+  // the lists are asked again (queries.ts), the server decides what each holds now.
+  const due = useCallbacks({ view: 'due', limit: 200 });
+  const mine = useCallbacks({ view: 'mine', limit: 200 });
+  const failed = useCallbacks({ view: 'all', state: 'failed', limit: 200 });
+  const queryClient = useQueryClient();
+  const reload = useCallback(() => void queryClient.invalidateQueries({ queryKey: keys.callbacks }), [queryClient]);
 
   // ---- click-to-call ----
   const [call, setCall] = useState<CallState | null>(null);
@@ -215,10 +215,7 @@ export function CallbackView() {
   useEffect(() => {
     void restoreCall();
   }, [restoreCall]);
-  useResync(() => {
-    reload();
-    void restoreCall();
-  });
+  useResync(() => void restoreCall());
 
   useLiveEvents('call.', (e) => {
     const p = e.payload as { callId: number; detail?: string };

@@ -1,10 +1,12 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Card, Col, List, Row, Statistic, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Wallboard } from '../../../metrics/index.js';
 import { api } from '../api.js';
 import { Chart } from '../components/Chart.js';
 import { dateTime, pct, seconds } from '../format.js';
-import { useLiveEvents, useResync } from '../live.js';
+import { useLiveEvents } from '../live.js';
+import { keys, setApiData, useApiQuery } from '../queries.js';
 
 const AGENT_LABELS: Record<string, string> = { available: '空闲', busy: '通话中', wrap_up: '话后处理', break: '小休', offline: '离线' };
 
@@ -51,21 +53,13 @@ const LINE_COLOR: Record<string, string> = { '110': 'blue', '119': 'red', '120':
  * transferred call is marked, so the supervisor sees which alerts still wait on an agent.
  */
 function EmergencyAlerts() {
-  const [alerts, setAlerts] = useState<EmergencyAlert[]>([]);
+  const client = useQueryClient();
+  // A resync asks for the server's latest again (queries.ts); a failed load shows none.
+  const alerts = useApiQuery(keys.emergencyAlerts, () => api.get<EmergencyAlert[]>('/api/emergency/alerts', { limit: 20 })).data ?? [];
   const [transferred, setTransferred] = useState<Map<number, string>>(new Map());
-  const load = useCallback(
-    () =>
-      api.get<EmergencyAlert[]>('/api/emergency/alerts', { limit: 20 }).then(
-        (a) => setAlerts(a),
-        () => {},
-      ),
-    [],
-  );
-  useEffect(() => void load(), [load]);
-  useResync(load);
   useLiveEvents('emergency.', (e) => {
     const p = e.payload as EmergencyAlert & { auto?: boolean };
-    if (e.type === 'emergency.alert') setAlerts((a) => [p, ...a].slice(0, 20));
+    if (e.type === 'emergency.alert') setApiData<EmergencyAlert[]>(client, keys.emergencyAlerts, (a) => [p, ...(a ?? [])].slice(0, 20));
     else if (e.type === 'emergency.transferred' && p.callId !== null) {
       setTransferred((m) => new Map(m).set(p.callId as number, p.line));
     }
@@ -96,27 +90,11 @@ function EmergencyAlerts() {
 
 /** 值班长: today's figures, live from the `metrics.wallboard` event (no reload needed). */
 export function WallboardView() {
-  const [w, setW] = useState<Wallboard>();
-  const [error, setError] = useState<string>();
-  const load = useCallback(
-    () =>
-      api.get<Wallboard>('/api/metrics/wallboard').then(
-        (x) => {
-          setW(x);
-          setError(undefined);
-        },
-        (e) => setError((e as Error).message),
-      ),
-    [],
-  );
-  useEffect(() => {
-    void load();
-    // The longest wait grows between events; a slow refresh keeps it honest.
-    const t = setInterval(load, 30_000);
-    return () => clearInterval(t);
-  }, [load]);
-  useLiveEvents('metrics.wallboard', (e) => setW(e.payload as Wallboard));
-  useResync(load);
+  const client = useQueryClient();
+  // The longest wait grows between events; a slow refresh keeps it honest. A resync asks again (queries.ts).
+  const board = useApiQuery(keys.wallboard, () => api.get<Wallboard>('/api/metrics/wallboard'), { refetchInterval: 30_000 });
+  useLiveEvents('metrics.wallboard', (e) => setApiData<Wallboard>(client, keys.wallboard, () => e.payload as Wallboard));
+  const { data: w, error } = board;
 
   if (!w) return error ? <Alert type="error" showIcon title={error} /> : null;
   const c = w.calls;

@@ -1,7 +1,7 @@
 /** 来电人历史工单: the caller's earlier cases by the phone in the form. */
 import { Card, List, Tag, Typography } from 'antd';
 import { dateTime } from '../../../format.js';
-import type { Loaded } from '../../../hooks.js';
+import type { Loaded } from '../../../queries.js';
 import type { Page, WorkOrder } from '../../../types.js';
 
 export function CallerHistory({ earlier, phoneQ }: { earlier: Loaded<Page<WorkOrder> | undefined>; phoneQ: string }) {

@@ -1,6 +1,6 @@
 /** 知识库: policies and service guides the agent reads out. */
 import { Card, Input, List, Typography } from 'antd';
-import type { Loaded } from '../../../hooks.js';
+import type { Loaded } from '../../../queries.js';
 import type { KnowledgeArticle } from '../types.js';
 
 export function KnowledgePanel({ articles, onSearch }: { articles: Loaded<KnowledgeArticle[]>; onSearch: (q: string) => void }) {

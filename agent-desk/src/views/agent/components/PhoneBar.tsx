@@ -1,7 +1,7 @@
 /** 坐席状态 with the call in progress and its 挂断. */
 import { Alert, Button, Card, Segmented, Space, Tag, Typography } from 'antd';
 import { AGENT_STATE_ZH } from '../../../format.js';
-import type { Loaded } from '../../../hooks.js';
+import type { Loaded } from '../../../queries.js';
 import type { AgentState } from '../types.js';
 
 const STATES = ['available', 'on_call', 'after_call', 'paused'];

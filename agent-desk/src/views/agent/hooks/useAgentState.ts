@@ -1,16 +1,16 @@
-/** The agent's phone state (空闲, 通话中, 话后处理, 暂停) as the server keeps it. */
+/** The agent's phone state (空闲, 通话中, 话后处理, 暂停) as the server keeps it; agent.state events and a resync refresh it (queries.ts). */
 import { App } from 'antd';
 import { useCallback, useEffect } from 'react';
 import { setOnDuty } from '../../../activity.js';
-import { useLoad } from '../../../hooks.js';
-import { useLiveEvents, useResync } from '../../../live.js';
+import { keys, useApiQuery } from '../../../queries.js';
 import { getAgentState, setAgentState } from '../service.js';
 
 const ON_DUTY = ['available', 'on_call', 'after_call'];
 
 export function useAgentState() {
   const { message } = App.useApp();
-  const phone = useLoad(getAgentState, []);
+  // Every answer reaches the offer and the call, which take the server's word over what they heard live.
+  const phone = useApiQuery(keys.agentState, getAgentState, { everyAnswer: true });
   const state = phone.data?.state;
 
   // Waiting in the queue is work: the session stays while the agent can be offered calls.
@@ -18,8 +18,6 @@ export function useAgentState() {
     setOnDuty(ON_DUTY.includes(state ?? ''));
     return () => setOnDuty(false);
   }, [state]);
-  useResync(phone.reload);
-  useLiveEvents('agent.state', () => phone.reload());
 
   const { reload } = phone;
   const change = useCallback(

@@ -5,7 +5,8 @@
 import { App } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useCallAudio } from '../../../audio.js';
-import { useLiveEvents, useResync } from '../../../live.js';
+import { useLiveEvents } from '../../../live.js';
+import { keys, useApiQuery } from '../../../queries.js';
 import { getCall, hangupCall } from '../service.js';
 import type { AgentState, CallDetail } from '../types.js';
 import { useTranscript } from './useTranscript.js';
@@ -13,7 +14,6 @@ import { useTranscript } from './useTranscript.js';
 export function useLiveCall(phone: AgentState | undefined, reloadPhone: () => void, onLoaded: (call: CallDetail) => void) {
   const { message } = App.useApp();
   const [callId, setCallId] = useState<number | null>(null);
-  const [call, setCall] = useState<CallDetail | null>(null);
   const transcript = useTranscript(callId);
   const audio = useCallAudio(callId);
 
@@ -21,39 +21,38 @@ export function useLiveCall(phone: AgentState | undefined, reloadPhone: () => vo
     if (phone?.callId) setCallId(phone.callId);
   }, [phone]);
 
+  // The details follow the call id only (re-renders do not reload them); a resync refreshes them (queries.ts).
+  const details = useApiQuery(keys.call(callId), () => getCall(callId!), { enabled: !!callId, keepPrevious: false, everyAnswer: true });
+  const call = details.data && details.data.id === callId ? details.data : null;
   const onLoadedRef = useRef(onLoaded);
   onLoadedRef.current = onLoaded;
   const { mergeStored } = transcript;
-  const loadCall = useCallback(
-    async (id: number) => {
-      const c = await getCall(id);
-      setCall(c);
-      mergeStored(c.transcript);
-      onLoadedRef.current(c);
-    },
-    [mergeStored],
-  );
+  useEffect(() => {
+    if (!call) return;
+    mergeStored(call.transcript);
+    onLoadedRef.current(call);
+  }, [call, mergeStored]);
+  // A call that cannot be read is said once; a failed refresh keeps what the desk shows.
   const messageRef = useRef(message);
   messageRef.current = message;
-
-  // Call details follow the call id only: re-renders must not reload them.
+  const failed = !!details.error && !call;
   useEffect(() => {
-    if (callId) loadCall(callId).catch((e) => messageRef.current.error((e as Error).message));
-  }, [callId, loadCall]);
-  useResync(() => {
-    if (callId) void loadCall(callId).catch(() => {});
-  });
+    if (failed && details.error) messageRef.current.error(details.error);
+  }, [failed, details.error]);
+
+  // call.ended says it before the details would: kept by call id, so the next call starts unended.
+  const [endedId, setEndedId] = useState<number | null>(null);
 
   useLiveEvents('call.ended', (e) => {
     const p = e.payload as { callId: number };
     if (e.type !== 'call.ended' || p.callId !== callId) return;
     audio.stop();
-    setCall((c) => (c ? { ...c, state: 'ended' } : c));
+    setEndedId(callId);
     message.info('通话已结束，请完成工单');
     reloadPhone();
   });
 
-  const ended = call?.state === 'ended';
+  const ended = call?.state === 'ended' || (callId !== null && endedId === callId);
   const hangup = useCallback(async () => {
     if (!callId || ended) return;
     try {
@@ -75,7 +74,6 @@ export function useLiveCall(phone: AgentState | undefined, reloadPhone: () => vo
   /** The work order of an ended call is in: the desk is free for the next one. */
   const finish = useCallback(() => {
     setCallId(null);
-    setCall(null);
     reset();
   }, [reset]);
 
