@@ -7,9 +7,10 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AsrEngine, AsrResult, AsrStream } from '../asr/index.js';
-import type { EventBus } from '../core/index.js';
-import { badRequest, conflict, maskPhone, notFound } from '../core/index.js';
+import type { EventBus, HotlineError } from '../core/index.js';
+import { maskPhone } from '../core/index.js';
 import type { Db } from '../db/index.js';
+import { sipStatusOf, TelephonyErrors } from './errors.js';
 import type { TransferStatus } from './events.js';
 import type { CallLeg, LegEnd } from './leg.js';
 import {
@@ -45,7 +46,7 @@ export interface CallCenterOptions {
    */
   placeCall?: (uri: string, opts?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<CallLeg>;
   /** Why calls to plain numbers cannot be placed now (SIP off, no SIP_OUTBOUND_TRUNK); undefined when they can. */
-  outboundProblem?: () => string | undefined;
+  outboundProblem?: () => HotlineError | undefined;
   /** How long a blind transfer may wait for its final NOTIFY. */
   transferTimeoutMs?: number;
 }
@@ -260,10 +261,10 @@ export class CallCenter {
   async setAgentState(agentId: number, state: AgentState) {
     const a = this.agent(agentId);
     if (a.callId !== undefined && state === 'available') {
-      throw conflict(`You are still on call ${a.callId}: hang up or transfer it before setting yourself available.`);
+      throw TelephonyErrors.AGENT_STILL_ON_CALL({ callId: a.callId });
     }
     if (state === 'on_call' && a.callId === undefined) {
-      throw conflict('on_call is set by answering a call (POST /api/calls/:id/answer); choose available, after_call or paused.');
+      throw TelephonyErrors.AGENT_ON_CALL_BY_ANSWER();
     }
     if (state !== 'available' && a.offeredCallId !== undefined) {
       const call = this.calls.get(a.offeredCallId);
@@ -282,7 +283,7 @@ export class CallCenter {
 
   private liveCall(callId: number): LiveCall {
     const call = this.calls.get(callId);
-    if (!call) throw notFound(`Call ${callId} is not live (it ended or never existed): see GET /api/calls/${callId}.`);
+    if (!call) throw TelephonyErrors.CALL_NOT_LIVE({ callId });
     return call;
   }
 
@@ -290,14 +291,14 @@ export class CallCenter {
     const call = this.liveCall(callId);
     const a = this.agent(agentId);
     if (call.state !== 'queued' && call.state !== 'offered') {
-      throw conflict(`Call ${callId} is ${call.state}, not waiting: it cannot be answered.`);
+      throw TelephonyErrors.CALL_NOT_WAITING({ callId, state: call.state });
     }
     if (call.state === 'offered' && call.offeredTo !== agentId) {
-      throw conflict(`Call ${callId} is being offered to another agent.`);
+      throw TelephonyErrors.CALL_OFFERED_TO_OTHER({ callId });
     }
-    if (a.callId !== undefined) throw conflict(`You are already on call ${a.callId}: finish it first.`);
+    if (a.callId !== undefined) throw TelephonyErrors.AGENT_ALREADY_ON_CALL({ callId: a.callId });
     if (call.offeredTo !== agentId && a.state !== 'available') {
-      throw conflict(`Your state is ${a.state}: set yourself available (POST /api/agents/me/state) to take calls.`);
+      throw TelephonyErrors.AGENT_NOT_AVAILABLE({ state: a.state });
     }
     if (a.offeredCallId !== undefined && a.offeredCallId !== callId) {
       const other = this.calls.get(a.offeredCallId);
@@ -328,15 +329,14 @@ export class CallCenter {
 
   private ownCall(callId: number, agentId: number, supervisor: boolean): LiveCall {
     const call = this.liveCall(callId);
-    if (!supervisor && call.agentId !== agentId) throw conflict(`Call ${callId} is not yours: only the agent who answered it may do this.`);
+    if (!supervisor && call.agentId !== agentId) throw TelephonyErrors.CALL_NOT_YOURS({ callId });
     return call;
   }
 
   async hangup(callId: number, agentId: number, supervisor = false): Promise<void> {
     const ringing = this.dialing.get(callId);
     if (ringing) {
-      if (!supervisor && ringing.agentId !== agentId)
-        throw conflict(`Call ${callId} is not yours: only the user who placed it may hang up.`);
+      if (!supervisor && ringing.agentId !== agentId) throw TelephonyErrors.OUTBOUND_CALL_NOT_YOURS({ callId });
       ringing.abort.abort();
       await ringing.settled;
       return;
@@ -344,7 +344,7 @@ export class CallCenter {
     const call = this.liveCall(callId);
     // An agent declines an offer by letting it ring out or pausing, never by hanging up on the caller.
     if (!supervisor && call.agentId !== agentId) {
-      throw conflict(`Call ${callId} is not yours: only the agent who answered it may hang up.`);
+      throw TelephonyErrors.CALL_NOT_YOURS_TO_HANG_UP({ callId });
     }
     await call.leg.hangup();
     await this.finish(call, call.answeredAt ? (call.transferred ? 'transferred' : 'answered') : 'rejected');
@@ -352,13 +352,13 @@ export class CallCenter {
 
   async hold(callId: number, agentId: number, on: boolean, supervisor = false): Promise<void> {
     const call = this.ownCall(callId, agentId, supervisor);
-    if (on && call.state !== 'answered') throw conflict(`Call ${callId} is ${call.state}: only an answered call can be held.`);
-    if (!on && call.state !== 'held') throw conflict(`Call ${callId} is ${call.state}, not on hold.`);
+    if (on && call.state !== 'answered') throw TelephonyErrors.CALL_NOT_ANSWERED_FOR_HOLD({ callId, state: call.state });
+    if (!on && call.state !== 'held') throw TelephonyErrors.CALL_NOT_HELD({ callId, state: call.state });
     if (call.leg.hold) {
       try {
         await call.leg.hold(on);
       } catch (err) {
-        throw conflict(`${(err as Error).message}.`);
+        throw TelephonyErrors.HOLD_REFUSED({ reason: (err as Error).message });
       }
     }
     call.state = on ? 'held' : 'answered';
@@ -371,7 +371,7 @@ export class CallCenter {
   /** The agent's desk audio: caller PCM goes to `sink`; returns the function that takes the agent's PCM. */
   attachAgentAudio(callId: number, agentId: number, sink: AudioSink, supervisor = false): { fromAgent(pcm: Buffer): void; detach(): void } {
     const call = this.liveCall(callId);
-    if (call.agentId !== agentId && !supervisor) throw conflict(`Call ${callId} is not yours: answer it first.`);
+    if (call.agentId !== agentId && !supervisor) throw TelephonyErrors.CALL_AUDIO_NOT_YOURS({ callId });
     call.sinks.add(sink);
     const speaking = call.agentId === agentId;
     return {
@@ -384,7 +384,7 @@ export class CallCenter {
 
   async sendDtmf(callId: number, agentId: number, digits: string): Promise<void> {
     const call = this.ownCall(callId, agentId, false);
-    if (!call.leg.sendDtmf) throw badRequest(`Call ${callId} is on a channel that cannot send DTMF.`);
+    if (!call.leg.sendDtmf) throw TelephonyErrors.DTMF_UNSUPPORTED({ callId });
     await call.leg.sendDtmf(digits);
   }
 
@@ -405,16 +405,14 @@ export class CallCenter {
    * the same. Refused (nothing recorded) when no trunk is configured or the user is on a call.
    */
   async callOut(o: { number: string; userId: number; timeoutMs?: number; details?: object }): Promise<CallRecord> {
-    const problem = this.o.placeCall
-      ? this.o.outboundProblem?.()
-      : 'Outbound calls need the SIP endpoint (SIP_ENABLED=true) and an outbound trunk (SIP_OUTBOUND_TRUNK).';
-    if (problem) throw badRequest(problem);
-    if (this.closed) throw conflict('The telephony service is stopping: try again in a moment.');
+    const problem = this.o.placeCall ? this.o.outboundProblem?.() : TelephonyErrors.OUTBOUND_SIP_OFF();
+    if (problem) throw problem;
+    if (this.closed) throw TelephonyErrors.TELEPHONY_STOPPING();
     const number = o.number.replace(/[^\d+]/g, '');
-    if (!number) throw badRequest(`"${maskPhone(o.number)}" has no digits to dial.`);
+    if (!number) throw TelephonyErrors.DIAL_NO_DIGITS({ number: maskPhone(o.number) });
     const busy = this.busyWith(o.userId);
-    if (busy !== undefined) throw conflict(`You are already on call ${busy}: hang up before placing another.`);
-    if (this.placing.has(o.userId)) throw conflict('Your previous call is being placed: wait for it, or hang it up.');
+    if (busy !== undefined) throw TelephonyErrors.USER_ALREADY_ON_CALL({ callId: busy });
+    if (this.placing.has(o.userId)) throw TelephonyErrors.CALL_BEING_PLACED();
     this.placing.add(o.userId);
     let rec: CallRecord;
     try {
@@ -453,14 +451,14 @@ export class CallCenter {
       leg = await place(number, { timeoutMs: o.timeoutMs ?? 30_000, signal: abort.signal });
     } catch (err) {
       const detail = (err as Error).message;
-      const sip = /^(\d{3})\b/.exec(detail);
+      const sipStatus = sipStatusOf(err);
       // Hung up from the desk before the citizen answered: abandoned; busy, refused or no answer: failed.
       const reason: EndReason = abort.signal.aborted ? 'abandoned' : 'failed';
       await updateCall(
         this.o.db,
         rec.id,
         { state: 'ended', endedAt: new Date().toISOString(), endReason: reason },
-        { detail, ...(sip ? { sipStatus: Number(sip[1]) } : {}) },
+        { detail, ...(sipStatus !== undefined ? { sipStatus } : {}) },
       );
       this.o.bus.publish('call.ended', { callId: rec.id, reason, agentId: o.userId, detail });
       return;
@@ -493,11 +491,10 @@ export class CallCenter {
   transferTarget(target: string): { line: Referral['line']; uri: string } {
     if (target === '110' || target === '119' || target === '120') {
       const uri = this.o.emergencyLines[target];
-      if (!uri) throw badRequest(`The ${target} line is not configured: set TRANSFER_${target}_URI to its SIP URI.`);
+      if (!uri) throw TelephonyErrors.TRANSFER_LINE_NOT_CONFIGURED({ line: target });
       return { line: target, uri };
     }
-    if (!/^sips?:[^\s<>"]+$/.test(target))
-      throw badRequest(`"${target}" is not a transfer target: use 110, 119, 120 or a SIP URI (sip:user@host).`);
+    if (!/^sips?:[^\s<>"]+$/.test(target)) throw TelephonyErrors.TRANSFER_TARGET_INVALID({ target });
     return { line: 'other', uri: target };
   }
 
@@ -509,13 +506,11 @@ export class CallCenter {
   ): Promise<Referral> {
     const call = this.ownCall(callId, agentId, supervisor);
     if (call.state !== 'answered' && call.state !== 'held') {
-      throw conflict(`Call ${callId} is ${call.state}: only an answered call can be transferred.`);
+      throw TelephonyErrors.TRANSFER_CALL_NOT_ANSWERED({ callId, state: call.state });
     }
     const { line, uri } = this.transferTarget(req.target);
-    if (req.mode === 'blind' && !call.leg.refer)
-      throw badRequest(`A ${call.leg.channel} call cannot be transferred by REFER: use mode "bridge".`);
-    if (req.mode === 'bridge' && !this.o.placeCall)
-      throw badRequest('Bridged transfers need the SIP endpoint (SIP_ENABLED) and a route to the target.');
+    if (req.mode === 'blind' && !call.leg.refer) throw TelephonyErrors.TRANSFER_REFER_UNSUPPORTED({ channel: call.leg.channel });
+    if (req.mode === 'bridge' && !this.o.placeCall) throw TelephonyErrors.TRANSFER_BRIDGE_UNAVAILABLE();
     const excerpt = call.finals.join(' ').slice(-EXCERPT_CHARS);
     const referral = await insertReferral(this.o.db, { callId, line, target: uri, mode: req.mode, reason: req.reason, excerpt, agentId });
     const prev = call.state;
@@ -579,7 +574,7 @@ export class CallCenter {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      await failed(undefined, (err as Error).message);
+      await failed(sipStatusOf(err), (err as Error).message);
     }
   }
 
@@ -595,8 +590,7 @@ export class CallCenter {
       progress('trying');
       other = await (this.o.placeCall as (u: string) => Promise<CallLeg>)(uri);
     } catch (err) {
-      const m = /^(\d{3})\s*(.*)$/.exec((err as Error).message);
-      await failed(m ? Number(m[1]) : undefined, (err as Error).message);
+      await failed(sipStatusOf(err), (err as Error).message);
       return;
     }
     if (!this.calls.has(call.id)) {

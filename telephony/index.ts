@@ -5,6 +5,7 @@
 import './events.js';
 
 export { type AudioSink, CallCenter, type CallCenterOptions } from './call-center.js';
+export { SipFailure, sipStatusOf, TelephonyErrors } from './errors.js';
 export type { TranscriptEvent, TransferStatus } from './events.js';
 export { alawToLinear, decodeG711, encodeG711, type G711, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
 export type { CallLeg, Channel, LegEvents } from './leg.js';

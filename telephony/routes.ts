@@ -5,9 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
-import { IdParams, maskPhone, maskText, notFound, protectedErrors, secretMatches, unauthorized } from '../core/index.js';
+import { IdParams, maskPhone, maskText, protectedErrors, secretMatches } from '../core/index.js';
 import type { Db } from '../db/index.js';
 import type { CallCenter } from './call-center.js';
+import { TelephonyErrors } from './errors.js';
 import { AudioForkLeg, TwilioLeg } from './ingress.js';
 import { type CallRecord, getCall, listCalls, listReferrals, listSegments } from './store.js';
 
@@ -163,7 +164,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
     },
     async (req) => {
       const call: CallRecord | undefined = (await center.record(req.params.id)) ?? (await getCall(db, req.params.id));
-      if (!call) throw notFound(`No call ${req.params.id}: see GET /api/calls for the list.`);
+      if (!call) throw TelephonyErrors.CALL_NOT_FOUND({ callId: req.params.id });
       const user = currentUser(req);
       const live = center.live(call.id) ?? null;
       const onCall = isSupervisor(req) || call.agentId === user.id || live?.offeredTo === user.id;
@@ -290,7 +291,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
       config: { roles: ['agent', 'supervisor', 'callback'] },
       preValidation: async (req) => {
         const id = Number((req.params as { id: unknown }).id);
-        if (!center.isLive(id)) throw notFound(`Call ${id} is not live: audio is only available during the call.`);
+        if (!center.isLive(id)) throw TelephonyErrors.CALL_AUDIO_NOT_LIVE({ callId: id });
       },
       schema: {
         tags: ['calls'],
@@ -333,12 +334,10 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<TelephonyRoutesOptions> 
   // ---- PBX ingress ----
 
   const checkToken = async (req: FastifyRequest) => {
-    if (!ingressToken)
-      throw unauthorized('Audio ingress is off: set INGRESS_TOKEN on the server and give it as ?token= or a Bearer header.');
+    if (!ingressToken) throw TelephonyErrors.INGRESS_OFF();
     const q = (req.query as { token?: string }).token;
     const h = req.headers.authorization?.replace(/^Bearer\s+/i, '');
-    if (!secretMatches(q, [ingressToken]) && !secretMatches(h, [ingressToken]))
-      throw unauthorized('Wrong or missing ingress token: give INGRESS_TOKEN as ?token= or a Bearer header.');
+    if (!secretMatches(q, [ingressToken]) && !secretMatches(h, [ingressToken])) throw TelephonyErrors.INGRESS_TOKEN_WRONG();
   };
   const TokenQuery = Type.Object({
     token: Type.Optional(Type.String({ maxLength: 256 })),

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AsrEngine } from '../asr/index.js';
 import type { ModuleContext } from '../core/index.js';
 import { CallCenter } from './call-center.js';
+import { TelephonyErrors } from './errors.js';
 import { telephonyRoutes } from './routes.js';
 import { telephonyConfig, trunkUri } from './settings.js';
 import { SipEndpoint } from './sip-endpoint.js';
@@ -68,9 +69,8 @@ export async function registerTelephony(
       return sip.call(target, o);
     },
     outboundProblem: () => {
-      if (!cfg.outboundTrunk)
-        return 'No outbound trunk is configured: set SIP_OUTBOUND_TRUNK (host[:port]) to call citizens from the desk.';
-      if (!sip) return `Outbound calls need the SIP endpoint, which is not running: ${sipProblem}.`;
+      if (!cfg.outboundTrunk) return TelephonyErrors.OUTBOUND_TRUNK_MISSING();
+      if (!sip) return TelephonyErrors.OUTBOUND_SIP_DOWN({ reason: sipProblem });
       return undefined;
     },
   });

@@ -1,6 +1,7 @@
 /** One SIP dialog with its RTP session, as a call leg. */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Core } from 'sip.js';
+import { SipFailure } from './errors.js';
 import type { CallLeg, LegEnd, LegEvents, ReferProgress } from './leg.js';
 import type { RtpSession } from './rtp-session.js';
 import { buildSdp, type Negotiated, negotiate, parseSdp } from './sdp.js';
@@ -173,7 +174,7 @@ export class SipCall implements CallLeg {
             this.rtp.holding = on;
             resolve();
           },
-          onReject: (res) => reject(new Error(`the peer refused the re-INVITE: ${res.message.statusCode} ${res.message.reasonPhrase}`)),
+          onReject: (res) => reject(SipFailure.of(res.message, 'the peer refused the re-INVITE')),
         },
         { body },
       );
@@ -189,7 +190,7 @@ export class SipCall implements CallLeg {
             onProgress(res.message.statusCode ?? 202, res.message.reasonPhrase ?? 'Accepted');
             resolve();
           },
-          onReject: (res) => reject(new Error(`the trunk refused the REFER: ${res.message.statusCode} ${res.message.reasonPhrase}`)),
+          onReject: (res) => reject(SipFailure.of(res.message, 'the trunk refused the REFER')),
         },
         { extraHeaders: [`Refer-To: <${target}>`, `Referred-By: <sip:12345@${this.init.advertiseHost}>`] },
       );

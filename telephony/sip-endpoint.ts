@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Core, Grammar, URI } from 'sip.js';
 import { maskPhone } from '../core/index.js';
 import { aclAllows, type DigestCredentials, DigestVerifier } from './digest.js';
+import { SipFailure } from './errors.js';
 import { type PortRange, RtpSession } from './rtp-session.js';
 import { buildSdp, type Negotiated, negotiate, parseSdp, SdpError } from './sdp.js';
 import { SipCall, warning } from './sip-call.js';
@@ -413,11 +414,11 @@ export class SipEndpoint {
     );
     return new Promise<SipCall>((resolve, reject) => {
       let settled = false;
-      const fail = (why: string) => {
+      const fail = (why: string | SipFailure) => {
         if (settled) return;
         settled = true;
         rtp.close();
-        reject(new Error(why));
+        reject(typeof why === 'string' ? new Error(why) : why);
       };
       const timer = setTimeout(() => {
         fail('no answer in time');
@@ -485,7 +486,7 @@ export class SipEndpoint {
         onReject: (response) => {
           clearTimeout(timer);
           opts.signal?.removeEventListener('abort', onAbort);
-          fail(`${response.message.statusCode} ${response.message.reasonPhrase}`);
+          fail(SipFailure.of(response.message));
         },
       });
       if (opts.signal?.aborted) onAbort();

@@ -86,7 +86,7 @@ test('emergencies are offered first; an offer not taken moves to the next agent 
 test('agent state rules: on_call only by answering; unknown states refused', async () => {
   const r = await setState('agent', 'on_call');
   assert.equal(r.statusCode, 409);
-  assert.match(r.json().message, /answering/);
+  assert.equal(r.json().code, 'AGENT_ON_CALL_BY_ANSWER');
   assert.equal((await setState('agent', 'lunch')).statusCode, 400);
   assert.equal(
     (await s.request('dispatcher', { method: 'POST', url: '/api/agents/me/state', payload: { state: 'available' } })).statusCode,
