@@ -1,7 +1,7 @@
 /** The working-day calendar as stored in calendar_days, edited by year by an admin. */
-import { badRequest } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import type { DayKind, WorkCalendar } from './calendar.js';
+import { DispatchErrors } from './errors.js';
 import type { DispatchSettings } from './settings.js';
 
 export interface CalendarDay {
@@ -34,11 +34,10 @@ export async function replaceCalendarYear(db: Db, year: number, days: CalendarDa
   for (const d of days) {
     const date = new Date(`${d.day}T00:00:00Z`);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(d.day) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== d.day) {
-      throw badRequest(`"${d.day}" is not a date: write days as YYYY-MM-DD.`);
+      throw DispatchErrors.CALENDAR_DAY_INVALID({ day: d.day });
     }
-    if (!d.day.startsWith(`${year}-`))
-      throw badRequest(`${d.day} is not in ${year}: send each year's days to its own /api/calendar/${year}.`);
-    if (seen.has(d.day)) throw badRequest(`${d.day} is listed twice: give each day once.`);
+    if (!d.day.startsWith(`${year}-`)) throw DispatchErrors.CALENDAR_DAY_OUTSIDE_YEAR({ day: d.day, year });
+    if (seen.has(d.day)) throw DispatchErrors.CALENDAR_DAY_DUPLICATE({ day: d.day });
     seen.add(d.day);
   }
   return db.tx(async (q) => {

@@ -13,6 +13,7 @@ export type { DayKind, DeadlineRule, WorkCalendar } from './calendar.js';
 export { addWorkdays, addWorkingMs, computeDeadline, deadlineUsed, isWorkday, workingMsBetween } from './calendar.js';
 export { type CalendarDay, listCalendarYear, loadCalendar, replaceCalendarYear } from './calendar-store.js';
 export { checkDeadlines, type DeadlineCheck } from './deadlines.js';
+export { DispatchErrors } from './errors.js';
 export type { WorkOrderChanged, WorkOrderDeadline } from './events.js';
 export { searchArticles } from './knowledge.js';
 export { resealCases } from './personal-data.js';

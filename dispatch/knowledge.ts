@@ -1,6 +1,6 @@
 /** The knowledge base (知识库) agents search during a call. */
-import { notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { DispatchErrors } from './errors.js';
 import { bigrams } from './similarity.js';
 
 export interface Article {
@@ -23,7 +23,7 @@ const toArticle = (r: Article): Article => ({ ...r, updatedAt: new Date(r.update
 
 export async function getArticle(q: Queryable, id: number): Promise<Article> {
   const r = await q.query<Article>(`SELECT ${COLUMNS} FROM kb_articles WHERE id = $1`, [id]);
-  if (!r.rows[0]) throw notFound(`Knowledge article ${id} does not exist: search with GET /api/knowledge?q=...`);
+  if (!r.rows[0]) throw DispatchErrors.KB_ARTICLE_NOT_FOUND({ id });
   return toArticle(r.rows[0]);
 }
 
@@ -43,7 +43,7 @@ export async function updateArticle(q: Queryable, id: number, input: ArticleInpu
       WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, input.title.trim(), input.body, cleanTags(input.tags), input.active ?? null],
   );
-  if (!r.rows[0]) throw notFound(`Knowledge article ${id} does not exist.`);
+  if (!r.rows[0]) throw DispatchErrors.KB_ARTICLE_NOT_FOUND({ id });
   return toArticle(r.rows[0]);
 }
 

@@ -9,17 +9,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyError } from 'fastify';
 import type { ModuleContext } from '../core/index.js';
-import {
-  badRequest,
-  forbidden,
-  type HotlineError,
-  isHotlineError,
-  maskText,
-  notFound,
-  openNumbersInText,
-  secretMatches,
-} from '../core/index.js';
+import { type HotlineError, isHotlineError, maskText, openNumbersInText, secretMatches } from '../core/index.js';
 import { databaseErrorKind } from '../db/index.js';
+import { DispatchErrors } from './errors.js';
 import { resolvePlace } from './routing.js';
 import type { DispatchSettings } from './settings.js';
 import { FINAL_STATES, type State } from './states.js';
@@ -150,16 +142,14 @@ function toRequest(r: RequestRow, detailed: boolean) {
 function parseW3cTime(value: string | undefined, name: string): string | undefined {
   if (value == null || value === '') return undefined;
   const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
-    throw badRequest(`${name} must be a w3 date-time, e.g. 2026-11-23T09:00:00+08:00`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) throw DispatchErrors.OPEN311_INVALID_TIME({ field: name });
   return new Date(t).toISOString();
 }
 
 function parseCoordinate(value: string | undefined, name: string, limit: number): number | undefined {
   if (value == null || value.trim() === '') return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || Math.abs(n) > limit)
-    throw badRequest(`${name} must be a number between -${limit} and ${limit} (WGS84 degrees)`);
+  if (!Number.isFinite(n) || Math.abs(n) > limit) throw DispatchErrors.OPEN311_INVALID_COORDINATE({ field: name, limit });
   return n;
 }
 
@@ -200,7 +190,7 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
     reply.code(status).send([{ code: status, description }]);
   });
 
-  const unknownResource = (url: string) => notFound(`no such Open311 resource: ${url.split('?')[0]}; see /docs`);
+  const unknownResource = (url: string) => DispatchErrors.OPEN311_RESOURCE_NOT_FOUND({ path: url.split('?')[0] });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send([{ code: 404, description: unknownResource(req.url).message }]);
   });
@@ -221,7 +211,7 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
   /** Whether a read shows where and what: a valid api_key, or the site's opt-in. A wrong key is refused. */
   const detailsFor = (apiKey: string | undefined): boolean => {
     if (apiKey != null && apiKey !== '') {
-      if (!secretMatches(apiKey, settings.open311Keys)) throw forbidden('api_key is not valid; leave it out for the public view');
+      if (!secretMatches(apiKey, settings.open311Keys)) throw DispatchErrors.OPEN311_API_KEY_INVALID();
       return true;
     }
     return settings.open311PublicDetails;
@@ -270,7 +260,7 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
     },
     async (req) => {
       const r = await db.query('SELECT 1 FROM categories WHERE code = $1 AND active', [req.params.service_code]);
-      if (!r.rowCount) throw notFound(`service_code ${req.params.service_code} not found; list services with GET services.json`);
+      if (!r.rowCount) throw DispatchErrors.OPEN311_SERVICE_NOT_FOUND({ serviceCode: req.params.service_code });
       return { service_code: req.params.service_code, attributes: [] };
     },
   );
@@ -294,33 +284,30 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
     },
     async (req, reply) => {
       const b = req.body ?? {};
-      if (!settings.open311Keys.length)
-        throw forbidden('Open311 submission is not enabled on this server (no OPEN311_API_KEYS configured)');
-      if (!secretMatches(b.api_key, settings.open311Keys)) throw forbidden('api_key is missing or not valid');
-      if (!b.service_code) throw badRequest('service_code is required; list services with GET services.json');
+      if (!settings.open311Keys.length) throw DispatchErrors.OPEN311_DISABLED();
+      if (!secretMatches(b.api_key, settings.open311Keys)) throw DispatchErrors.OPEN311_API_KEY_REQUIRED();
+      if (!b.service_code) throw DispatchErrors.OPEN311_SERVICE_CODE_REQUIRED();
       const cat = await db.query<{ id: number; name: string }>('SELECT id, name FROM categories WHERE code = $1 AND active', [
         b.service_code,
       ]);
       const category = cat.rows[0];
-      if (!category) throw notFound(`service_code ${b.service_code} not found; list services with GET services.json`);
+      if (!category) throw DispatchErrors.OPEN311_SERVICE_NOT_FOUND({ serviceCode: b.service_code });
       const lat = parseCoordinate(b.lat, 'lat', 90);
       const lng = parseCoordinate(b.long, 'long', 180);
-      if ((lat == null) !== (lng == null)) throw badRequest('lat and long must be given together');
+      if ((lat == null) !== (lng == null)) throw DispatchErrors.OPEN311_COORDINATES_UNPAIRED();
       const address = b.address_string?.trim() || null;
       let placeUnitId: number | null = null;
       if (b.address_id) {
         const p = await db.query<{ id: number }>(`SELECT id FROM org_units WHERE code = $1 AND kind IN ('street', 'community', 'grid')`, [
           b.address_id,
         ]);
-        if (!p.rows[0]) throw badRequest(`address_id ${b.address_id} is not a known street, community or grid code`);
+        if (!p.rows[0]) throw DispatchErrors.OPEN311_ADDRESS_ID_UNKNOWN({ addressId: b.address_id });
         placeUnitId = p.rows[0].id;
       }
-      if (lat == null && !address && placeUnitId == null) {
-        throw badRequest('a location is required: lat and long, or address_string, or address_id');
-      }
-      if (b.media_url && !/^https?:\/\/\S+$/.test(b.media_url)) throw badRequest('media_url must be an http(s) URL');
-      if (b.email && !/^[^\s@]+@[^\s@]+$/.test(b.email)) throw badRequest('email is not a valid address');
-      if (b.phone && !/^\+?[\d\s-]{3,20}$/.test(b.phone)) throw badRequest('phone is not a valid phone number');
+      if (lat == null && !address && placeUnitId == null) throw DispatchErrors.OPEN311_LOCATION_REQUIRED();
+      if (b.media_url && !/^https?:\/\/\S+$/.test(b.media_url)) throw DispatchErrors.OPEN311_MEDIA_URL_INVALID();
+      if (b.email && !/^[^\s@]+@[^\s@]+$/.test(b.email)) throw DispatchErrors.OPEN311_EMAIL_INVALID();
+      if (b.phone && !/^\+?[\d\s-]{3,20}$/.test(b.phone)) throw DispatchErrors.OPEN311_PHONE_INVALID();
       placeUnitId ??= (await resolvePlace(db, address))?.unitId ?? null;
       const name = [b.last_name, b.first_name].filter(Boolean).join('') || null;
       const { workOrder } = await createWorkOrder(
@@ -397,14 +384,14 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
       } else {
         const start = parseW3cTime(qs.start_date, 'start_date');
         const end = parseW3cTime(qs.end_date, 'end_date');
-        if (start && end && start > end) throw badRequest('start_date is after end_date');
+        if (start && end && start > end) throw DispatchErrors.OPEN311_DATE_RANGE_INVALID();
         // The standard's default window: the last 90 days.
         add('w.created_at >= $?::timestamptz', start ?? new Date(Date.now() - 90 * 86_400_000).toISOString());
         if (end) add('w.created_at <= $?::timestamptz', end);
         if (qs.service_code) add('c.code = $?', qs.service_code);
         if (qs.status) {
           const statuses = qs.status.split(',').map((s) => s.trim());
-          if (statuses.some((s) => s !== 'open' && s !== 'closed')) throw badRequest('status must be open, closed, or open,closed');
+          if (statuses.some((s) => s !== 'open' && s !== 'closed')) throw DispatchErrors.OPEN311_STATUS_INVALID();
           if (statuses.length === 1) add(`(w.state = ANY($?::text[])) = ${statuses[0] === 'closed'}`, CLOSED);
         }
       }
@@ -435,7 +422,7 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; sett
     async (req) => {
       const detailed = detailsFor(req.query.api_key);
       const r = await db.query<RequestRow>(`${SELECT_REQUEST} AND w.number = $1`, [req.params.service_request_id]);
-      if (!r.rows[0]) throw notFound(`service_request_id ${req.params.service_request_id} not found`);
+      if (!r.rows[0]) throw DispatchErrors.OPEN311_REQUEST_NOT_FOUND({ id: req.params.service_request_id });
       return [toRequest(r.rows[0], detailed)];
     },
   );

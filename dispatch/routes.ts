@@ -4,9 +4,10 @@ import type { FastifyRequest } from 'fastify';
 import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import type { ModuleContext } from '../core/index.js';
-import { badRequest, IdParams, protectedErrors } from '../core/index.js';
+import { IdParams, protectedErrors } from '../core/index.js';
 import { listCalendarYear, replaceCalendarYear } from './calendar-store.js';
 import { checkDeadlines } from './deadlines.js';
+import { DispatchErrors } from './errors.js';
 import { createArticle, getArticle, searchArticles, updateArticle } from './knowledge.js';
 import { addOverride, deleteOverride, listOverrides, resolvePlace, resolveRoute, setCategoryRoute } from './routing.js';
 import {
@@ -99,7 +100,7 @@ export const dispatchRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; set
             .filter(Boolean)
         : undefined;
       const unknown = states?.filter((s) => !(STATES as readonly string[]).includes(s));
-      if (unknown?.length) throw badRequest(`Unknown state ${unknown.join(', ')}: use ${STATES.join(', ')}.`);
+      if (unknown?.length) throw DispatchErrors.WORK_ORDER_STATE_UNKNOWN({ states: unknown.join(', '), allowed: STATES.join(', ') });
       return listWorkOrders(db, { ...rest, state: states }, actorOf(req));
     },
   );

@@ -2,10 +2,10 @@
  * The routing catalogue (事项清单): a category's default department and deadline, with
  * place-based overrides, and the place a case's address falls in.
  */
-import { badRequest, conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { setCategoryRouting } from '../org/index.js';
 import type { DeadlineRule } from './calendar.js';
+import { DispatchErrors } from './errors.js';
 import type { DispatchSettings } from './settings.js';
 
 export interface Place {
@@ -84,7 +84,7 @@ export async function resolveRoute(
      SELECT id, department, value, unit FROM up ORDER BY depth`,
     [input.categoryId],
   );
-  if (!cats.rows.length) throw notFound(`Category ${input.categoryId} does not exist: list them with GET /api/categories.`);
+  if (!cats.rows.length) throw DispatchErrors.ROUTING_CATEGORY_NOT_FOUND({ id: input.categoryId });
   const places = input.placeUnitId ? await unitChain(q, input.placeUnitId) : [];
   const withDeadline = cats.rows.find((c) => c.value != null && c.unit != null);
   let deadline: DeadlineRule = withDeadline
@@ -165,10 +165,9 @@ export async function requireHandlingUnit(q: Queryable, unitId: number, what = '
     [unitId],
   );
   const u = r.rows[0];
-  if (!u) throw notFound(`${what} ${unitId} does not exist: list units with GET /api/org-units.`);
-  if (!u.active) throw badRequest(`${what} ${u.name} is inactive: choose an active unit.`);
-  if (u.kind === 'centre' || u.kind === 'district')
-    throw badRequest(`${u.name} is the ${u.kind}, not a handling unit: choose a department, street, community or grid.`);
+  if (!u) throw DispatchErrors.ROUTING_UNIT_NOT_FOUND({ what, id: unitId });
+  if (!u.active) throw DispatchErrors.ROUTING_UNIT_INACTIVE({ what, name: u.name });
+  if (u.kind === 'centre' || u.kind === 'district') throw DispatchErrors.ROUTING_UNIT_NOT_HANDLING({ name: u.name, kind: u.kind });
   return u;
 }
 
@@ -177,8 +176,8 @@ export async function requireCategory(q: Queryable, categoryId: number): Promise
     categoryId,
   ]);
   const c = r.rows[0];
-  if (!c) throw notFound(`Category ${categoryId} does not exist: list them with GET /api/categories.`);
-  if (!c.active) throw badRequest(`Category ${c.name} is inactive: choose an active category.`);
+  if (!c) throw DispatchErrors.ROUTING_CATEGORY_NOT_FOUND({ id: categoryId });
+  if (!c.active) throw DispatchErrors.ROUTING_CATEGORY_INACTIVE({ name: c.name });
   return c;
 }
 
@@ -187,14 +186,13 @@ export async function addOverride(q: Queryable, input: Omit<RoutingOverride, 'id
   await requireHandlingUnit(q, input.departmentId);
   const place = await q.query<{ kind: string }>('SELECT kind FROM org_units WHERE id = $1', [input.placeUnitId]);
   const kind = place.rows[0]?.kind;
-  if (!kind) throw notFound(`Place ${input.placeUnitId} does not exist: list streets, communities and grids with GET /api/org-units.`);
-  if (!['street', 'community', 'grid'].includes(kind))
-    throw badRequest(`Unit ${input.placeUnitId} is a ${kind}: a place override needs a street, community or grid.`);
+  if (!kind) throw DispatchErrors.ROUTING_PLACE_NOT_FOUND({ id: input.placeUnitId });
+  if (!['street', 'community', 'grid'].includes(kind)) throw DispatchErrors.ROUTING_PLACE_KIND_INVALID({ id: input.placeUnitId, kind });
   const dup = await q.query('SELECT id FROM routing_overrides WHERE category_id = $1 AND place_unit_id = $2', [
     input.categoryId,
     input.placeUnitId,
   ]);
-  if (dup.rowCount) throw conflict('This category already has an override at this place: delete or change that one.');
+  if (dup.rowCount) throw DispatchErrors.ROUTING_OVERRIDE_DUPLICATE();
   const r = await q.query<{ id: number }>(
     `INSERT INTO routing_overrides (category_id, place_unit_id, department_id, deadline_value, deadline_unit, note)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -214,7 +212,7 @@ export async function addOverride(q: Queryable, input: Omit<RoutingOverride, 'id
 
 export async function deleteOverride(q: Queryable, id: number): Promise<void> {
   const r = await q.query('DELETE FROM routing_overrides WHERE id = $1', [id]);
-  if (!r.rowCount) throw notFound(`Routing override ${id} does not exist.`);
+  if (!r.rowCount) throw DispatchErrors.ROUTING_OVERRIDE_NOT_FOUND({ id });
 }
 
 /** Sets a category's own default department and deadline (null = inherit from the parent). */

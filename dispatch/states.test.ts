@@ -30,19 +30,20 @@ test('the action table names only known states and roles, and final states offer
 });
 
 test('narrower rules for some roles say who may instead', () => {
+  assert.equal(roleRefusal('close', 'pending_dispatch', 'callback', false)?.code, 'ACTION_LIMITED_FOR_ROLE');
   assert.equal(roleRefusal('close', 'callback_pending', 'callback', false), null);
   assert.match(
-    roleRefusal('close', 'pending_dispatch', 'callback', false) ?? '',
+    roleRefusal('close', 'pending_dispatch', 'callback', false)?.message ?? '',
     /^Role callback \(回访员\) may 'close' \(结案\) only a case that is 待回访; this one is 待派单: allowed for dispatcher \(派单员\), supervisor \(值班长\), admin/,
   );
   assert.equal(roleRefusal('refer_110', 'intake', 'agent', true), null);
   assert.equal(roleRefusal('refer_110', 'pending_dispatch', 'agent', true), null);
   assert.match(
-    roleRefusal('refer_110', 'intake', 'agent', false) ?? '',
+    roleRefusal('refer_110', 'intake', 'agent', false)?.message ?? '',
     /only a case they took .*you did not take this case: allowed for dispatcher/,
   );
   assert.match(
-    roleRefusal('refer_110', 'in_progress', 'agent', true) ?? '',
+    roleRefusal('refer_110', 'in_progress', 'agent', true)?.message ?? '',
     /this one is 办理中: allowed for dispatcher \(派单员\), supervisor \(值班长\), admin/,
   );
   for (const state of ['intake', 'pending_dispatch', 'dispatched', 'in_progress', 'returned'] as const) {

@@ -2,7 +2,8 @@
  * The case flow as data: which actions exist, from which states, by which roles, and
  * where they lead. `transitions.ts` applies it; the desk reads it to offer buttons.
  */
-import { ROLE_NAMES_ZH, type Role } from '../core/index.js';
+import { type HotlineError, ROLE_NAMES_ZH, type Role } from '../core/index.js';
+import { DispatchErrors } from './errors.js';
 
 export const STATES = [
   'intake',
@@ -116,7 +117,13 @@ const who = (roles: readonly Role[]) => [...roles, 'admin' as const].map((r) => 
  * action's roles (a narrower rule for that role), or null when it may. `ownCase`: the actor
  * created the case or it came from their call.
  */
-export function roleRefusal(action: Action, state: State, role: ActorRole, ownCase: boolean): string | null {
+export function roleRefusal(action: Action, state: State, role: ActorRole, ownCase: boolean): HotlineError | null {
+  const limit = roleLimit(action, state, role, ownCase);
+  return limit && DispatchErrors.ACTION_LIMITED_FOR_ROLE(limit);
+}
+
+/** The parameters of roleRefusal's error, or null (allowedActions asks this for every action: no error built). */
+function roleLimit(action: Action, state: State, role: ActorRole, ownCase: boolean) {
   if (role === 'admin' || role === 'system') return null;
   const rule = RULES[action];
   if (!rule.roles.includes(role)) return null;
@@ -134,7 +141,7 @@ export function roleRefusal(action: Action, state: State, role: ActorRole, ownCa
     .filter(Boolean)
     .join(' ');
   const why = inState ? 'you did not take this case' : `this one is ${STATE_NAMES_ZH[state]}`;
-  return `Role ${role} (${ROLE_NAMES_ZH[role]}) may '${action}' (${rule.zh}) only ${limit}; ${why}: allowed for ${who(others)}.`;
+  return { role, roleZh: ROLE_NAMES_ZH[role], action, actionZh: rule.zh, limit, why, allowed: who(others) };
 }
 
 /**
@@ -147,7 +154,7 @@ export function allowedActions(state: State, role: ActorRole, ownCase = false): 
     return (
       rule.from.includes(state) &&
       (role === 'admin' || role === 'system' || rule.roles.includes(role)) &&
-      roleRefusal(a, state, role, ownCase) === null
+      roleLimit(a, state, role, ownCase) === null
     );
   });
 }

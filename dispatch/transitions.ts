@@ -7,11 +7,12 @@
 
 import { recordFeedback } from '../classifier/index.js';
 import type { EventBus } from '../core/index.js';
-import { badRequest, conflict, forbidden, maskText, notFound, parseRequestTime, ROLE_NAMES_ZH } from '../core/index.js';
+import { maskText, parseRequestTime, ROLE_NAMES_ZH } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { insertCaseReferral } from '../telephony/index.js';
 import { computeDeadline, type DeadlineRule, resumeDeadline, resumeStart, type WorkCalendar } from './calendar.js';
 import { loadCalendar } from './calendar-store.js';
+import { DispatchErrors } from './errors.js';
 import type { WorkOrderChanged } from './events.js';
 import { requireCategory, requireHandlingUnit, resolveRoute, unitChain, unitWithin } from './routing.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
@@ -71,7 +72,7 @@ const text = (v: string | undefined) => (typeof v === 'string' && v.trim() ? v.t
 
 function required(value: string | undefined, action: Action, field: string, what: string): string {
   const v = text(value);
-  if (!v) throw badRequest(`Action '${action}' needs "${field}": ${what}.`);
+  if (!v) throw DispatchErrors.ACTION_FIELD_REQUIRED({ action, field, what });
   return v;
 }
 
@@ -87,14 +88,18 @@ export async function applyTransition(
 ): Promise<TransitionResult> {
   const rule = RULES[input.action];
   if (!rule || !(ACTIONS as readonly string[]).includes(input.action)) {
-    throw badRequest(`Unknown action "${input.action}": use one of ${ACTIONS.join(', ')}.`);
+    throw DispatchErrors.ACTION_UNKNOWN({ action: input.action, actions: ACTIONS.join(', ') });
   }
   const { actor } = input;
   const role = actor.role;
   if (role !== 'admin' && role !== 'system' && !rule.roles.includes(role)) {
-    throw forbidden(
-      `Your role ${role} (${ROLE_NAMES_ZH[role]}) may not '${input.action}' (${rule.zh}): allowed for ${rule.roles.map((r) => `${r} (${ROLE_NAMES_ZH[r]})`).join(', ')}.`,
-    );
+    throw DispatchErrors.ACTION_NOT_ALLOWED({
+      role,
+      roleZh: ROLE_NAMES_ZH[role],
+      action: input.action,
+      actionZh: rule.zh,
+      allowed: rule.roles.map((r) => `${r} (${ROLE_NAMES_ZH[r]})`).join(', '),
+    });
   }
   const now = input.now?.getTime() ?? Date.now();
 
@@ -104,26 +109,31 @@ export async function applyTransition(
       if (rule.departmentOnly && actor.role === 'handler') {
         const mine = actor.orgUnitId != null && wo.departmentId != null && (await unitWithin(q, wo.departmentId, actor.orgUnitId));
         if (!mine) {
-          throw forbidden(
-            `Work order ${wo.number} is assigned to ${wo.departmentName ?? 'no unit'}; handlers act only on cases of their own unit or the units below it.`,
-          );
+          throw DispatchErrors.WORK_ORDER_OTHER_UNIT({ number: wo.number, department: wo.departmentName ?? 'no unit' });
         }
       }
       if (input.version != null && input.version !== wo.version) {
-        throw conflict(
-          `Work order ${wo.number} was changed by someone else since you loaded it (you had version ${input.version}, it is now version ${wo.version}, ${STATE_NAMES_ZH[wo.state]}): reload it and decide again.`,
+        throw DispatchErrors.VERSION_CONFLICT(
+          { number: wo.number, yourVersion: input.version, version: wo.version, stateZh: STATE_NAMES_ZH[wo.state] },
           { currentVersion: wo.version, state: wo.state },
         );
       }
       if (!rule.from.includes(wo.state)) {
-        throw conflict(
-          `Work order ${wo.number} is ${STATE_NAMES_ZH[wo.state]} (${wo.state}): '${input.action}' (${rule.zh}) is possible only when it is ${rule.from.map((s) => STATE_NAMES_ZH[s]).join(', ')}. Reload the case to see what happened.`,
+        throw DispatchErrors.ACTION_NOT_POSSIBLE_IN_STATE(
+          {
+            number: wo.number,
+            stateZh: STATE_NAMES_ZH[wo.state],
+            state: wo.state,
+            action: input.action,
+            actionZh: rule.zh,
+            fromZh: rule.from.map((s) => STATE_NAMES_ZH[s]).join(', '),
+          },
           { currentVersion: wo.version, state: wo.state },
         );
       }
       // Narrower rules of some roles (callback staff close only after a callback, agents refer their own cases).
       const refusal = roleRefusal(input.action, wo.state, role, isOwnCase(wo, actor));
-      if (refusal) throw forbidden(refusal);
+      if (refusal) throw refusal;
       const cal = await loadCalendar(q, settings);
       const step = await ACTION_STEPS[input.action]({ q, wo, input, cal, settings, now });
       const to: State = step.to ?? (rule.to === 'same' ? wo.state : rule.to);
@@ -135,7 +145,7 @@ export async function applyTransition(
         [wo.id, wo.version, ...cols.map((c) => changes[c])],
       );
       if (upd.rowCount !== 1) {
-        throw conflict(`Work order ${wo.number} was changed by someone else at the same moment: reload it and decide again.`);
+        throw DispatchErrors.WORK_ORDER_CHANGED_CONCURRENTLY({ number: wo.number });
       }
       const ev = await q.query<{ id: number }>(
         `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
@@ -150,7 +160,7 @@ export async function applyTransition(
       // Two merges crossing each other, or a serialization failure: the loser retries after a reload.
       const code = (err as { code?: string }).code;
       if (code === '40P01' || code === '40001') {
-        throw conflict(`Work order ${input.workOrderId} was being changed by someone else at the same moment: reload it and decide again.`);
+        throw DispatchErrors.WORK_ORDER_BUSY({ id: input.workOrderId });
       }
       throw err;
     });
@@ -225,7 +235,7 @@ async function pendingExtension(a: StepArgs) {
     [a.wo.id],
   );
   const ext = r.rows[0];
-  if (!ext) throw conflict(`Work order ${a.wo.number} has no pending extension request to decide: reload the case.`);
+  if (!ext) throw DispatchErrors.EXTENSION_NOT_PENDING({ number: a.wo.number });
   return ext;
 }
 
@@ -234,8 +244,7 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
     const answer = required(a.input.result, 'resolve_on_call', 'result', 'the answer given on the call');
     if (a.input.articleId != null) {
       const art = await a.q.query('SELECT 1 FROM kb_articles WHERE id = $1 AND active', [a.input.articleId]);
-      if (!art.rowCount)
-        throw notFound(`Knowledge article ${a.input.articleId} does not exist or is inactive: search with GET /api/knowledge.`);
+      if (!art.rowCount) throw DispatchErrors.KB_ARTICLE_NOT_USABLE({ id: a.input.articleId });
     }
     return {
       changes: {
@@ -256,17 +265,15 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
   async dispatch(a) {
     const { q, wo, input } = a;
     const categoryId = input.categoryId ?? wo.categoryId;
-    if (categoryId == null) throw badRequest(`Action 'dispatch' needs "categoryId": the case has no category yet.`);
+    if (categoryId == null)
+      throw DispatchErrors.ACTION_FIELD_REQUIRED({ action: 'dispatch', field: 'categoryId', what: 'the case has no category yet' });
     await requireCategory(q, categoryId);
     const route = await resolveRoute(q, { categoryId, placeUnitId: wo.placeUnitId }, a.settings);
     const departmentId = input.departmentId ?? route.departmentId;
-    if (departmentId == null) {
-      throw badRequest(`The routing catalogue names no department for this category: give "departmentId" to dispatch the case.`);
-    }
+    if (departmentId == null) throw DispatchErrors.DISPATCH_NO_DEPARTMENT();
     await requireHandlingUnit(q, departmentId);
     const explicit = parseTime(input.deadlineAt, 'deadlineAt');
-    if (explicit != null && explicit <= a.now)
-      throw badRequest('"deadlineAt" is in the past: give a future time or leave it to the catalogue.');
+    if (explicit != null && explicit <= a.now) throw DispatchErrors.DISPATCH_DEADLINE_IN_PAST();
     const rule: DeadlineRule = route.deadline;
     const deadline = explicit ?? computeDeadline(a.cal, a.now, rule);
     const corrected = {
@@ -315,16 +322,17 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
 
   async merge(a) {
     const targetId = a.input.targetId;
-    if (targetId == null) throw badRequest(`Action 'merge' needs "targetId": the open case this one is merged into.`);
-    if (targetId === a.wo.id) throw badRequest('A case cannot be merged into itself: choose another targetId.');
+    if (targetId == null)
+      throw DispatchErrors.ACTION_FIELD_REQUIRED({ action: 'merge', field: 'targetId', what: 'the open case this one is merged into' });
+    if (targetId === a.wo.id) throw DispatchErrors.MERGE_INTO_SELF();
     const t = await a.q.query<{ id: number; number: string; state: State; department_id: number | null }>(
       'SELECT id, number, state, department_id FROM work_orders WHERE id = $1 FOR UPDATE',
       [targetId],
     );
     const target = t.rows[0];
-    if (!target) throw notFound(`Work order ${targetId} does not exist: choose an open case to merge into.`);
+    if (!target) throw DispatchErrors.MERGE_TARGET_NOT_FOUND({ id: targetId });
     if (FINAL_STATES.includes(target.state)) {
-      throw conflict(`Work order ${target.number} is ${STATE_NAMES_ZH[target.state]}: merge only into an open case.`);
+      throw DispatchErrors.MERGE_TARGET_CLOSED({ number: target.number, stateZh: STATE_NAMES_ZH[target.state] });
     }
     const ev = await a.q.query<{ id: number }>(
       `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
@@ -367,14 +375,14 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
   async request_extension(a) {
     const reason = required(a.input.reason, 'request_extension', 'reason', 'why more time is needed');
     const wanted = parseTime(a.input.deadlineAt, 'deadlineAt');
-    if (wanted == null) throw badRequest(`Action 'request_extension' needs "deadlineAt": the new deadline asked for.`);
+    if (wanted == null)
+      throw DispatchErrors.ACTION_FIELD_REQUIRED({ action: 'request_extension', field: 'deadlineAt', what: 'the new deadline asked for' });
     const current = a.wo.deadlineAt?.getTime();
     if (wanted <= a.now || (current != null && wanted <= current)) {
-      throw badRequest(`The new deadline must be later than the current one (${current != null ? ts(current) : 'none'}) and than now.`);
+      throw DispatchErrors.EXTENSION_DEADLINE_TOO_EARLY({ current: current != null ? ts(current) : 'none' });
     }
     const pending = await a.q.query('SELECT 1 FROM extension_requests WHERE work_order_id = $1 AND state = $2', [a.wo.id, 'pending']);
-    if (pending.rowCount)
-      throw conflict(`Work order ${a.wo.number} already has a pending extension request: wait for the dispatcher's decision.`);
+    if (pending.rowCount) throw DispatchErrors.EXTENSION_ALREADY_PENDING({ number: a.wo.number });
     const r = await a.q.query<{ id: number }>(
       `INSERT INTO extension_requests (work_order_id, requested_by, previous_deadline, requested_deadline, reason)
        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -415,12 +423,13 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
 
   async forward(a) {
     const unitId = a.input.unitId;
-    if (unitId == null) throw badRequest(`Action 'forward' needs "unitId": the unit below yours that takes the case.`);
+    if (unitId == null)
+      throw DispatchErrors.ACTION_FIELD_REQUIRED({ action: 'forward', field: 'unitId', what: 'the unit below yours that takes the case' });
     const unit = await requireHandlingUnit(a.q, unitId, 'Unit');
     const from = a.input.actor.role === 'handler' ? a.input.actor.orgUnitId : a.wo.departmentId;
     const chain = await unitChain(a.q, unitId);
     if (from == null || unitId === from || !chain.includes(from)) {
-      throw forbidden(`${unit.name} is not below your unit: a case is forwarded only down the organisation tree.`);
+      throw DispatchErrors.FORWARD_NOT_BELOW({ unit: unit.name });
     }
     return {
       changes: { department_id: unitId },
@@ -430,8 +439,13 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
 
   async review(a) {
     const decision = a.input.decision;
-    if (decision !== 'accept' && decision !== 'reject')
-      throw badRequest(`Action 'review' needs "decision": accept (the reply stands) or reject (send it back).`);
+    if (decision !== 'accept' && decision !== 'reject') {
+      throw DispatchErrors.ACTION_FIELD_REQUIRED({
+        action: 'review',
+        field: 'decision',
+        what: 'accept (the reply stands) or reject (send it back)',
+      });
+    }
     if (decision === 'accept') return { data: { decision, note: text(a.input.note) ?? null } };
     const note = required(a.input.note, 'review', 'note', 'what the department must still do');
     return { to: 'in_progress', data: { decision, note } };
@@ -454,15 +468,13 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
     const reason = text(a.input.reason);
     if (a.wo.state === 'callback_pending') {
       if (!outcome && !reason) {
-        throw badRequest(
-          `A case closes after its callback: give "callbackOutcome", or a "reason" when no callback is possible (e.g. anonymous caller who declined contact).`,
-        );
+        throw DispatchErrors.CLOSE_NEEDS_OUTCOME();
       }
       if ((outcome === 'unsatisfied' || outcome === 'unsolved') && !reason) {
-        throw badRequest(`The citizen was not satisfied: reopen the case (重办), or give a "reason" to close it anyway.`);
+        throw DispatchErrors.CLOSE_UNSATISFIED_NEEDS_REASON();
       }
     } else if (!reason) {
-      throw badRequest(`Closing a case that was not handled needs a "reason" (e.g. duplicate, not a 12345 matter).`);
+      throw DispatchErrors.CLOSE_NEEDS_REASON();
     }
     return {
       changes: { closed_at: ts(a.now), close_reason: reason ?? 'callback', callback_outcome: outcome ?? a.wo.callbackOutcome },
@@ -472,9 +484,9 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
 
   async reopen(a) {
     const reason = required(a.input.reason, 'reopen', 'reason', 'what the citizen still needs (重办原因)');
-    if (a.wo.departmentId == null) throw conflict(`Work order ${a.wo.number} was never dispatched to a department: dispatch it instead.`);
+    if (a.wo.departmentId == null) throw DispatchErrors.REOPEN_NEVER_DISPATCHED({ number: a.wo.number });
     const explicit = parseTime(a.input.deadlineAt, 'deadlineAt');
-    if (explicit != null && explicit <= a.now) throw badRequest('"deadlineAt" is in the past: give a future time.');
+    if (explicit != null && explicit <= a.now) throw DispatchErrors.REOPEN_DEADLINE_IN_PAST();
     let rule: DeadlineRule | null =
       a.wo.deadlineValue != null && a.wo.deadlineUnit ? { value: a.wo.deadlineValue, unit: a.wo.deadlineUnit } : null;
     if (!rule && a.wo.categoryId != null)

@@ -2,13 +2,10 @@
 
 import type { EventBus } from '../core/index.js';
 import {
-  badRequest,
-  forbidden,
   maskAddress,
   maskName,
   maskPhone,
   maskText,
-  notFound,
   open,
   openNumbersInText,
   parseRequestTime,
@@ -20,6 +17,7 @@ import {
 } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
+import { DispatchErrors } from './errors.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
 import { similarity } from './similarity.js';
@@ -239,7 +237,7 @@ function openRow(row: Row): Row {
 
 export async function loadRow(q: Queryable, id: number, lock = false): Promise<Row> {
   const r = await q.query<Row>(`${SELECT_WORK_ORDER} WHERE w.id = $1${lock ? ' FOR UPDATE OF w' : ''}`, [id]);
-  if (!r.rows[0]) throw notFound(`Work order ${id} does not exist: list cases with GET /api/work-orders.`);
+  if (!r.rows[0]) throw DispatchErrors.WORK_ORDER_NOT_FOUND({ id });
   return openRow(r.rows[0]);
 }
 
@@ -247,7 +245,7 @@ export async function loadRow(q: Queryable, id: number, lock = false): Promise<R
 export async function assertMayView(q: Queryable, row: Row, viewer: Actor): Promise<void> {
   if (viewer.role !== 'handler') return;
   if (viewer.orgUnitId != null && row.departmentId != null && (await unitWithin(q, row.departmentId, viewer.orgUnitId))) return;
-  throw forbidden(`Work order ${row.number} is not assigned to your unit: handlers see only their unit's cases.`);
+  throw DispatchErrors.WORK_ORDER_NOT_VISIBLE({ number: row.number });
 }
 
 export interface WorkOrderDetail extends WorkOrder {
@@ -372,15 +370,12 @@ export async function createWorkOrder(
 ): Promise<{ workOrder: WorkOrder; related: RelatedCase[] }> {
   // Open311 publishes its own channel's cases: a desk user choosing it would publish a call.
   if (input.channel === 'open311' && actor.role !== 'system') {
-    throw forbidden(
-      `Channel open311 is for cases submitted through Open311 (POST /open311/v2/requests.json) only; a case taken on the desk uses hotline, web or grid.`,
-    );
+    throw DispatchErrors.OPEN311_CHANNEL_RESERVED();
   }
   const description = input.description.trim();
-  if (!description) throw badRequest('The description is empty: say what the caller reported.');
+  if (!description) throw DispatchErrors.WORK_ORDER_DESCRIPTION_EMPTY();
   const phone = input.callerPhone?.trim() || null;
-  if (phone && !PHONE.test(phone))
-    throw badRequest(`Caller phone "${maskPhone(phone)}" is not a phone number: use digits, spaces, '-' or a leading '+'.`);
+  if (phone && !PHONE.test(phone)) throw DispatchErrors.WORK_ORDER_PHONE_INVALID({ phone: maskPhone(phone) });
   const now = Date.now();
 
   const created = await db.tx(async (q) => {
@@ -391,13 +386,13 @@ export async function createWorkOrder(
     if (p?.departmentId != null) await requireHandlingUnit(q, p.departmentId, 'Proposed department');
     if (input.callId != null) {
       const call = await q.query('SELECT 1 FROM calls WHERE id = $1', [input.callId]);
-      if (!call.rowCount) throw badRequest(`Call ${input.callId} does not exist: link the case to a recorded call or leave callId out.`);
+      if (!call.rowCount) throw DispatchErrors.WORK_ORDER_CALL_NOT_FOUND({ callId: input.callId });
     }
     let placeUnitId = input.placeUnitId ?? null;
     if (placeUnitId != null) {
       const u = await q.query<{ kind: string }>('SELECT kind FROM org_units WHERE id = $1', [placeUnitId]);
       if (!u.rows[0] || !['street', 'community', 'grid'].includes(u.rows[0].kind)) {
-        throw badRequest(`Place ${placeUnitId} is not a street, community or grid: list them with GET /api/org-units.`);
+        throw DispatchErrors.WORK_ORDER_PLACE_INVALID({ placeUnitId });
       }
     } else {
       placeUnitId = (await resolvePlace(q, input.address))?.unitId ?? null;

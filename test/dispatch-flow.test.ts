@@ -157,7 +157,8 @@ for (const engine of ENGINES) {
       await ok('dispatcher', wo.id, { action: 'dispatch', departmentId: unit['dept.urban'] });
       const bad = await act('handler', wo.id, { action: 'return' });
       assert.equal(bad.statusCode, 400, 'a return needs a reason');
-      assert.match(bad.json().message, /reason/);
+      assert.equal(bad.json().code, 'ACTION_FIELD_REQUIRED');
+      assert.equal(bad.json().params.field, 'reason');
       const returned = await ok('handler', wo.id, { action: 'return', reason: '属园林绿化职责' });
       assert.equal(returned.state, 'returned');
       // No department given: the catalogue's default for U04 (greening) is used.
@@ -367,24 +368,30 @@ for (const engine of ENGINES) {
     test('wrong role is 403, wrong state is 409, and neither changes anything', async () => {
       const { workOrder: wo } = await create({ description: '违章搭建', categoryId: cat.U07, submit: true });
       const before = await snapshot(wo.id);
-      const cases: [string, Record<string, unknown>, number, RegExp][] = [
-        ['handler', { action: 'dispatch', departmentId: unit['dept.urban'] }, 403, /may not 'dispatch'/],
-        ['agent', { action: 'review', decision: 'accept' }, 403, /may not 'review'/],
-        ['callback', { action: 'merge', targetId: 1 }, 403, /may not 'merge'/],
-        ['handler', { action: 'accept' }, 403, /assigned to no unit/],
-        ['dispatcher', { action: 'review', decision: 'accept' }, 409, /待派单/],
-        ['dispatcher', { action: 'reopen', reason: 'x' }, 409, /only when it is/],
+      const cases: [string, Record<string, unknown>, number, string, Record<string, unknown>][] = [
+        ['handler', { action: 'dispatch', departmentId: unit['dept.urban'] }, 403, 'ACTION_NOT_ALLOWED', { action: 'dispatch' }],
+        ['agent', { action: 'review', decision: 'accept' }, 403, 'ACTION_NOT_ALLOWED', { action: 'review' }],
+        ['callback', { action: 'merge', targetId: 1 }, 403, 'ACTION_NOT_ALLOWED', { action: 'merge' }],
+        ['handler', { action: 'accept' }, 403, 'WORK_ORDER_OTHER_UNIT', { department: 'no unit' }],
+        ['dispatcher', { action: 'review', decision: 'accept' }, 409, 'ACTION_NOT_POSSIBLE_IN_STATE', { stateZh: '待派单' }],
+        ['dispatcher', { action: 'reopen', reason: 'x' }, 409, 'ACTION_NOT_POSSIBLE_IN_STATE', { action: 'reopen' }],
         [
           'callback',
           { action: 'close', callbackOutcome: 'satisfied' },
           403,
-          /only a case that is 待回访; this one is 待派单: allowed for dispatcher/,
+          'ACTION_LIMITED_FOR_ROLE',
+          {
+            limit: 'a case that is 待回访',
+            why: 'this one is 待派单',
+            allowed: 'dispatcher (派单员), supervisor (值班长), admin (管理员)',
+          },
         ],
       ];
-      for (const [as, body, status, message] of cases) {
+      for (const [as, body, status, code, params] of cases) {
         const r = await act(as, wo.id, body);
         assert.equal(r.statusCode, status, `${as} ${body.action}: ${r.body}`);
-        assert.match(r.json().message, message);
+        assert.equal(r.json().code, code, r.body);
+        for (const [k, v] of Object.entries(params)) assert.equal(r.json().params[k], v, `${as} ${body.action} ${k}: ${r.body}`);
       }
       assert.deepEqual(await snapshot(wo.id), before, 'the case and its history are unchanged');
       assert.equal((await act('dispatcher', wo.id, { action: 'fly' })).statusCode, 400, 'unknown action');
@@ -402,7 +409,12 @@ for (const engine of ENGINES) {
         const codes = [r1.statusCode, r2.statusCode].sort();
         assert.deepEqual(codes, [200, 409], `${r1.body} | ${r2.body}`);
         const loser = r1.statusCode === 409 ? r1 : r2;
-        assert.match(loser.json().message, /changed by someone else|is 待签收/);
+        assert.ok(
+          ['VERSION_CONFLICT', 'WORK_ORDER_CHANGED_CONCURRENTLY', 'WORK_ORDER_BUSY', 'ACTION_NOT_POSSIBLE_IN_STATE'].includes(
+            loser.json().code,
+          ),
+          loser.body,
+        );
         const h = await history(wo.id);
         assert.equal(h.filter((e) => e.action === 'dispatch').length, 1, 'exactly one dispatch recorded');
         const winner = (r1.statusCode === 200 ? r1 : r2).json().workOrder as WorkOrder;

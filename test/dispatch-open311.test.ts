@@ -235,7 +235,7 @@ for (const engine of ENGINES) {
           payload: { channel: 'open311', description: '伪装成随手拍的来电', callerPhone: '13812348000', address: '新华路8号' },
         });
         assert.equal(r.statusCode, 403, `${as}: ${r.body}`);
-        assert.match(r.json().message, /Open311/);
+        assert.equal(r.json().code, 'OPEN311_CHANNEL_RESERVED');
       }
       const agent = (await s.db.query<{ id: number }>(`SELECT id FROM users WHERE username = 'agent'`)).rows[0]?.id;
       await s.db.query(
