@@ -1,8 +1,11 @@
 import { noteRequest, startActivityHeartbeat } from './activity.js';
+import { errorTextZh } from './errors.js';
 
 /**
- * The desk's HTTP client. Every refusal becomes an ApiError carrying the server's own
- * `message` (which says what happened and what to do), so views show it as it is.
+ * The desk's HTTP client. Every refusal becomes an ApiError whose `message` is what users
+ * read: the Chinese text of its code (errors.ts) with the server's `params`, or else a
+ * Chinese lead and the server's own English message (which says what happened and what to
+ * do), so views show it as it is.
  */
 export class ApiError extends Error {
   constructor(
@@ -11,6 +14,10 @@ export class ApiError extends Error {
     message: string,
     /** The server's `details` (e.g. `{ rule }` of a refused password). */
     readonly details?: unknown,
+    /** The values of the code's placeholders, as the server sent them. */
+    readonly params: Readonly<Record<string, unknown>> = {},
+    /** The server's English message, for logs and support. */
+    readonly serverMessage: string = message,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,8 +52,13 @@ const STATUS_LEAD: Record<number, string> = {
   503: '服务暂不可用',
 };
 
-/** Server messages are English for operators and logs; users read a Chinese lead first. */
-function forUsers(status: number, message: string): string {
+/**
+ * Server messages are English for operators and logs: users read the code's Chinese text,
+ * or, for a code the desk has no text for, a Chinese lead before the server's words.
+ */
+function forUsers(status: number, code: string, params: Record<string, unknown>, message: string): string {
+  const zh = errorTextZh(code, params);
+  if (zh !== undefined) return zh;
   if (/\p{Script=Han}/u.test(message)) return message;
   const lead = STATUS_LEAD[status] ?? (status >= 500 ? '服务器出错' : `请求被拒绝（${status}）`);
   return `${lead}：${message}`;
@@ -56,15 +68,17 @@ async function errorOf(res: Response): Promise<ApiError> {
   let code = 'HTTP_ERROR';
   let message = `服务器返回 ${res.status} ${res.statusText}`;
   let details: unknown;
+  let params: Record<string, unknown> = {};
   try {
     const body = await res.json();
     if (body && typeof body.message === 'string') message = body.message;
     if (body && typeof body.code === 'string') code = body.code;
+    if (body?.params && typeof body.params === 'object') params = body.params;
     details = body?.details;
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
-  return new ApiError(res.status, code, forUsers(res.status, message), details);
+  return new ApiError(res.status, code, forUsers(res.status, code, params, message), details, params, message);
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {

@@ -12,7 +12,7 @@ function loginError(err: unknown): string {
   if (err.code === 'TWO_FACTOR_REQUIRED') return '请输入手机身份验证器上的6位动态码（或一个恢复码）。';
   if (err.code === 'TWO_FACTOR_INVALID') return '动态码错误或已使用，请输入验证器上当前的动态码。';
   if (err.status === 401) {
-    const minutes = /try again in (\d+) min/.exec(err.message)?.[1];
+    const minutes = err.params.minutes ?? /try again in (\d+) min/.exec(err.serverMessage)?.[1];
     return minutes ? `用户名或密码错误。失败次数过多，请 ${minutes} 分钟后再试。` : '用户名或密码错误，请重新输入。';
   }
   // Other refusals (rate limit, a cross-site page, the server) speak for themselves.
