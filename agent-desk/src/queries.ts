@@ -97,6 +97,11 @@ export interface ApiQueryOptions {
    * every arrival must reach effects that follow it (the agent's state, a call's details).
    */
   everyAnswer?: boolean;
+  /**
+   * Drop the answer once no view shows it, so a view opened again waits for the server instead
+   * of acting on the last one (a stale offer would ring).
+   */
+  forgetUnused?: boolean;
 }
 
 /**
@@ -112,6 +117,7 @@ export function useApiQuery<T>(key: QueryKey, fetch: () => Promise<T>, opts: Api
     refetchInterval: opts.refetchInterval,
     placeholderData: opts.keepPrevious === false ? undefined : keepPreviousData,
     structuralSharing: opts.everyAnswer ? false : undefined,
+    gcTime: opts.forgetUnused ? 0 : undefined,
   });
   return {
     data: q.data?.value,

@@ -10,7 +10,7 @@ const ON_DUTY = ['available', 'on_call', 'after_call'];
 export function useAgentState() {
   const { message } = App.useApp();
   // Every answer reaches the offer and the call, which take the server's word over what they heard live.
-  const phone = useApiQuery(keys.agentState, getAgentState, { everyAnswer: true });
+  const phone = useApiQuery(keys.agentState, getAgentState, { everyAnswer: true, forgetUnused: true });
   const state = phone.data?.state;
 
   // Waiting in the queue is work: the session stays while the agent can be offered calls.

@@ -22,7 +22,12 @@ export function useLiveCall(phone: AgentState | undefined, reloadPhone: () => vo
   }, [phone]);
 
   // The details follow the call id only (re-renders do not reload them); a resync refreshes them (queries.ts).
-  const details = useApiQuery(keys.call(callId), () => getCall(callId!), { enabled: !!callId, keepPrevious: false, everyAnswer: true });
+  const details = useApiQuery(keys.call(callId), () => getCall(callId!), {
+    enabled: !!callId,
+    keepPrevious: false,
+    everyAnswer: true,
+    forgetUnused: true,
+  });
   const call = details.data && details.data.id === callId ? details.data : null;
   const onLoadedRef = useRef(onLoaded);
   onLoadedRef.current = onLoaded;
