@@ -5,8 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../core/index.js';
 import { startDeadlineChecker } from './deadlines.js';
-import { open311Routes } from './open311.js';
-import { dispatchRoutes } from './routes.js';
+import { dispatchRoutes, open311Routes } from './routes/index.js';
 import { type DispatchSettings, dispatchSettingsFrom } from './settings.js';
 
 export type { DayKind, DeadlineRule, WorkCalendar } from './calendar.js';
