@@ -3,6 +3,7 @@
  * that show such data call logPiiRead before they answer; supervisors read the trail on
  * GET /api/audit/pii-access.
  */
+export { AuditErrors } from './errors.js';
 export { auditRoutes, PiiAccessSchema } from './routes.js';
 export {
   listPiiAccess,

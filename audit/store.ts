@@ -4,8 +4,9 @@
  * row before they answer, so a read that cannot be logged does not happen.
  */
 import type { FastifyRequest } from 'fastify';
-import { badRequest, parseRequestTime } from '../core/index.js';
+import { parseRequestTime } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { AuditErrors } from './errors.js';
 
 export const RECORD_TYPES = ['work_order', 'call', 'callback'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -90,7 +91,7 @@ export async function listPiiAccess(q: Queryable, f: PiiAccessFilter): Promise<{
   if (f.userId != null) add('user_id = $?', f.userId);
   if (f.recordType) add('record_type = $?', f.recordType);
   if (f.recordId != null) {
-    if (!f.recordType) throw badRequest('recordId needs recordType (work_order, call or callback): ids are per kind of record.');
+    if (!f.recordType) throw AuditErrors.AUDIT_RECORD_TYPE_REQUIRED();
     add('record_id = $?', f.recordId);
   }
   for (const [key, op] of [

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { CoreErrors, HotlineError, ROLE_NAMES_ZH } from '../core/index.js';
+import { CoreErrors, ROLE_NAMES_ZH } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { AuthErrors } from './errors.js';
 import { type Pending, SESSION_COOKIE, sessionForToken } from './sessions.js';
 import { DEFAULT_AUTH_SETTINGS } from './settings.js';
 import type { User } from './users.js';
@@ -17,10 +18,10 @@ declare module 'fastify' {
   }
 }
 
-const PENDING_REFUSAL: Record<Pending, [string, string]> = {
-  password: ['PASSWORD_CHANGE_REQUIRED', 'Change your password first: POST /api/auth/password, then log in again if asked.'],
-  totp_enrol: ['TWO_FACTOR_ENROLMENT_REQUIRED', 'Enrol two-factor login first: POST /api/auth/totp/enrol, then /api/auth/totp/confirm.'],
-};
+const PENDING_REFUSAL = {
+  password: AuthErrors.PASSWORD_CHANGE_REQUIRED,
+  totp_enrol: AuthErrors.TWO_FACTOR_ENROLMENT_REQUIRED,
+} as const satisfies Record<Pending, unknown>;
 
 /**
  * The onRequest hook that enforces every route's `config.roles`. A route that
@@ -39,8 +40,7 @@ export function authGuard(db: Queryable, opts: { idleMinutes?: number } = {}) {
     const session = token ? await sessionForToken(db, token, idleMinutes) : undefined;
     if (!session) throw CoreErrors.UNAUTHORIZED();
     if (session.pending && !config.allowPending) {
-      const [code, message] = PENDING_REFUSAL[session.pending];
-      throw new HotlineError(401, code, message);
+      throw PENDING_REFUSAL[session.pending]();
     }
     const { user } = session;
     req.user = user;

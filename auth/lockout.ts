@@ -6,7 +6,9 @@
  * Usernames that do not exist are "locked" the same way in memory, so the lock message
  * cannot tell an attacker which names are real.
  */
+import type { HotlineError } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { AuthErrors } from './errors.js';
 import type { AuthSettings } from './settings.js';
 
 const MAX_LOCK_MINUTES = 24 * 60;
@@ -83,8 +85,8 @@ export class PhantomLocks {
   }
 }
 
-/** The refusal's message: the same words for a wrong password, an unknown name and a lock. */
-export function loginRefusal(lockedForMs: number): string {
-  if (lockedForMs <= 0) return 'Wrong username or password.';
-  return `Wrong username or password. Too many failed attempts: try again in ${Math.ceil(lockedForMs / 60_000)} min.`;
+/** The refusal: the same words for a wrong password, an unknown name and a lock. */
+export function loginRefusal(lockedForMs: number): HotlineError {
+  if (lockedForMs <= 0) return AuthErrors.LOGIN_REFUSED();
+  return AuthErrors.LOGIN_LOCKED({ minutes: Math.ceil(lockedForMs / 60_000) });
 }

@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../core/index.js';
-import { badRequest, conflict, HotlineError, IdParams, protectedErrors, ROLES, unauthorized } from '../core/index.js';
+import { IdParams, protectedErrors, ROLES } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { AuthErrors } from './errors.js';
 import { currentUser } from './guard.js';
 import { loginRefusal, PhantomLocks, recordFailure, recordSuccess } from './lockout.js';
 import { verifyPassword } from './password.js';
@@ -96,7 +97,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     const row = await findUserByName(q, user.username);
     if (!row || row.lockedForMs > 0 || !(await verifyPassword(password, row.passwordHash))) {
       if (row && row.lockedForMs <= 0) await recordFailure(q, row.id, settings);
-      throw new HotlineError(403, 'WRONG_PASSWORD', 'The current password is wrong: type it again.');
+      throw AuthErrors.WRONG_PASSWORD();
     }
     return row;
   };
@@ -137,23 +138,21 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
       const user = await findUserByName(db, username);
       const lockedFor = user ? user.lockedForMs : phantoms.lockedForMs(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-      if (lockedFor > 0) throw unauthorized(loginRefusal(lockedFor));
+      if (lockedFor > 0) throw loginRefusal(lockedFor);
       if (!user || !ok || !user.active) {
         const now = user ? await recordFailure(db, user.id, settings) : phantoms.fail(username, settings);
-        throw unauthorized(loginRefusal(now));
+        throw loginRefusal(now);
       }
       if (user.totpSecret) {
-        if (!code) {
-          throw new HotlineError(401, 'TWO_FACTOR_REQUIRED', 'Enter the 6-digit code of your authenticator app, or a recovery code.');
-        }
+        if (!code) throw AuthErrors.TWO_FACTOR_REQUIRED();
         if (!(await verifySecondFactor(db, user, code))) {
           const now = await recordFailure(db, user.id, settings);
-          if (now > 0) throw unauthorized(loginRefusal(now));
-          throw new HotlineError(401, 'TWO_FACTOR_INVALID', 'The code is wrong or was already used: enter the current one.');
+          if (now > 0) throw loginRefusal(now);
+          throw AuthErrors.TWO_FACTOR_INVALID();
         }
       }
       const lockedMeanwhile = await recordSuccess(db, user.id);
-      if (lockedMeanwhile > 0) throw unauthorized(loginRefusal(lockedMeanwhile));
+      if (lockedMeanwhile > 0) throw loginRefusal(lockedMeanwhile);
       const pending: Pending | null = user.mustChangePassword && !user.demo ? 'password' : afterPassword(user);
       const session = await createSession(db, user.id, {
         ttlHours: opts.sessionTtlHours,
@@ -216,10 +215,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     async (req) => {
       const me = currentUser(req);
       const session = req.authSession;
-      if (session?.pending === 'totp_enrol') throw badRequest('Enrol two-factor login first: POST /api/auth/totp/enrol.');
+      if (session?.pending === 'totp_enrol') throw AuthErrors.TWO_FACTOR_ENROLMENT_PENDING();
       await reauthenticate(db, me, req.body.currentPassword);
       if (req.body.newPassword === req.body.currentPassword) {
-        throw new HotlineError(400, 'WEAK_PASSWORD', 'The new password is the current one: choose a different one.', { rule: 'same' });
+        throw AuthErrors.WEAK_PASSWORD({ reason: 'The new password is the current one: choose a different one.' }, { rule: 'same' });
       }
       const user = await setPassword(db, me.id, req.body.newPassword, { mustChange: false, keepSessionHash: session?.tokenHash });
       const pending = afterPassword(user);
@@ -241,7 +240,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     },
     async (req) => {
       const me = currentUser(req);
-      if (req.authSession?.pending === 'password') throw badRequest('Change your password first: POST /api/auth/password.');
+      if (req.authSession?.pending === 'password') throw AuthErrors.PASSWORD_CHANGE_PENDING();
       await reauthenticate(db, me, req.body.password);
       return startTotpEnrolment(db, me, settings.totpIssuer);
     },
@@ -263,7 +262,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     },
     async (req) => {
       const me = currentUser(req);
-      if (req.authSession?.pending === 'password') throw badRequest('Change your password first: POST /api/auth/password.');
+      if (req.authSession?.pending === 'password') throw AuthErrors.PASSWORD_CHANGE_PENDING();
       const recoveryCodes = await db.tx((q) => confirmTotp(q, me.id, req.body.code));
       if (req.authSession) await setSessionPending(db, req.authSession.tokenHash, null);
       return { user: await findUserById(db, me.id), recoveryCodes, next: null };
@@ -283,7 +282,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     },
     async (req) => {
       const me = currentUser(req);
-      if (!me.twoFactor) throw badRequest('Two-factor login is not enrolled: POST /api/auth/totp/enrol first.');
+      if (!me.twoFactor) throw AuthErrors.TWO_FACTOR_NOT_ENROLLED();
       await reauthenticate(db, me, req.body.password);
       return { recoveryCodes: await db.tx((q) => newRecoveryCodeSet(q, me.id)) };
     },
@@ -302,10 +301,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     },
     async (req) => {
       const me = currentUser(req);
-      if (twoFactorMandatory(me.role)) throw conflict('Two-factor login is mandatory for your role on this site (TWO_FACTOR=required).');
+      if (twoFactorMandatory(me.role)) throw AuthErrors.TWO_FACTOR_MANDATORY();
       const row = await reauthenticate(db, me, req.body.password);
       if (!(await verifySecondFactor(db, row, req.body.code))) {
-        throw new HotlineError(403, 'TWO_FACTOR_INVALID', 'The code is wrong or was already used: enter the current one.');
+        throw AuthErrors.TWO_FACTOR_CODE_REFUSED();
       }
       await disableTotp(db, me.id);
       return findUserById(db, me.id);
@@ -373,10 +372,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
     Type.Object({ password: PasswordBody }),
   );
   adminAction('disable', 'Disable a user: their sessions end and they cannot log in', async (id, me) => {
-    if (id === me.id) throw conflict('You cannot disable yourself: ask another admin.');
+    if (id === me.id) throw AuthErrors.CANNOT_DISABLE_SELF();
     const target = await findUserById(db, id);
-    if (target.role === 'admin' && (await otherActiveAdmins(db, id)) === 0)
-      throw conflict('This is the last active admin: enable or create another first.');
+    if (target.role === 'admin' && (await otherActiveAdmins(db, id)) === 0) throw AuthErrors.LAST_ADMIN();
     return setActive(db, id, false);
   });
   adminAction('enable', 'Enable a disabled user', (id) => setActive(db, id, true));

@@ -1,4 +1,4 @@
-import type { Setting } from '../core/index.js';
+import { readSettings, type Setting, type SettingsValues } from '../core/index.js';
 
 export const AUTH_SETTINGS = [
   {
@@ -43,35 +43,30 @@ export const AUTH_SETTINGS = [
   { env: 'TOTP_ISSUER', kind: 'string', default: '12345 Hotline', help: 'issuer name authenticator apps show next to the code' },
 ] as const satisfies readonly Setting[];
 
+export type AuthSettingValues = SettingsValues<typeof AUTH_SETTINGS>;
+
 export interface AuthSettings {
   idleMinutes: number;
   maxSessionsPerUser: number;
   lockoutFailures: number;
   lockoutMinutes: number;
-  twoFactor: 'enrolled' | 'required';
+  twoFactor: AuthSettingValues['TWO_FACTOR'];
   totpIssuer: string;
 }
 
-export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
-  idleMinutes: 30,
-  maxSessionsPerUser: 5,
-  lockoutFailures: 5,
-  lockoutMinutes: 15,
-  twoFactor: 'enrolled',
-  totpIssuer: '12345 Hotline',
-};
-
-export function authSettingsFrom(values: Record<string, unknown>): AuthSettings {
-  const d = DEFAULT_AUTH_SETTINGS;
+export function authSettingsFrom(values: AuthSettingValues): AuthSettings {
   return {
-    idleMinutes: (values.SESSION_IDLE_MINUTES as number | undefined) ?? d.idleMinutes,
-    maxSessionsPerUser: (values.SESSION_MAX_PER_USER as number | undefined) ?? d.maxSessionsPerUser,
-    lockoutFailures: (values.LOGIN_LOCKOUT_FAILURES as number | undefined) ?? d.lockoutFailures,
-    lockoutMinutes: (values.LOGIN_LOCKOUT_MINUTES as number | undefined) ?? d.lockoutMinutes,
-    twoFactor: (values.TWO_FACTOR as AuthSettings['twoFactor'] | undefined) ?? d.twoFactor,
-    totpIssuer: (values.TOTP_ISSUER as string | undefined) ?? d.totpIssuer,
+    idleMinutes: values.SESSION_IDLE_MINUTES,
+    maxSessionsPerUser: values.SESSION_MAX_PER_USER,
+    lockoutFailures: values.LOGIN_LOCKOUT_FAILURES,
+    lockoutMinutes: values.LOGIN_LOCKOUT_MINUTES,
+    twoFactor: values.TWO_FACTOR,
+    totpIssuer: values.TOTP_ISSUER,
   };
 }
+
+/** The settings with every variable unset: the declared defaults, for tests and tools that mount auth alone. */
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = authSettingsFrom(readSettings(AUTH_SETTINGS, {}));
 
 /** Roles whose login takes a second factor (once enrolled, or always with TWO_FACTOR=required). */
 export const TWO_FACTOR_ROLES: readonly string[] = ['admin', 'supervisor'];

@@ -1,6 +1,7 @@
 /** Enrolment and checking of the TOTP second factor and its recovery codes. */
-import { badRequest, dataKeyring, HotlineError, open, seal, sealedWithCurrent } from '../core/index.js';
+import { dataKeyring, open, seal, sealedWithCurrent } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { AuthErrors } from './errors.js';
 import { hashRecoveryCode, looksLikeRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri } from './totp.js';
 import type { LoginRow, User } from './users.js';
 
@@ -24,11 +25,9 @@ export async function newRecoveryCodeSet(q: Queryable, userId: number): Promise<
 export async function confirmTotp(q: Queryable, userId: number, code: string, now = Date.now()): Promise<string[]> {
   const r = await q.query<{ totp_pending: string | null }>('SELECT totp_pending FROM users WHERE id = $1 FOR UPDATE', [userId]);
   const pending = open(r.rows[0]?.totp_pending ?? null);
-  if (!pending) throw badRequest('No enrolment is waiting: POST /api/auth/totp/enrol first.');
+  if (!pending) throw AuthErrors.TWO_FACTOR_NO_ENROLMENT();
   const step = matchTotp(pending, code, now);
-  if (step === undefined) {
-    throw new HotlineError(400, 'TWO_FACTOR_INVALID', 'The code does not match: check the phone’s clock and enter the current code.');
-  }
+  if (step === undefined) throw AuthErrors.TWO_FACTOR_CODE_MISMATCH();
   await q.query('UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2 WHERE id = $1', [
     userId,
     step.toString(),

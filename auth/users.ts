@@ -1,5 +1,6 @@
-import { badRequest, conflict, HotlineError, isRole, notFound, ROLES, type Role } from '../core/index.js';
+import { isRole, ROLES, type Role } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { AuthErrors } from './errors.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 import { checkPassword } from './password-policy.js';
 
@@ -53,30 +54,30 @@ const USER_COLUMNS = userColumns();
 /** Refuses a password that breaks the policy, naming the rule (the desk shows it in Chinese). */
 export function assertPasswordPolicy(password: string, ctx: { role: string; username: string }) {
   const v = checkPassword(password, ctx);
-  if (v) throw new HotlineError(400, 'WEAK_PASSWORD', v.message, { rule: v.rule });
+  if (v) throw AuthErrors.WEAK_PASSWORD({ reason: v.message }, { rule: v.rule });
 }
 
 export async function createUser(db: Queryable, input: NewUser, opts: CreateOptions = {}): Promise<User> {
   if (!USERNAME.test(input.username)) {
-    throw badRequest(`Username "${input.username}" is not valid: use 2-64 letters, digits, '.', '_' or '-'.`);
+    throw AuthErrors.USERNAME_INVALID({ username: input.username });
   }
-  if (!isRole(input.role)) throw badRequest(`Role "${input.role}" is unknown: use one of ${ROLES.join(', ')}.`);
+  if (!isRole(input.role)) throw AuthErrors.ROLE_UNKNOWN({ role: input.role, roles: ROLES.join(', ') });
   if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw badRequest(`The password is too short: use at least ${MIN_PASSWORD_LENGTH} characters.`);
+    throw AuthErrors.PASSWORD_TOO_SHORT({ min: MIN_PASSWORD_LENGTH });
   }
   let orgUnitId: number | null = null;
   if (input.orgUnitCode) {
     const unit = await db.query<{ id: number }>('SELECT id FROM org_units WHERE code = $1', [input.orgUnitCode]);
-    if (!unit.rows[0]) throw notFound(`Organisation unit "${input.orgUnitCode}" does not exist: list them with GET /api/org-units.`);
+    if (!unit.rows[0]) throw AuthErrors.USER_UNIT_NOT_FOUND({ code: input.orgUnitCode });
     orgUnitId = unit.rows[0].id;
   }
   if (input.role === 'handler' && orgUnitId === null) {
-    throw badRequest('A handler must belong to a department or unit: give its code (--unit CODE / orgUnitCode).');
+    throw AuthErrors.HANDLER_NEEDS_UNIT();
   }
   if (opts.policy) assertPasswordPolicy(input.password, { role: input.role, username: input.username });
   const hash = await hashPassword(input.password);
   const existing = await db.query('SELECT 1 FROM users WHERE lower(username) = lower($1)', [input.username]);
-  if (existing.rowCount) throw conflict(`User "${input.username}" already exists.`);
+  if (existing.rowCount) throw AuthErrors.USER_EXISTS({ username: input.username });
   const r = await db.query<User>(
     `INSERT INTO users (username, display_name, password_hash, role, org_unit_id, must_change_password, demo, password_changed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING ${USER_COLUMNS}`,
@@ -122,13 +123,13 @@ export async function findUserByName(db: Queryable, username: string): Promise<L
 
 export async function findUserById(db: Queryable, id: number): Promise<User> {
   const r = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
-  if (!r.rows[0]) throw notFound(`User ${id} does not exist: list users with GET /api/users.`);
+  if (!r.rows[0]) throw AuthErrors.USER_NOT_FOUND({ id });
   return r.rows[0];
 }
 
 export async function userIdByName(db: Queryable, username: string): Promise<number> {
   const r = await db.query<{ id: number }>('SELECT id FROM users WHERE lower(username) = lower($1)', [username]);
-  if (!r.rows[0]) throw notFound(`User "${username}" does not exist: list users with GET /api/users.`);
+  if (!r.rows[0]) throw AuthErrors.USERNAME_NOT_FOUND({ username });
   return Number(r.rows[0].id);
 }
 
@@ -158,14 +159,14 @@ export async function setPassword(
 /** Disables (ending every session) or enables a user. */
 export async function setActive(db: Queryable, userId: number, active: boolean): Promise<User> {
   const r = await db.query('UPDATE users SET active = $2 WHERE id = $1', [userId, active]);
-  if (!r.rowCount) throw notFound(`User ${userId} does not exist: list users with GET /api/users.`);
+  if (!r.rowCount) throw AuthErrors.USER_NOT_FOUND({ id: userId });
   if (!active) await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   return findUserById(db, userId);
 }
 
 export async function unlockUser(db: Queryable, userId: number): Promise<User> {
   const r = await db.query('UPDATE users SET failed_logins = 0, lockouts = 0, locked_until = NULL WHERE id = $1', [userId]);
-  if (!r.rowCount) throw notFound(`User ${userId} does not exist: list users with GET /api/users.`);
+  if (!r.rowCount) throw AuthErrors.USER_NOT_FOUND({ id: userId });
   return findUserById(db, userId);
 }
 

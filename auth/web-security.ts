@@ -5,7 +5,7 @@
  */
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyRequest } from 'fastify';
-import { HotlineError } from '../core/index.js';
+import { AuthErrors } from './errors.js';
 import { SESSION_COOKIE } from './sessions.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -58,12 +58,7 @@ export function originCheck(opts: { allowedOrigins?: readonly string[] } = {}) {
     const from = origin === 'null' ? undefined : authority(origin);
     const self = req.host.toLowerCase();
     if (from && (from === self || from === authority(`http://${self}`) || allowed.has(from))) return;
-    throw new HotlineError(
-      403,
-      'CROSS_ORIGIN',
-      `Cross-site request refused: origin ${origin} is not this server (${self}). ` +
-        'Open the desk at its own address, or add the origin to ALLOWED_ORIGINS (behind a proxy, set TRUST_PROXY so X-Forwarded-Host counts).',
-    );
+    throw AuthErrors.CROSS_ORIGIN({ origin, self });
   };
 }
 

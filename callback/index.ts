@@ -10,10 +10,11 @@ import { dispatchSettingsFrom } from '../dispatch/index.js';
 import './events.js';
 import { callbackRoutes } from './routes.js';
 import { type Runner, type SurveyDialer, startBullRunner, startEmbeddedRunner } from './runner.js';
-import { type CallbackSettings, callbackSettingsFrom } from './settings.js';
+import { type CallbackSettings, type CallbackSettingValues, callbackSettingsFrom } from './settings.js';
 import { type CallbackDeps, type ClickToCall, HOLDING, scheduleForCase } from './store.js';
 import { type PlaceCall, readPrompt, surveyDialer } from './survey.js';
 
+export { CallbackErrors } from './errors.js';
 export type { CallbackEvent } from './events.js';
 export { nextCallTime, retryTime, sampled } from './policy.js';
 export { forgetNotesOfAnonymisedCases } from './retention.js';
@@ -27,7 +28,14 @@ export {
   startBullRunner,
   startEmbeddedRunner,
 } from './runner.js';
-export { CALLBACK_SETTINGS, type CallbackSettings, callbackSettingsFrom, parseSampling, parseWindows } from './settings.js';
+export {
+  CALLBACK_SETTINGS,
+  type CallbackSettings,
+  type CallbackSettingValues,
+  callbackSettingsFrom,
+  parseSampling,
+  parseWindows,
+} from './settings.js';
 export {
   type Callback,
   type CallbackCall,
@@ -66,7 +74,7 @@ export interface CallbackService {
 export async function registerCallback(
   app: FastifyInstance,
   ctx: ModuleContext,
-  values: Record<string, unknown>,
+  values: CallbackSettingValues & Parameters<typeof dispatchSettingsFrom>[0],
   opts: { placeCall?: () => PlaceCall | undefined; callOut?: () => ClickToCall | undefined; dial?: SurveyDialer; work?: boolean } = {},
 ): Promise<CallbackService> {
   const settings = callbackSettingsFrom(values);

@@ -1,6 +1,5 @@
 /** The callback queue's settings (environment variables, see core/settings.ts). */
-import type { Setting } from '../core/index.js';
-import { parseDailyWindows } from '../core/index.js';
+import { parseDailyWindows, type Setting, type SettingsValues } from '../core/index.js';
 
 export const CALLBACK_SETTINGS = [
   {
@@ -85,7 +84,7 @@ export interface CallbackSettings {
   retryMs: number;
   /** Share called back by category code; '*' for the rest. */
   sampling: Map<string, number>;
-  mode: 'manual' | 'auto';
+  mode: SettingsValues<typeof CALLBACK_SETTINGS>['CALLBACK_MODE'];
   surveyUri: string;
   surveyWav: string;
   answerMs: number;
@@ -119,25 +118,26 @@ export function parseSampling(text: string): Map<string, number> {
   return map;
 }
 
-export function callbackSettingsFrom(values: Record<string, unknown>): CallbackSettings {
-  const v = (k: (typeof CALLBACK_SETTINGS)[number]['env']) => values[k] ?? CALLBACK_SETTINGS.find((s) => s.env === k)?.default;
-  const retry = Number(v('CALLBACK_RETRY_MINUTES'));
-  if (!(retry >= 0)) throw new Error(`CALLBACK_RETRY_MINUTES: "${v('CALLBACK_RETRY_MINUTES')}" is not a number of minutes.`);
-  const bool = (x: unknown) => x === true || x === 'true';
+/** The callback settings' values, with the foundation's REDIS_URL (BullMQ's queue when set). */
+export type CallbackSettingValues = SettingsValues<typeof CALLBACK_SETTINGS> & { readonly REDIS_URL?: string | undefined };
+
+export function callbackSettingsFrom(values: CallbackSettingValues): CallbackSettings {
+  const retry = Number(values.CALLBACK_RETRY_MINUTES);
+  if (!(retry >= 0)) throw new Error(`CALLBACK_RETRY_MINUTES: "${values.CALLBACK_RETRY_MINUTES}" is not a number of minutes.`);
   return {
-    windows: parseWindows(String(v('CALLBACK_HOURS'))),
-    workdaysOnly: bool(v('CALLBACK_WORKDAYS_ONLY')),
-    maxAttempts: Number(v('CALLBACK_MAX_ATTEMPTS')),
+    windows: parseWindows(values.CALLBACK_HOURS),
+    workdaysOnly: values.CALLBACK_WORKDAYS_ONLY,
+    maxAttempts: values.CALLBACK_MAX_ATTEMPTS,
     retryMs: retry * 60_000,
-    sampling: parseSampling(String(v('CALLBACK_SAMPLING'))),
-    mode: v('CALLBACK_MODE') === 'auto' ? 'auto' : 'manual',
-    surveyUri: String(v('CALLBACK_SURVEY_URI') ?? ''),
-    surveyWav: String(v('CALLBACK_SURVEY_WAV')),
-    answerMs: Number(v('CALLBACK_ANSWER_SECONDS')) * 1000,
-    pollMs: Number(v('CALLBACK_POLL_MS')),
-    leaseMs: Number(v('CALLBACK_LEASE_SECONDS')) * 1000,
-    reconcileMs: Number(v('CALLBACK_RECONCILE_MS')),
-    queuePrefix: String(v('CALLBACK_QUEUE_PREFIX')),
-    redisUrl: (values.REDIS_URL as string | undefined) || undefined,
+    sampling: parseSampling(values.CALLBACK_SAMPLING),
+    mode: values.CALLBACK_MODE,
+    surveyUri: values.CALLBACK_SURVEY_URI,
+    surveyWav: values.CALLBACK_SURVEY_WAV,
+    answerMs: values.CALLBACK_ANSWER_SECONDS * 1000,
+    pollMs: values.CALLBACK_POLL_MS,
+    leaseMs: values.CALLBACK_LEASE_SECONDS * 1000,
+    reconcileMs: values.CALLBACK_RECONCILE_MS,
+    queuePrefix: values.CALLBACK_QUEUE_PREFIX,
+    redisUrl: values.REDIS_URL || undefined,
   };
 }

@@ -5,10 +5,11 @@
  */
 
 import type { EventBus, Role } from '../core/index.js';
-import { badRequest, conflict, describeError, forbidden, maskName, maskPhone, notFound, open, openNumbersInText } from '../core/index.js';
+import { describeError, maskName, maskPhone, open, openNumbersInText } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { applyTransition, type CallbackOutcome, type DispatchSettings, loadCalendar } from '../dispatch/index.js';
 import { linkCallToCallback } from '../telephony/index.js';
+import { CallbackErrors } from './errors.js';
 import type { CallbackEvent } from './events.js';
 import { nextCallTime, retryTime, sampled } from './policy.js';
 import type { CallbackSettings } from './settings.js';
@@ -85,7 +86,7 @@ function view(row: Record<string, unknown>, viewerId: number | null): Callback {
 
 export async function getCallback(q: Queryable, id: number, viewerId: number | null = null): Promise<Callback> {
   const r = await q.query(`${SELECT} WHERE cb.id = $1`, [id]);
-  if (!r.rows[0]) throw notFound(`Callback ${id} does not exist: GET /api/callbacks lists them.`);
+  if (!r.rows[0]) throw CallbackErrors.CALLBACK_NOT_FOUND({ id });
   return view(r.rows[0], viewerId);
 }
 
@@ -132,9 +133,9 @@ export async function scheduleForCase(deps: CallbackDeps, workOrderId: number, n
     [workOrderId],
   );
   const wo = r.rows[0];
-  if (!wo) throw notFound(`Work order ${workOrderId} does not exist.`);
+  if (!wo) throw CallbackErrors.CALLBACK_WORK_ORDER_NOT_FOUND({ id: workOrderId });
   wo.phone = open(wo.phone);
-  if (wo.state !== 'callback_pending') throw conflict(`Work order ${workOrderId} is ${wo.state}: callbacks follow an accepted reply.`);
+  if (wo.state !== 'callback_pending') throw CallbackErrors.CALLBACK_CASE_NOT_PENDING({ id: workOrderId, state: wo.state });
   let skip: string | undefined;
   if ((wo.anonymous && !wo.contact) || !wo.contact) skip = '来电人拒绝回访，不回访';
   else if (!wo.phone) skip = '无联系电话，无法回访';
@@ -203,14 +204,12 @@ export async function claimCallback(deps: CallbackDeps, id: number, userId: numb
   if (!r.rows[0]) {
     const cur = await getCallback(deps.db, id);
     if (cur.state === 'claimed') {
-      throw conflict(
-        cur.claimedBy === userId
-          ? `You have already claimed callback ${id}: record its result.`
-          : `Callback ${id} was claimed by someone else (user ${cur.claimedBy}) first: take another from the due list.`,
-      );
+      throw cur.claimedBy === userId
+        ? CallbackErrors.CALLBACK_ALREADY_YOURS({ id })
+        : CallbackErrors.CALLBACK_CLAIMED_BY_OTHER({ id, claimedBy: cur.claimedBy });
     }
-    if (cur.state === 'scheduled') throw conflict(`Callback ${id} is being called by the automated survey right now: try again later.`);
-    throw conflict(`Callback ${id} is ${cur.state}: only a scheduled callback can be claimed.`);
+    if (cur.state === 'scheduled') throw CallbackErrors.CALLBACK_SURVEY_CALLING({ id });
+    throw CallbackErrors.CALLBACK_NOT_CLAIMABLE({ id, state: cur.state });
   }
   const cb = await getCallback(deps.db, id, userId);
   deps.bus.publish('callback.claimed', event(cb, userId));
@@ -242,16 +241,16 @@ export interface ResultInput {
 export async function recordResult(deps: CallbackDeps, id: number, input: ResultInput, now = Date.now()): Promise<Callback> {
   const { db, bus } = deps;
   if (!(OUTCOMES as readonly string[]).includes(input.outcome)) {
-    throw badRequest(`"${input.outcome}" is not an outcome: use one of ${OUTCOMES.join(', ')}.`);
+    throw CallbackErrors.CALLBACK_OUTCOME_UNKNOWN({ outcome: input.outcome, outcomes: OUTCOMES.join(', ') });
   }
   const note = input.note?.trim() || undefined;
   const cur = await getCallback(db, id);
   const staff = input.user.role === 'supervisor' || input.user.role === 'admin' || input.user.role === 'system';
   if (cur.state !== 'claimed' && !(cur.state === 'scheduled' && input.user.role === 'system')) {
-    throw conflict(`Callback ${id} is ${cur.state}: claim it first (POST /api/callbacks/${id}/claim), then record the result.`);
+    throw CallbackErrors.CALLBACK_NOT_CLAIMED({ id, state: cur.state });
   }
   if (cur.state === 'claimed' && cur.claimedBy !== input.user.id && !staff) {
-    throw forbidden(`Callback ${id} was claimed by another staff member: only they (or a supervisor) record its result.`);
+    throw CallbackErrors.CALLBACK_RESULT_NOT_YOURS({ id });
   }
   const attempts = cur.attempts + (input.user.role === 'system' ? 0 : 1);
   const logEntry = { at: new Date(now).toISOString(), result: input.outcome, by: input.user.id };
@@ -265,7 +264,7 @@ export async function recordResult(deps: CallbackDeps, id: number, input: Result
         WHERE id = $1 AND state = $7 RETURNING id`,
       [id, attempts, due.toISOString(), logEntry.at, note ?? null, JSON.stringify([logEntry]), cur.state],
     );
-    if (!r.rows[0]) throw conflict(`Callback ${id} changed while the result was recorded: reload it.`);
+    if (!r.rows[0]) throw CallbackErrors.CALLBACK_CHANGED_WHILE_RECORDING({ id });
     const cb = await getCallback(db, id);
     bus.publish('callback.attempt', { ...event(cb, input.user.id), result: 'unreachable' });
     if (cb.mode === 'auto') deps.enqueue?.(cb.id, cb.attempts, due);
@@ -290,7 +289,7 @@ export async function recordResult(deps: CallbackDeps, id: number, input: Result
             attempt_log = attempt_log || $7::jsonb, updated_at = now() WHERE id = $1 AND state = $8 RETURNING id`,
         [id, final, input.outcome, note ?? null, attempts, logEntry.at, JSON.stringify([logEntry]), cur.state],
       );
-      if (!r.rows[0]) throw conflict(`Callback ${id} changed while the result was recorded: reload it.`);
+      if (!r.rows[0]) throw CallbackErrors.CALLBACK_CHANGED_WHILE_RECORDING({ id });
     },
   });
   const cb = await getCallback(db, id, input.user.id);
@@ -313,16 +312,16 @@ export interface CallbackCall {
 export async function callCitizen(deps: CallbackDeps, id: number, userId: number): Promise<CallbackCall> {
   const cur = await getCallback(deps.db, id, userId);
   if (cur.state !== 'claimed') {
-    throw conflict(`Callback ${id} is ${cur.state}: claim it first (POST /api/callbacks/${id}/claim), then call.`);
+    throw CallbackErrors.CALLBACK_CALL_NOT_CLAIMED({ id, state: cur.state });
   }
   if (cur.claimedBy !== userId) {
-    throw conflict(`Callback ${id} was claimed by another staff member (user ${cur.claimedBy}): only they call this citizen.`);
+    throw CallbackErrors.CALLBACK_CALL_NOT_YOURS({ id, claimedBy: cur.claimedBy });
   }
   if (!cur.callerPhone?.replace(/[^\d+]/g, '')) {
-    throw badRequest(`Work order ${cur.workOrderNumber} has no phone number to call: record the result 联系不上 (unreachable) instead.`);
+    throw CallbackErrors.CALLBACK_NO_PHONE({ number: cur.workOrderNumber });
   }
   const dial = deps.callOut?.();
-  if (!dial) throw badRequest('Click-to-call needs the telephony module (SIP_ENABLED=true) with an outbound trunk (SIP_OUTBOUND_TRUNK).');
+  if (!dial) throw CallbackErrors.CLICK_TO_CALL_UNAVAILABLE();
   const call = await dial({
     number: cur.callerPhone,
     userId,
@@ -381,14 +380,11 @@ export async function failExhausted(deps: CallbackDeps): Promise<Callback[]> {
 
 async function requireFailedCase(deps: CallbackDeps, id: number): Promise<Callback> {
   const cur = await getCallback(deps.db, id);
-  if (cur.state !== 'failed')
-    throw conflict(`Callback ${id} is ${cur.state}: only a failed callback (失败/需人工) can be retried or taken over.`);
+  if (cur.state !== 'failed') throw CallbackErrors.CALLBACK_NOT_FAILED({ id, state: cur.state });
   const wo = await deps.db.query<{ state: string }>('SELECT state FROM work_orders WHERE id = $1', [cur.workOrderId]);
   const st = wo.rows[0]?.state;
   if (st !== 'callback_pending') {
-    throw conflict(
-      `Work order ${cur.workOrderNumber} is ${st} now, not waiting for its callback: nothing to call; the failed callback stays as the record.`,
-    );
+    throw CallbackErrors.CALLBACK_CASE_MOVED_ON({ number: cur.workOrderNumber, state: st });
   }
   return cur;
 }
@@ -407,7 +403,7 @@ export async function retryCallback(deps: CallbackDeps, id: number, userId: numb
       WHERE id = $1 AND state = 'failed' RETURNING id`,
     [id, due.toISOString(), deps.settings.maxAttempts, JSON.stringify([entry])],
   );
-  if (!r.rows[0]) throw conflict(`Callback ${id} changed meanwhile: reload the list.`);
+  if (!r.rows[0]) throw CallbackErrors.CALLBACK_CHANGED_MEANWHILE({ id });
   const cb = await getCallback(deps.db, id, userId);
   deps.bus.publish('callback.scheduled', event(cb, userId));
   deps.enqueue?.(cb.id, cb.attempts, due);
@@ -427,7 +423,7 @@ export async function takeOverCallback(deps: CallbackDeps, id: number, userId: n
       WHERE id = $1 AND state = 'failed' RETURNING id`,
     [id, userId, JSON.stringify([entry])],
   );
-  if (!r.rows[0]) throw conflict(`Callback ${id} was taken over or retried by someone else first: reload the list.`);
+  if (!r.rows[0]) throw CallbackErrors.CALLBACK_TAKEN_BY_OTHER({ id });
   const cb = await getCallback(deps.db, id, userId);
   deps.bus.publish('callback.claimed', event(cb, userId));
   return cb;

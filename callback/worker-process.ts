@@ -3,11 +3,11 @@
  * citizens. Reads DATABASE_URL, REDIS_URL, DATA_KEY and the CALLBACK_* settings. With
  * CALLBACK_TEST_HANG=1 its calls never end: the worker-killed-mid-job test kills it there.
  */
-import { createLocalBus, keyringFrom, parseDataKey, setDataKeyring } from '../core/index.js';
+import { createLocalBus, keyringFrom, parseDataKey, readSettings, setDataKeyring } from '../core/index.js';
 import { openDb } from '../db/index.js';
-import { dispatchSettingsFrom } from '../dispatch/index.js';
+import { DISPATCH_SETTINGS, dispatchSettingsFrom } from '../dispatch/index.js';
 import { startBullRunner } from './runner.js';
-import { callbackSettingsFrom } from './settings.js';
+import { CALLBACK_SETTINGS, callbackSettingsFrom } from './settings.js';
 
 const env = process.env;
 if (!env.DATABASE_URL || !env.REDIS_URL) {
@@ -17,9 +17,9 @@ if (!env.DATABASE_URL || !env.REDIS_URL) {
 // The callers' numbers are sealed: the worker opens them with the site's key, as the server does.
 if (env.DATA_KEY) setDataKeyring(keyringFrom(parseDataKey(env.DATA_KEY)));
 const db = await openDb({ url: env.DATABASE_URL, poolSize: 2 });
-const values = { ...env, REDIS_URL: env.REDIS_URL } as Record<string, unknown>;
-const settings = callbackSettingsFrom(values);
-const deps = { db, bus: createLocalBus(), settings, dispatch: dispatchSettingsFrom({}) };
+const settings = callbackSettingsFrom({ ...readSettings(CALLBACK_SETTINGS, env), REDIS_URL: env.REDIS_URL });
+// Dispatch's defaults, as before: the worker only needs its calendar's working days.
+const deps = { db, bus: createLocalBus(), settings, dispatch: dispatchSettingsFrom(readSettings(DISPATCH_SETTINGS, {})) };
 const runner = startBullRunner({
   deps,
   redisUrl: env.REDIS_URL,

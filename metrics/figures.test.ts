@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDb, ENGINES, type TestDb } from '../db/testing.js';
+import { MetricsErrors } from './errors.js';
 import { report } from './report.js';
 import { wallboard } from './wallboard.js';
 
@@ -159,10 +160,14 @@ for (const engine of ENGINES) {
     });
 
     test('bad periods are refused with a message that says what to do', async () => {
-      await assert.rejects(report(db, '2026-3-1', '2026-03-02', TZ), /"from" must be a calendar day as YYYY-MM-DD/);
-      await assert.rejects(report(db, '2026-02-30', '2026-03-02', TZ), /"from" must be a calendar day/);
-      await assert.rejects(report(db, '2026-03-02', '2026-03-01', TZ), /swap the two days/);
-      await assert.rejects(report(db, '2024-01-01', '2026-03-01', TZ), /at most 366/);
+      const badDay = (e: unknown) => MetricsErrors.REPORT_DAY_INVALID.is(e) && e.params.name === 'from';
+      await assert.rejects(report(db, '2026-3-1', '2026-03-02', TZ), badDay);
+      await assert.rejects(report(db, '2026-02-30', '2026-03-02', TZ), badDay);
+      await assert.rejects(report(db, '2026-03-02', '2026-03-01', TZ), (e) => MetricsErrors.REPORT_PERIOD_REVERSED.is(e));
+      await assert.rejects(
+        report(db, '2024-01-01', '2026-03-01', TZ),
+        (e) => MetricsErrors.REPORT_PERIOD_TOO_LONG.is(e) && e.params.max === 366,
+      );
     });
   });
 }

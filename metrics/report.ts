@@ -1,5 +1,5 @@
-import { badRequest } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { MetricsErrors } from './errors.js';
 import { type Breakdown, type CallFigures, type CaseFigures, callFigures, caseBreakdown, caseFigures, dayPeriod } from './figures.js';
 
 export interface Report {
@@ -23,12 +23,12 @@ export function checkPeriod(from: string, to: string) {
     ['to', to],
   ] as const) {
     if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
-      throw badRequest(`"${name}" must be a calendar day as YYYY-MM-DD, got "${v}".`);
+      throw MetricsErrors.REPORT_DAY_INVALID({ name, value: v });
     }
   }
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400_000 + 1;
-  if (days < 1) throw badRequest(`The period ends (${to}) before it starts (${from}): swap the two days.`);
-  if (days > MAX_REPORT_DAYS) throw badRequest(`The period has ${days} days: ask for at most ${MAX_REPORT_DAYS} at a time.`);
+  if (days < 1) throw MetricsErrors.REPORT_PERIOD_REVERSED({ from, to });
+  if (days > MAX_REPORT_DAYS) throw MetricsErrors.REPORT_PERIOD_TOO_LONG({ days, max: MAX_REPORT_DAYS });
 }
 
 export async function report(q: Queryable, from: string, to: string, tz: string): Promise<Report> {

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { ENGINES } from '../db/testing.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
 import { trackAgents } from './agents.js';
+import { MetricsErrors } from './errors.js';
 import { parseAllowList } from './routes.js';
 import type { Wallboard } from './wallboard.js';
 
@@ -22,17 +23,19 @@ for (const engine of ENGINES) {
       assert.equal((await s.request('admin', { method: 'GET', url: '/api/metrics/wallboard' })).statusCode, 200);
       const agent = await s.request('agent', { method: 'GET', url: '/api/metrics/wallboard' });
       assert.equal(agent.statusCode, 403);
-      assert.match(agent.json().message, /may not GET \/api\/metrics\/wallboard/);
+      assert.equal(agent.json().code, 'ROLE_REFUSED');
+      assert.equal(agent.json().params.route, '/api/metrics/wallboard');
       assert.equal((await s.request(null, { method: 'GET', url: '/api/metrics/wallboard' })).statusCode, 401);
     });
 
     test('a reversed period is a 400 with the reason', async () => {
       const r = await s.request('supervisor', { method: 'GET', url: '/api/metrics/report?from=2026-03-05&to=2026-03-01' });
       assert.equal(r.statusCode, 400);
-      assert.match(r.json().message, /swap the two days/);
+      assert.equal(r.json().code, 'REPORT_PERIOD_REVERSED');
       const missing = await s.request('supervisor', { method: 'GET', url: '/api/metrics/report.csv?from=2026-03-05' });
       assert.equal(missing.statusCode, 400);
-      assert.match(missing.json().message, /to/);
+      assert.equal(missing.json().code, 'VALIDATION');
+      assert.match(missing.json().params.reason, /to/);
     });
 
     test('reports export as CSV with a BOM and as an XLSX workbook with the figures', async () => {
@@ -66,7 +69,7 @@ for (const engine of ENGINES) {
       const away = { remoteAddress: '203.0.113.9' };
       const refused = await s.request(null, { method: 'GET', url: '/metrics', ...away });
       assert.equal(refused.statusCode, 401, 'another host without the token');
-      assert.match(refused.json().message, /METRICS_TOKEN/);
+      assert.equal(refused.json().code, 'METRICS_TOKEN_REQUIRED');
       const wrong = await s.request(null, { method: 'GET', url: '/metrics', ...away, headers: { authorization: 'Bearer scrape-mE' } });
       assert.equal(wrong.statusCode, 401, 'a wrong token');
       assert.equal((await s.request(null, { method: 'GET', url: '/metrics' })).statusCode, 200, 'this host may scrape (METRICS_ALLOW)');
@@ -149,7 +152,7 @@ describe('/metrics without a token', () => {
     assert.equal((await scrape('::1')).statusCode, 200);
     const r = await scrape('10.2.0.1');
     assert.equal(r.statusCode, 403, 'outside the range');
-    assert.match(r.json().message, /METRICS_ALLOW/);
+    assert.equal(r.json().code, 'METRICS_ADDRESS_REFUSED');
     assert.equal((await scrape('127.0.0.1')).statusCode, 403, 'this host is not listed here');
   });
 
@@ -162,7 +165,11 @@ describe('/metrics without a token', () => {
       await d.close();
     }
     for (const bad of ['10.0.0.0/33', 'localhost', '10.0.0.1/8/1', '::1/129']) {
-      assert.throws(() => parseAllowList(bad), /METRICS_ALLOW entry/, bad);
+      assert.throws(
+        () => parseAllowList(bad),
+        (e) => MetricsErrors.METRICS_ALLOW_INVALID.is(e) && e.params.entry === bad,
+        bad,
+      );
     }
     assert.equal(parseAllowList('none').check('127.0.0.1'), false, 'none: the token only');
   });

@@ -2,8 +2,9 @@ import { BlockList, isIP } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/index.js';
-import { badRequest, forbidden, protectedErrors, secretMatches, unauthorized } from '../core/index.js';
+import { protectedErrors, secretMatches } from '../core/index.js';
 import { trackAgents } from './agents.js';
+import { MetricsErrors } from './errors.js';
 import { reportCsv, reportXlsx } from './export.js';
 import { startLiveWallboard } from './live.js';
 import { formatPrometheus, wallboardMetrics } from './prometheus.js';
@@ -41,9 +42,7 @@ export function parseAllowList(value: string): BlockList {
     const prefix = bits === undefined ? undefined : Number(bits);
     const max = family === 6 ? 128 : 32;
     if (!family || extra !== undefined || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= max))) {
-      throw badRequest(
-        `METRICS_ALLOW entry "${entry}" is not an address or CIDR range: use e.g. 127.0.0.1,10.0.0.0/8,::1 (or none for the token only).`,
-      );
+      throw MetricsErrors.METRICS_ALLOW_INVALID({ entry });
     }
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (prefix === undefined) list.addAddress(addr, type);
@@ -68,7 +67,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
   try {
     await db.query('SELECT now() AT TIME ZONE $1', [tz]);
   } catch {
-    throw badRequest(`METRICS_TIMEZONE=${tz} is not a time zone the database knows: use a name such as Asia/Shanghai.`);
+    throw MetricsErrors.METRICS_TIMEZONE_UNKNOWN({ timezone: tz });
   }
   const agents = trackAgents(bus);
   await agents.load(db).catch((err) => log.warn({ err }, 'wallboard: could not read the stored agent states'));
@@ -173,10 +172,8 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
     async (req, reply) => {
       const byToken = opts.token ? secretMatches(req.headers.authorization, [`Bearer ${opts.token}`]) : false;
       if (!byToken && !allowed(scrapers, req.ip)) {
-        if (opts.token) throw unauthorized('GET /metrics needs the header "Authorization: Bearer <METRICS_TOKEN>" from this address.');
-        throw forbidden(
-          `GET /metrics is not open to ${req.ip}: add the scraper's address to METRICS_ALLOW, or set METRICS_TOKEN and send it as a bearer token.`,
-        );
+        if (opts.token) throw MetricsErrors.METRICS_TOKEN_REQUIRED();
+        throw MetricsErrors.METRICS_ADDRESS_REFUSED({ ip: req.ip });
       }
       const text = formatPrometheus(wallboardMetrics(await compute()));
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);

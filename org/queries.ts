@@ -1,5 +1,5 @@
-import { conflict, notFound } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
+import { OrgErrors } from './errors.js';
 
 export interface OrgUnit {
   id: number;
@@ -63,18 +63,18 @@ async function categoryById(q: Queryable, id: number): Promise<Category> {
        FROM categories WHERE id = $1`,
     [id],
   );
-  if (!r.rows[0]) throw notFound(`Category ${id} does not exist: list them with GET /api/categories.`);
+  if (!r.rows[0]) throw OrgErrors.CATEGORY_NOT_FOUND({ id });
   return r.rows[0];
 }
 
 /** A site's new category, under an existing one or at the top; proposed from its next request on. */
 export async function addCategory(q: Queryable, input: CategoryInput): Promise<Category> {
   const dup = await q.query('SELECT 1 FROM categories WHERE code = $1', [input.code]);
-  if (dup.rowCount) throw conflict(`A category with code ${input.code} already exists: choose another code or edit that one.`);
+  if (dup.rowCount) throw OrgErrors.CATEGORY_CODE_TAKEN({ code: input.code });
   let level = 1;
   if (input.parentId != null) {
     const p = await q.query<{ level: number }>('SELECT level FROM categories WHERE id = $1', [input.parentId]);
-    if (!p.rows[0]) throw notFound(`Parent category ${input.parentId} does not exist: list them with GET /api/categories.`);
+    if (!p.rows[0]) throw OrgErrors.PARENT_CATEGORY_NOT_FOUND({ id: input.parentId });
     level = p.rows[0].level + 1;
   }
   const r = await q.query<{ id: number }>(

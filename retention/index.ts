@@ -12,6 +12,7 @@ export {
   type RetentionPlan,
   type RetentionPolicy,
   type RetentionResult,
+  type RetentionSettingValues,
   retentionPlan,
   retentionPolicyFrom,
 } from './policy.js';

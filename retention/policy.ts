@@ -5,7 +5,7 @@
  */
 
 import { forgetNotesOfAnonymisedCases } from '../callback/index.js';
-import { ConfigError } from '../core/index.js';
+import { ConfigError, type Setting, type SettingsValues } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { anonymiseClosedCases, countAuditToRemove, countCasesToAnonymise, removeOldAudit } from '../dispatch/index.js';
 import {
@@ -53,7 +53,9 @@ export const RETENTION_SETTINGS = [
     max: 24 * 30,
     help: 'hours between automatic applications of the retention policy (0 = only by `hotline retention apply`)',
   },
-] as const;
+] as const satisfies readonly Setting[];
+
+export type RetentionSettingValues = SettingsValues<typeof RETENTION_SETTINGS>;
 
 export interface RetentionPolicy {
   transcriptDays: number;
@@ -62,12 +64,12 @@ export interface RetentionPolicy {
   sweepHours: number;
 }
 
-export function retentionPolicyFrom(values: Record<string, unknown>): RetentionPolicy {
+export function retentionPolicyFrom(values: RetentionSettingValues): RetentionPolicy {
   const policy = {
-    transcriptDays: values.RETENTION_TRANSCRIPT_DAYS as number,
-    personalDays: values.RETENTION_PERSONAL_DAYS as number,
-    auditDays: values.RETENTION_AUDIT_DAYS as number,
-    sweepHours: values.RETENTION_SWEEP_HOURS as number,
+    transcriptDays: values.RETENTION_TRANSCRIPT_DAYS,
+    personalDays: values.RETENTION_PERSONAL_DAYS,
+    auditDays: values.RETENTION_AUDIT_DAYS,
+    sweepHours: values.RETENTION_SWEEP_HOURS,
   };
   if (policy.auditDays > 0 && policy.auditDays < MIN_AUDIT_DAYS) {
     throw new ConfigError([

@@ -81,13 +81,15 @@ for (const engine of ENGINES) {
 
     test('5 wrong passwords lock the account (also against the right one), an admin unlocks it, the next lock is longer', async () => {
       const u = await fresh();
-      for (let i = 0; i < 4; i++) assert.equal((await loginReq(s, u, 'wrong-one')).json().message, 'Wrong username or password.');
+      for (let i = 0; i < 4; i++) assert.equal((await loginReq(s, u, 'wrong-one')).json().code, 'LOGIN_REFUSED');
       const fifth = await loginReq(s, u, 'wrong-one');
       assert.equal(fifth.statusCode, 401);
-      assert.match(fifth.json().message, /^Wrong username or password\. Too many failed attempts: try again in 15 min\.$/);
+      assert.equal(fifth.json().code, 'LOGIN_LOCKED');
+      assert.equal(fifth.json().params.minutes, 15);
       const right = await loginReq(s, u, GOOD);
       assert.equal(right.statusCode, 401, 'the right password does not open a locked account');
-      assert.match(right.json().message, /try again in 1[45] min/);
+      assert.equal(right.json().code, 'LOGIN_LOCKED');
+      assert.ok([14, 15].includes(right.json().params.minutes));
       const list = (await s.request('admin', { method: 'GET', url: '/api/users' })).json() as {
         id: number;
         username: string;
@@ -103,17 +105,21 @@ for (const engine of ENGINES) {
       for (let i = 0; i < 5; i++) await loginReq(s, u, 'wrong-one');
       await s.db.query('UPDATE users SET locked_until = now() WHERE username = $1', [u]);
       for (let i = 0; i < 4; i++) await loginReq(s, u, 'wrong-one');
-      assert.match((await loginReq(s, u, 'wrong-one')).json().message, /try again in 30 min/);
+      assert.deepEqual((await loginReq(s, u, 'wrong-one')).json().params, { minutes: 30 });
       const agent = await s.request('agent', { method: 'POST', url: `/api/users/${row.id}/unlock`, payload: {} });
       assert.equal(agent.statusCode, 403, 'only an admin unlocks');
     });
 
     test('an unknown username locks alike, so the message does not tell which names exist', async () => {
-      const msgs: string[] = [];
-      for (let i = 0; i < 6; i++) msgs.push((await loginReq(s, 'no-such-person', 'wrong-one')).json().message);
-      assert.deepEqual(msgs.slice(0, 4), Array(4).fill('Wrong username or password.'));
-      assert.match(msgs[4] as string, /try again in 15 min/);
-      assert.match(msgs[5] as string, /try again in 1[45] min/);
+      const refusals: { code: string; params?: { minutes: number } }[] = [];
+      for (let i = 0; i < 6; i++) refusals.push((await loginReq(s, 'no-such-person', 'wrong-one')).json());
+      assert.deepEqual(
+        refusals.slice(0, 4).map((r) => r.code),
+        Array(4).fill('LOGIN_REFUSED'),
+      );
+      assert.equal(refusals[4]?.code, 'LOGIN_LOCKED');
+      assert.equal(refusals[4]?.params?.minutes, 15);
+      assert.ok([14, 15].includes(refusals[5]?.params?.minutes ?? 0));
     });
 
     test('the password policy on the API: admin needs 10, no single character, 3 classes or 14 long, not the name, not common', async () => {
@@ -189,7 +195,7 @@ for (const engine of ENGINES) {
       assert.equal(disabled.statusCode, 200);
       assert.equal(disabled.json().active, false);
       assert.equal((await me(s, live)).statusCode, 401);
-      assert.equal((await loginReq(s, u, 'Temp-Pass-42x')).json().message, 'Wrong username or password.');
+      assert.equal((await loginReq(s, u, 'Temp-Pass-42x')).json().code, 'LOGIN_REFUSED');
       assert.equal((await s.request('admin', { method: 'POST', url: `/api/users/${id}/enable` })).json().active, true);
       assert.equal((await loginReq(s, u, 'Temp-Pass-42x')).statusCode, 200);
 
@@ -267,7 +273,7 @@ for (const engine of ENGINES) {
       assert.equal(noCode.json().code, 'TWO_FACTOR_REQUIRED');
       assert.equal(noCode.cookies.length, 0);
       const wrongPwWithCode = await loginReq(s, u, 'wrong', { code: totp(key, now + 30_000) });
-      assert.equal(wrongPwWithCode.json().message, 'Wrong username or password.');
+      assert.equal(wrongPwWithCode.json().code, 'LOGIN_REFUSED');
       const next = totp(key, now + 30_000);
       const ok = await loginReq(s, u, GOOD, { code: next });
       assert.equal(ok.statusCode, 200);

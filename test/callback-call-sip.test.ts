@@ -82,10 +82,10 @@ describe('click-to-call with an outbound trunk', () => {
     const before = await counts(s);
     const r1 = await s.request('callback', { method: 'POST', url: `/api/callbacks/${scheduled.id}/call` });
     assert.equal(r1.statusCode, 409, r1.body);
-    assert.match(r1.json().message, /claim it first/);
+    assert.equal(r1.json().code, 'CALLBACK_CALL_NOT_CLAIMED');
     const r2 = await s.request('callback', { method: 'POST', url: `/api/callbacks/${other.id}/call` });
     assert.equal(r2.statusCode, 409, r2.body);
-    assert.match(r2.json().message, /claimed by another staff member/);
+    assert.equal(r2.json().code, 'CALLBACK_CALL_NOT_YOURS');
     const r3 = await s.request('agent', { method: 'POST', url: `/api/callbacks/${other.id}/call` });
     assert.equal(r3.statusCode, 403, 'agents do not call back');
     assert.deepEqual(await counts(s), before);
@@ -235,7 +235,7 @@ describe('click-to-call without an outbound trunk', () => {
     const before = await counts(s);
     const r = await s.request('callback', { method: 'POST', url: `/api/callbacks/${id}/call` });
     assert.equal(r.statusCode, 400, r.body);
-    assert.match(r.json().message, /SIP_OUTBOUND_TRUNK/);
+    assert.equal(r.json().code, 'CLICK_TO_CALL_UNAVAILABLE');
     assert.deepEqual(await counts(s), before);
     const row = (await s.db.query('SELECT state, attempts FROM callbacks WHERE id = $1', [id])).rows[0];
     assert.deepEqual({ ...row }, { state: 'claimed', attempts: 0 });
@@ -247,7 +247,7 @@ describe('click-to-call without an outbound trunk', () => {
     await s.db.query('UPDATE work_orders SET caller_phone = NULL WHERE id = $1', [wo]);
     const r = await s.request('callback', { method: 'POST', url: `/api/callbacks/${id}/call` });
     assert.equal(r.statusCode, 400, r.body);
-    assert.match(r.json().message, /no phone number/);
+    assert.equal(r.json().code, 'CALLBACK_NO_PHONE');
     assert.equal((await counts(s))?.calls, 0);
   });
 });

@@ -124,7 +124,7 @@ for (const engine of ENGINES) {
       const winner = a.statusCode === 200 ? a : b;
       assert.equal(winner.json().callerPhone, '13812348000', 'the claimer sees the whole number');
       const loser = a.statusCode === 200 ? b : a;
-      assert.match(loser.json().message, /claimed by someone else/);
+      assert.equal(loser.json().code, 'CALLBACK_CLAIMED_BY_OTHER');
       const row = (await s.db.query<{ claimed_by: number }>('SELECT claimed_by FROM callbacks WHERE id = $1', [cb.id])).rows[0];
       assert.equal(row?.claimed_by, winner.json().claimedBy);
       // The loser may not record the winner's result.
@@ -166,7 +166,7 @@ for (const engine of ENGINES) {
       const cb = await callbackOf(s, await acceptedReply(s));
       assert.equal((await result('callback', cb.id, { outcome: 'happy' })).statusCode, 400);
       assert.equal((await result('callback', cb.id, { outcome: 'satisfied' })).statusCode, 409);
-      assert.equal((await claim('callback', 999999)).statusCode, 404);
+      assert.equal((await claim('callback', 999999)).json().code, 'CALLBACK_NOT_FOUND');
       const row = (await s.db.query<{ state: string }>('SELECT state FROM callbacks WHERE id = $1', [cb.id])).rows[0];
       assert.equal(row?.state, 'scheduled');
     });

@@ -230,12 +230,17 @@ describe('a survey worker killed mid-call (postgres, separate process)', () => {
     assert.equal((await rowOf(s, cbId)).state, 'scheduled', 'and the callback still waits');
 
     // A second worker: picks the job up once the dead worker's lease runs out.
-    const { callbackSettingsFrom, dispatchSettings } = {
-      callbackSettingsFrom: (await import('../callback/index.js')).callbackSettingsFrom,
-      dispatchSettings: (await import('../dispatch/index.js')).dispatchSettingsFrom({}),
-    };
+    const { CALLBACK_SETTINGS, callbackSettingsFrom } = await import('../callback/index.js');
+    const { DISPATCH_SETTINGS, dispatchSettingsFrom } = await import('../dispatch/index.js');
+    const { readSettings } = await import('../core/index.js');
+    const dispatchSettings = dispatchSettingsFrom(readSettings(DISPATCH_SETTINGS, {}));
     const runner = startBullRunner({
-      deps: { db: s.db, bus: s.bus, settings: callbackSettingsFrom({ ...env }), dispatch: dispatchSettings },
+      deps: {
+        db: s.db,
+        bus: s.bus,
+        settings: callbackSettingsFrom({ ...readSettings(CALLBACK_SETTINGS, env), REDIS_URL: env.REDIS_URL }),
+        dispatch: dispatchSettings,
+      },
       redisUrl: env.REDIS_URL as string,
       log: () => {},
       dial: async () => ({ answered: true, digit: '1' }),

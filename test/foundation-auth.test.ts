@@ -37,7 +37,7 @@ for (const engine of ENGINES) {
       ]) {
         const r = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload });
         assert.equal(r.statusCode, 401);
-        assert.equal(r.json().message, 'Wrong username or password.');
+        assert.equal(r.json().code, 'LOGIN_REFUSED');
       }
     });
 
@@ -45,7 +45,8 @@ for (const engine of ENGINES) {
       assert.equal((await s.request(null, { method: 'GET', url: '/api/users' })).statusCode, 401);
       const denied = await s.request('agent', { method: 'GET', url: '/api/users' });
       assert.equal(denied.statusCode, 403);
-      assert.match(denied.json().message, /supervisor/);
+      assert.equal(denied.json().code, 'ROLE_REFUSED');
+      assert.match(denied.json().params.allowed, /supervisor/);
       assert.equal((await s.request('supervisor', { method: 'GET', url: '/api/users' })).statusCode, 200);
       assert.equal((await s.request('admin', { method: 'GET', url: '/api/users' })).statusCode, 200);
     });
@@ -53,10 +54,12 @@ for (const engine of ENGINES) {
     test('bad bodies get 400 naming the field; malformed JSON 400; oversized 413; unknown route 404', async () => {
       const missing = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'agent' } });
       assert.equal(missing.statusCode, 400);
-      assert.match(missing.json().message, /password/);
+      assert.equal(missing.json().code, 'VALIDATION');
+      assert.match(missing.json().params.reason, /password/);
       const wrongType = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 42, password: 'x' } });
       assert.equal(wrongType.statusCode, 400);
-      assert.match(wrongType.json().message, /username/);
+      assert.equal(wrongType.json().code, 'VALIDATION');
+      assert.match(wrongType.json().params.reason, /username/);
       const malformed = await s.app.inject({
         method: 'POST',
         url: '/api/auth/login',
@@ -78,17 +81,19 @@ for (const engine of ENGINES) {
         payload: { username: 'x', password: 'short', role: 'agent' },
       });
       assert.equal(created.statusCode, 400);
-      assert.match(created.json().message, /username|password/);
+      assert.equal(created.json().code, 'VALIDATION');
+      assert.match(created.json().params.reason, /username|password/);
       const badRole = await s.request('admin', {
         method: 'POST',
         url: '/api/users',
         payload: { username: 'newbie', password: 'long-enough', role: 'boss' },
       });
       assert.equal(badRole.statusCode, 400);
-      assert.match(badRole.json().message, /role/);
+      assert.equal(badRole.json().code, 'VALIDATION');
+      assert.match(badRole.json().params.reason, /role/);
       const nf = await s.app.inject({ method: 'GET', url: '/api/no-such-thing' });
       assert.equal(nf.statusCode, 404);
-      assert.equal(nf.json().code, 'NOT_FOUND');
+      assert.equal(nf.json().code, 'ROUTE_NOT_FOUND');
     });
 
     test('admin creates users; a handler needs a unit; duplicates conflict; the new user can log in', async () => {
@@ -98,6 +103,7 @@ for (const engine of ENGINES) {
         payload: { username: 'clerk1', password: 'clerk-password', role: 'handler' },
       });
       assert.equal(noUnit.statusCode, 400);
+      assert.equal(noUnit.json().code, 'HANDLER_NEEDS_UNIT');
       const ok = await s.request('admin', {
         method: 'POST',
         url: '/api/users',
@@ -117,6 +123,7 @@ for (const engine of ENGINES) {
         payload: { username: 'CLERK1', password: 'clerk-password', role: 'agent' },
       });
       assert.equal(dup.statusCode, 409);
+      assert.equal(dup.json().code, 'USER_EXISTS');
       assert.ok(await s.login('clerk1', 'clerk-password'));
     });
 
@@ -140,7 +147,7 @@ describe('login rate limit', () => {
       for (let i = 0; i < 5; i++) {
         const r = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'agent', password: 'nope' } });
         codes.push(r.statusCode);
-        if (r.statusCode === 429) assert.match(r.json().message, /wait/);
+        if (r.statusCode === 429) assert.equal(r.json().code, 'RATE_LIMITED');
       }
       assert.deepEqual(codes, [401, 401, 401, 429, 429]);
     } finally {

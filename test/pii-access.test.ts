@@ -226,12 +226,13 @@ for (const engine of ENGINES) {
       const byUser = (await get('admin', `?userId=${user.agent}&limit=500`)).json();
       assert.ok(byUser.items.every((x: { userId: number }) => x.userId === user.agent) && byUser.total >= 2);
       assert.equal((await get('supervisor', '?from=2100-01-01')).json().total, 0);
-      assert.equal((await get('supervisor', `?recordId=${wo.id}`)).statusCode, 400, 'an id needs its kind');
+      assert.equal((await get('supervisor', `?recordId=${wo.id}`)).json().code, 'AUDIT_RECORD_TYPE_REQUIRED', 'an id needs its kind');
       assert.equal((await get('supervisor', '?from=yesterday')).statusCode, 400);
       for (const role of ['agent', 'dispatcher', 'handler', 'callback']) {
         const refused = await get(role, '');
         assert.equal(refused.statusCode, 403, role);
-        assert.match(refused.json().message, /allowed for supervisor/);
+        assert.equal(refused.json().code, 'ROLE_REFUSED');
+        assert.match(refused.json().params.allowed, /^supervisor/);
       }
       assert.equal((await get(null, '')).statusCode, 401);
       await assert.rejects(s.db.query(`UPDATE pii_access_log SET username = 'nobody'`), /cannot be changed/);
@@ -244,15 +245,22 @@ for (const engine of ENGINES) {
       const queued = await create({ submit: true });
       const r = await act('callback', queued.id, { action: 'close', reason: '重复诉求' });
       assert.equal(r.statusCode, 403, r.body);
-      assert.equal(
-        r.json().message,
-        "Role callback (回访员) may 'close' (结案) only a case that is 待回访; this one is 待派单: allowed for dispatcher (派单员), supervisor (值班长), admin (管理员).",
-      );
+      assert.equal(r.json().code, 'ACTION_LIMITED_FOR_ROLE');
+      assert.deepEqual(r.json().params, {
+        role: 'callback',
+        roleZh: '回访员',
+        action: 'close',
+        actionZh: '结案',
+        limit: 'a case that is 待回访',
+        why: 'this one is 待派单',
+        allowed: 'dispatcher (派单员), supervisor (值班长), admin (管理员)',
+      });
       await ok('dispatcher', queued.id, { action: 'dispatch', departmentId: unit['dept.urban'] });
       await ok('handler', queued.id, { action: 'return', reason: '非本单位' });
       const returned = await act('callback', queued.id, { action: 'close', reason: '重复诉求' });
       assert.equal(returned.statusCode, 403);
-      assert.match(returned.json().message, /this one is 已退单/);
+      assert.equal(returned.json().code, 'ACTION_LIMITED_FOR_ROLE');
+      assert.equal(returned.json().params.why, 'this one is 已退单');
       assert.equal(
         (await s.db.query<{ state: string }>('SELECT state FROM work_orders WHERE id = $1', [queued.id])).rows[0]?.state,
         'returned',
@@ -278,10 +286,10 @@ for (const engine of ENGINES) {
       const wo = await create({});
       const notMine = await act('agent2', wo.id, { action: 'refer_110', reason: '持刀' });
       assert.equal(notMine.statusCode, 403, notMine.body);
-      assert.match(
-        notMine.json().message,
-        /^Role agent \(话务员\) may 'refer_110' \(转110\) only a case they took .*you did not take this case: allowed for dispatcher \(派单员\), supervisor \(值班长\), admin/,
-      );
+      assert.equal(notMine.json().code, 'ACTION_LIMITED_FOR_ROLE');
+      assert.equal(notMine.json().params.why, 'you did not take this case');
+      assert.match(notMine.json().params.limit, /^a case they took /);
+      assert.equal(notMine.json().params.allowed, 'dispatcher (派单员), supervisor (值班长), admin (管理员)');
       assert.ok(!(await detail('agent2', wo.id)).allowedActions.includes('refer_110'), 'no button for it either');
       assert.ok((await detail('agent', wo.id)).allowedActions.includes('refer_110'));
       assert.equal((await ok('agent', wo.id, { action: 'refer_110', reason: '持刀' })).state, 'referred_110');
@@ -291,7 +299,9 @@ for (const engine of ENGINES) {
       await ok('handler', worked.id, { action: 'accept' });
       const late = await act('agent', worked.id, { action: 'refer_110' });
       assert.equal(late.statusCode, 403, 'a department works on it');
-      assert.match(late.json().message, /this one is 办理中: allowed for dispatcher/);
+      assert.equal(late.json().code, 'ACTION_LIMITED_FOR_ROLE');
+      assert.equal(late.json().params.why, 'this one is 办理中');
+      assert.match(late.json().params.allowed, /^dispatcher/);
       assert.equal(
         (await s.db.query<{ state: string }>('SELECT state FROM work_orders WHERE id = $1', [worked.id])).rows[0]?.state,
         'in_progress',
