@@ -28,10 +28,23 @@ export { DEFAULT_WEIGHTS, type LeafWeights } from './leaf.js';
 export { type CycleReport, newVersionName, runTrainingCycle } from './lifecycle.js';
 export { loadModel, readMeta } from './model-files.js';
 export { activeVersion, listVersions, type ModelVersion, promote, rollback } from './registry.js';
+export { classifyRoutes } from './routes/classify.js';
+export { emergencyContextRoutes } from './routes/emergency-contexts.js';
+export { emergencyRuleRoutes } from './routes/emergency-rules.js';
+export { modelRoutes } from './routes/models.js';
 export { ClassifyResultSchema, classifierRoutes } from './routes.js';
 export {
+  ClassifyRequest,
+  ClassifyResult,
+  EmergencyContextInput,
+  EmergencyContextResponse,
+  EmergencyRuleInput,
+  EmergencyRuleResponse,
+  ModelSwitch,
+  ModelVersionResponse,
+} from './schemas.js';
+export {
   type Classifier,
-  type ClassifyResult,
   createClassifier,
   MAX_TEXT_CHARS,
   type RouteLookup,

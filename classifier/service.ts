@@ -9,14 +9,15 @@ import type { HotlineError } from '../core/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import { type CatalogueEntry, defaultCatalogue } from '../org/index.js';
 import { cueDepartment, departmentsNamed } from './departments.js';
-import { checkEmergency, type EmergencyLine } from './emergency.js';
+import { checkEmergency } from './emergency.js';
 import { type CombinedVerdict, combineEmergency } from './emergency-model.js';
 import { ClassifierErrors } from './errors.js';
 import { hasChinese } from './features.js';
-import { byDepartment, DEFAULT_WEIGHTS, type LeafScore, type LeafWeights, type PathStep, scoreLeaves } from './leaf.js';
+import { byDepartment, DEFAULT_WEIGHTS, type LeafScore, type LeafWeights, scoreLeaves } from './leaf.js';
 import { createLeafSource } from './leaf-source.js';
 import { type LoadedModel, loadModel } from './model-files.js';
 import { activeVersion, ensureBundledModel } from './registry.js';
+import type { ClassifyResult } from './schemas.js';
 
 export const MAX_TEXT_CHARS = 10_000;
 
@@ -29,43 +30,7 @@ export interface DepartmentRef {
   name: string | null;
 }
 
-export interface TopEntry {
-  category: string;
-  name: string | null;
-  p: number;
-  path: PathStep[];
-}
-
-export interface ClassifyResult {
-  id: string | null;
-  /** Code of the proposed leaf category (e.g. U06029), or null when the text cannot be classified. */
-  category: string | null;
-  categoryName: string | null;
-  categoryId: number | null;
-  /** The proposed category's path from the top of the catalogue, itself last. */
-  path: PathStep[];
-  /** Org unit code of the proposed department (e.g. dept.urban). */
-  department: string | null;
-  departmentName: string | null;
-  departmentId: number | null;
-  /**
-   * Where the department came from: a place override for the resolved address, the
-   * category's routing (or a parent's), a dispatcher's correction of a text like this one.
-   */
-  departmentSource: 'override' | 'category' | 'correction' | 'none';
-  /** The street, community or grid the address resolved to, when an address was given. */
-  place: { unitId: number; kind: string; name: string } | null;
-  /** Rules and model together; `score` is the model's emergency probability (null without its head). */
-  emergency: { is: boolean; line: EmergencyLine | null; reason: string | null; score: number | null };
-  /** Leaf categories, most likely first, with calibrated probabilities. */
-  top: TopEntry[];
-  /** The top-level model's class (the prior of the leaf proposal). */
-  topLevel: { category: string; name: string | null; p: number } | null;
-  /** What the proposal rests on: the catalogue words found, the similar past decisions. */
-  evidence: { keywords: string[]; corrections: number };
-  /** Model version that made the proposal. */
-  model: string | null;
-}
+export type { ClassifyResult } from './schemas.js';
 
 /** The department for a category at a place, as dispatch's routing catalogue gives it. */
 export type RouteLookup = (

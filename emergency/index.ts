@@ -16,6 +16,14 @@ import { type EmergencyWatch, startEmergencyWatch } from './watch.js';
 export { EmergencyErrors } from './errors.js';
 export { type RecordingEmergency, recordingEmergency } from './recording.js';
 export { emergencyRoutes } from './routes.js';
+export {
+  EmergencyAlertResponse,
+  EmergencyAlertsQuery,
+  EmergencyCheckRequest,
+  EmergencyCheckResponse,
+  EmergencyTransferRequest,
+  EmergencyTransferResponse,
+} from './schemas.js';
 export { keywordList, type SpokenRule, spokenRules } from './spoken.js';
 export { emergencyTransfer, type TransferDeps, type TransferRequest } from './transfer.js';
 export { type EmergencyAlert, type EmergencyWatch, startEmergencyWatch, type WatchOptions } from './watch.js';

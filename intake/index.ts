@@ -22,4 +22,11 @@ export {
   type SegmentInput,
   segmentsProblem,
 } from './prefill.js';
-export { IntakeProposalSchema, intakeRoutes } from './routes.js';
+export { intakeRoutes } from './routes.js';
+export {
+  IntakeProposalRequest,
+  IntakeProposalResponse,
+  IntakeProposalSchema,
+  IntakeQuote,
+  IntakeSegment,
+} from './schemas.js';

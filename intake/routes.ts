@@ -3,63 +3,16 @@
  * sends (typed notes, or a transcript it holds) or from a call's stored transcript.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import type { ModuleContext } from '../core/index.js';
 import { openNumbersInText, protectedErrors } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { resolvePlace } from '../dispatch/index.js';
-import { REQUEST_TYPES } from './cues.js';
 import { IntakeErrors } from './errors.js';
 import { MAX_CHARS, MAX_SEGMENTS, proposeIntake, type SegmentInput, segmentsProblem } from './prefill.js';
-
-const SegmentBody = Type.Object({
-  text: Type.String({ maxLength: 5000 }),
-  startMs: Type.Optional(Type.Integer({ minimum: 0 })),
-  endMs: Type.Optional(Type.Integer({ minimum: 0 })),
-  id: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Integer()])),
-  leg: Type.Optional(
-    Type.Union([Type.Literal('caller'), Type.Literal('agent')], {
-      description: "who spoke; when given, only the caller's words are the caller's",
-    }),
-  ),
-});
-
-const QuoteSchema = Type.Object({
-  segment: Type.Integer({ description: 'index into the segments (for callId: the call’s final segments in time order)' }),
-  start: Type.Integer({ description: 'character offset in that segment’s text' }),
-  end: Type.Integer(),
-  text: Type.String({ description: 'the words quoted' }),
-  atMs: Type.Optional(Type.Integer()),
-  segmentId: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
-});
-const proposed = <T extends TSchema>(value: T, extra: Record<string, TSchema> = {}) =>
-  Type.Optional(Type.Object({ value, from: QuoteSchema, more: Type.Optional(Type.Array(QuoteSchema)), ...extra }));
-
-export const IntakeProposalSchema = Type.Object(
-  {
-    phone: proposed(Type.String({ description: 'digits only' }), { kind: Type.Union([Type.Literal('mobile'), Type.Literal('landline')]) }),
-    address: proposed(Type.String(), {
-      place: Type.Optional(
-        Type.Union([Type.Object({ unitId: Type.Integer(), kind: Type.String(), name: Type.String() }), Type.Null()], {
-          description: 'street, community or grid the address falls in; null when none matches',
-        }),
-      ),
-    }),
-    name: proposed(
-      Type.Object({
-        surname: Type.String(),
-        display: Type.String({ description: '王女士, 王先生, the full name, or the surname alone' }),
-        full: Type.Optional(Type.String()),
-        gender: Type.Optional(Type.Union([Type.Literal('female'), Type.Literal('male')])),
-      }),
-    ),
-    requestType: proposed(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
-    anonymous: proposed(Type.Literal(true)),
-  },
-  { description: 'Proposed intake fields, each with the words it came from; a field the call does not give is absent' },
-);
+import { IntakeProposalRequest, IntakeProposalSchema } from './schemas.js';
 
 /** A call's final transcript, both legs, in time order (the table is telephony's; dispatch reads it the same way). */
 async function callSegments(db: Queryable, callId: number, user: { id: number; role: string }): Promise<SegmentInput[]> {
@@ -92,10 +45,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = a
       schema: {
         tags: ['intake'],
         summary: "Propose the intake form's phone, address, name, request type and anonymity from a transcript or a call",
-        body: Type.Object({
-          segments: Type.Optional(Type.Array(SegmentBody, { maxItems: MAX_SEGMENTS, description: 'the transcript, in order' })),
-          callId: Type.Optional(Type.Integer({ minimum: 1, description: "read the call's stored final transcript instead" })),
-        }),
+        body: IntakeProposalRequest,
         response: { 200: IntakeProposalSchema, 404: Type.Ref('ErrorResponse'), ...protectedErrors },
       },
     },
