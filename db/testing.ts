@@ -11,7 +11,13 @@ import { migrate } from './migrate.js';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type Engine = 'pglite' | 'postgres';
-export const ENGINES: Engine[] = ['pglite', 'postgres'];
+/**
+ * The engines each database test runs on: both by default (npm test); `TEST_ENGINES=pglite`
+ * (npm run test:unit) keeps to the embedded one, which needs nothing but npm ci.
+ */
+export const ENGINES: Engine[] = process.env.TEST_ENGINES
+  ? (process.env.TEST_ENGINES.split(',').map((e) => e.trim()) as Engine[]).filter((e) => e === 'pglite' || e === 'postgres')
+  : ['pglite', 'postgres'];
 
 export interface TestDb extends Db {
   /** Closes the connection and removes the database. */

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the project's folders with node's test runner (Node 20's
 // --test takes no globs). Arguments narrow the run: `node test/run.mjs db auth`.
+// `--unit` (npm run test:unit) runs only the tests that need nothing but `npm ci`: no
+// database server or embedded database, no SIP/audio tools, no browser, no speech models or
+// shared data, no Redis, no child processes; they take seconds.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SKIP = new Set(['node_modules', 'data', 'dist', '.git', 'test-results', 'models']);
@@ -36,15 +39,30 @@ function missingPrerequisites() {
   return missing;
 }
 
-const filters = process.argv.slice(2);
+/** What marks a test as needing more than npm ci (see --unit above). */
+const NEEDS_MORE = [
+  /createTestDb|startTestServer|db\/testing|helpers\/(server|cases)|ENGINES|openDb|openConfiguredDb|PGlite/, // a database
+  /sip\/harness|sipp|baresip|\bsox\b|espeak|playwright|chromium|e2e\//, // tools, the browser
+  /pocketsphinx|[Ss]herpa|[Vv]osk|\/shared|SHARED_DIR|sharedDir|models\/asr|asrPaths|loadModel/, // models and data
+  /[Rr]edis|spawn|execFile|fork\(/, // Redis, child processes
+];
+const isUnit = (f) => {
+  const text = readFileSync(f, 'utf8');
+  return !NEEDS_MORE.some((re) => re.test(text));
+};
+
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const filters = args.filter((a) => a !== '--unit');
 const files = find('.')
   .filter((f) => !filters.length || filters.some((x) => f.includes(x)))
+  .filter((f) => !unit || isUnit(f))
   .sort();
 if (!files.length) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const missing = missingPrerequisites();
+const missing = unit ? [] : missingPrerequisites();
 if (missing.length) {
   const say = `the tests need ${missing.join(', ')}. On a fresh machine run .ci/run once (as root): it installs these and runs npm test.`;
   if (!filters.length) {
