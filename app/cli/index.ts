@@ -2,6 +2,7 @@
  * The `hotline` command. Subcommands come from each command list below; `--help`
  * prints them with the configuration variables.
  */
+import { isHotlineError } from '../../core/index.js';
 import { ConfigError, settingsHelp } from '../config.js';
 import { VERSION } from '../runtime.js';
 import { asrCommands } from './asr.js';
@@ -78,7 +79,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`hotline: ${err.message}`);
       return 2;
     }
-    console.error(`hotline ${cmd.path.join(' ')}: ${err instanceof Error ? err.message : String(err)}`);
+    // A declared error also names its code, which scripts and the docs can match on.
+    const code = isHotlineError(err) ? ` [${err.code}]` : '';
+    console.error(`hotline ${cmd.path.join(' ')}: ${err instanceof Error ? err.message : String(err)}${code}`);
     return 1;
   }
 }
