@@ -12,7 +12,7 @@ import { pinyinDir } from './pinyin/build.js';
 import { pinyinProblems } from './pinyin/load.js';
 import { createWorkerPoolEngine } from './pool.js';
 import { createRemoteEngine } from './remote.js';
-import { type AsrPaths, asrPaths } from './settings.js';
+import { type AsrPaths, type AsrSettings, asrPaths } from './settings.js';
 import { createSherpaEngine } from './sherpa/engine.js';
 import type { SherpaWorkerSpec } from './sherpa/protocol.js';
 import { describeSherpaModelDir, installedSherpaModelDir, sherpaPaths } from './sherpa/setup.js';
@@ -55,7 +55,7 @@ export interface EngineOverride {
   threads?: number;
 }
 
-export function createAsrEngine(values: Record<string, unknown>, override?: EngineOverride): EngineChoice {
+export function createAsrEngine(values: AsrSettings, override?: EngineOverride): EngineChoice {
   try {
     return choose(values, override);
   } catch (err) {
@@ -64,10 +64,10 @@ export function createAsrEngine(values: Record<string, unknown>, override?: Engi
 }
 
 /** The sherpa model folder and what it holds, or why it cannot be used. */
-export function sherpaSpec(values: Record<string, unknown>): { spec?: SherpaWorkerSpec; dir?: string; problems: string[] } {
+export function sherpaSpec(values: AsrSettings): { spec?: SherpaWorkerSpec; dir?: string; problems: string[] } {
   const dir = installedSherpaModelDir(values);
   if (!dir) {
-    const name = (values.SHERPA_MODEL as string | undefined) ?? 'the default model';
+    const name = values.SHERPA_MODEL ?? 'the default model';
     return { problems: [`no sherpa model installed (${name}): run \`npx hotline models\``] };
   }
   const model = describeSherpaModelDir(dir);
@@ -90,7 +90,7 @@ export function sherpaSpec(values: Record<string, unknown>): { spec?: SherpaWork
 
 export const DEFAULT_POOL = { sherpa: 100, local: 4 } as const;
 
-function choose(values: Record<string, unknown>, override?: EngineOverride): EngineChoice {
+function choose(values: AsrSettings, override?: EngineOverride): EngineChoice {
   const paths = asrPaths(values);
   const wanted = override?.engine ?? paths.engine;
   if (wanted === 'none') return { engine: null, description: 'speech recognition is off (ASR_ENGINE=none): agents type notes' };

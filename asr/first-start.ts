@@ -8,19 +8,20 @@
 import type { Queryable } from '../db/index.js';
 import { buildPinyinLm, pinyinDir } from './pinyin/build.js';
 import { pinyinProblems } from './pinyin/load.js';
+import type { AsrSettings } from './settings.js';
 import { DEFAULT_SHERPA_MODEL } from './sherpa/catalogue.js';
 import { progressBar } from './sherpa/progress.js';
 import { describeSherpaModelDir, installedSherpaModelDir, installSherpaModel } from './sherpa/setup.js';
 
 export async function prepareSpeechOnStart(
-  values: Record<string, unknown>,
+  values: AsrSettings,
   opts: { db?: Queryable; log: (line: string) => void; warn: (line: string) => void; download?: boolean },
 ): Promise<void> {
-  const engine = (values.ASR_ENGINE as string | undefined) ?? 'auto';
+  const engine = values.ASR_ENGINE ?? 'auto';
   if (engine !== 'auto' && engine !== 'sherpa') return;
   let dir = installedSherpaModelDir(values);
   if (!dir && !values.SHERPA_MODEL_DIR) {
-    const name = (values.SHERPA_MODEL as string | undefined) ?? DEFAULT_SHERPA_MODEL;
+    const name = values.SHERPA_MODEL ?? DEFAULT_SHERPA_MODEL;
     opts.log(`speech: setting up the sherpa model ${name} (first start)`);
     const report = await installSherpaModel(values, name, {
       download: opts.download ?? true,

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../core/index.js';
 import { createAsrEngine, type EngineChoice } from './engine.js';
-import { asrPaths } from './settings.js';
+import { type AsrSettings, asrPaths } from './settings.js';
 import { asrWsRoutes } from './ws-route.js';
 
 export { createAsrEngine, type EngineChoice, type EngineName, type EngineOverride } from './engine.js';
@@ -29,7 +29,7 @@ export { type BuildPinyinReport, buildPinyinLm } from './pinyin/build.js';
 export { asrBusy } from './pool.js';
 export { createRemoteEngine } from './remote.js';
 export { resample } from './resample.js';
-export { ASR_SETTINGS, asrPaths } from './settings.js';
+export { ASR_SETTINGS, type AsrSettings, asrPaths } from './settings.js';
 export { DEFAULT_SHERPA_MODEL, findSherpaModel, SHERPA_MODELS } from './sherpa/catalogue.js';
 export { createSherpaEngine } from './sherpa/engine.js';
 export { rulePhrases } from './sherpa/keywords.js';
@@ -59,7 +59,7 @@ declare module 'fastify' {
  * Starts the configured engine, mounts GET /asr/ws and the `asr` readiness check, and stops
  * the recognizers when the server closes. Returns the choice so telephony can share the engine.
  */
-export async function registerAsr(app: FastifyInstance, ctx: ModuleContext, values: Record<string, unknown>): Promise<EngineChoice> {
+export async function registerAsr(app: FastifyInstance, ctx: ModuleContext, values: AsrSettings): Promise<EngineChoice> {
   const choice = createAsrEngine(values);
   app.decorate('asr', choice);
   if (choice.engine) ctx.log.info(`asr: ${choice.description}`);

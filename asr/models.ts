@@ -9,7 +9,7 @@ import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkVoskModel } from './native/vosk.js';
-import { asrPaths, PS_MODEL_NAME, VOSK_MODEL_NAME } from './settings.js';
+import { type AsrSettings, asrPaths, PS_MODEL_NAME, VOSK_MODEL_NAME } from './settings.js';
 import { downloadFile } from './sherpa/download.js';
 
 export const VOSK_ZIP_URL = `https://alphacephei.com/vosk/models/${VOSK_MODEL_NAME}.zip`;
@@ -57,7 +57,7 @@ export function extractLibvosk(target: string): string | undefined {
 }
 
 export async function setupModels(
-  values: Record<string, unknown>,
+  values: AsrSettings,
   opts: { download?: boolean; log?: (line: string) => void; downloadTimeoutMs?: number; extractLibrary?: boolean } = {},
 ): Promise<SetupReport> {
   const log = opts.log ?? (() => {});

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Setting } from '../core/index.js';
+import type { Setting, SettingsValues } from '../core/index.js';
 import { DEFAULT_SHERPA_MODEL, SHERPA_MODELS } from './sherpa/catalogue.js';
 
 export const ASR_SETTINGS = [
@@ -74,6 +74,14 @@ export const ASR_SETTINGS = [
   },
 ] as const satisfies readonly Setting[];
 
+/**
+ * What the ASR functions read: the parsed ASR_SETTINGS and the foundation's two folders
+ * (MODELS_DIR, SHARED_DIR), as `Config.values` holds them. Each may be missing: every one has
+ * its default here (the folders ./models and ../shared), so a tool or test passes only what
+ * it sets.
+ */
+export type AsrSettings = Partial<SettingsValues<typeof ASR_SETTINGS> & { readonly MODELS_DIR: string; readonly SHARED_DIR: string }>;
+
 export const VOSK_MODEL_NAME = 'vosk-model-small-cn-0.22';
 export const PS_MODEL_NAME = 'pocketsphinx-zh-tdt_sc_8k';
 
@@ -95,27 +103,26 @@ export interface AsrPaths {
 }
 
 /** Reads the parsed settings (config.values) into paths, applying the defaults that depend on MODELS_DIR. */
-export function asrPaths(values: Record<string, unknown>): AsrPaths {
-  const modelsDir = (values.MODELS_DIR as string | undefined) ?? resolve('models');
-  const sharedDir = (values.SHARED_DIR as string | undefined) ?? resolve('../shared');
+export function asrPaths(values: AsrSettings): AsrPaths {
+  const modelsDir = values.MODELS_DIR ?? resolve('models');
+  const sharedDir = values.SHARED_DIR ?? resolve('../shared');
   const asrDir = join(modelsDir, 'asr');
   const installedPs = join(asrDir, PS_MODEL_NAME);
   const sharedPs = join(sharedDir, 'models', PS_MODEL_NAME);
   return {
-    engine: (values.ASR_ENGINE as AsrPaths['engine'] | undefined) ?? 'auto',
-    urls: String(values.ASR_URL ?? '')
+    engine: values.ASR_ENGINE ?? 'auto',
+    urls: (values.ASR_URL ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    poolSize: values.ASR_POOL_SIZE as number | undefined,
-    threads: values.ASR_THREADS as number | undefined,
-    voskModel: (values.VOSK_MODEL_PATH as string | undefined) ?? join(asrDir, VOSK_MODEL_NAME),
-    voskLibrary: (values.VOSK_LIBRARY_PATH as string | undefined) ?? join(asrDir, 'lib', 'libvosk.so'),
-    pocketsphinxModel:
-      (values.POCKETSPHINX_MODEL_PATH as string | undefined) ?? (existsSync(installedPs) || !existsSync(sharedPs) ? installedPs : sharedPs),
-    lmChoice: (values.ASR_LM as AsrPaths['lmChoice'] | undefined) ?? 'auto',
+    poolSize: values.ASR_POOL_SIZE,
+    threads: values.ASR_THREADS,
+    voskModel: values.VOSK_MODEL_PATH ?? join(asrDir, VOSK_MODEL_NAME),
+    voskLibrary: values.VOSK_LIBRARY_PATH ?? join(asrDir, 'lib', 'libvosk.so'),
+    pocketsphinxModel: values.POCKETSPHINX_MODEL_PATH ?? (existsSync(installedPs) || !existsSync(sharedPs) ? installedPs : sharedPs),
+    lmChoice: values.ASR_LM ?? 'auto',
     domainLm: join(asrDir, 'lm', 'hotline.arpa'),
-    wsToken: (values.ASR_WS_TOKEN as string | undefined) || undefined,
+    wsToken: values.ASR_WS_TOKEN || undefined,
     modelsDir,
     sharedDir,
   };

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext, Setting } from '../core/index.js';
+import type { ModuleContext, Setting, SettingsValues } from '../core/index.js';
 import { loadEmergencyRules } from './emergency.js';
 import { classifierRoutes } from './routes.js';
 import { type Classifier, createClassifier, type RouteLookup } from './service.js';
@@ -68,15 +68,18 @@ export const CLASSIFIER_SETTINGS = [
   { env: 'CLASSIFIER_TOP_K', kind: 'int', default: '3', min: 1, max: 20, help: 'categories listed in each classifier proposal' },
 ] as const satisfies readonly Setting[];
 
+/** The parsed values of CLASSIFIER_SETTINGS. */
+export type ClassifierSettings = SettingsValues<typeof CLASSIFIER_SETTINGS>;
+
 export interface ClassifierPaths {
   dataDir: string;
   modelsDir: string;
-  values: Record<string, unknown>;
+  values: ClassifierSettings;
 }
 
 /** Where retrained versions are written. */
 export function versionsDir(config: ClassifierPaths): string {
-  return (config.values.CLASSIFIER_VERSIONS_DIR as string | undefined) ?? join(config.dataDir, 'classifier');
+  return config.values.CLASSIFIER_VERSIONS_DIR ?? join(config.dataDir, 'classifier');
 }
 
 /** Folder of the model shipped with the product. */
@@ -94,7 +97,7 @@ export async function registerClassifier(
   const classifier = createClassifier({
     db: ctx.db,
     modelsDir: config.modelsDir,
-    topK: (config.values.CLASSIFIER_TOP_K as number) ?? 3,
+    topK: config.values.CLASSIFIER_TOP_K,
     route,
   });
   await loadEmergencyRules(ctx.db).catch((err) =>

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { checkEmergency, listEmergencyRules } from '../classifier/index.js';
-import type { ModuleContext, Setting } from '../core/index.js';
+import type { ModuleContext, Setting, SettingsValues } from '../core/index.js';
 import { describeError } from '../core/index.js';
 import type { CallCenter } from '../telephony/index.js';
 import { emergencyRoutes } from './routes.js';
@@ -44,19 +44,25 @@ export const EMERGENCY_SETTINGS = [
   },
 ] as const satisfies readonly Setting[];
 
+/** The parsed values of EMERGENCY_SETTINGS. */
+export type EmergencySettings = SettingsValues<typeof EMERGENCY_SETTINGS>;
+
 export async function registerEmergency(
   app: FastifyInstance,
   ctx: ModuleContext,
-  values: Record<string, unknown>,
+  values: EmergencySettings,
   opts: { center?: () => CallCenter | undefined } = {},
 ): Promise<{ watch: EmergencyWatch; transfer: TransferDeps }> {
-  const raw = values.EMERGENCY_AUTO_TRANSFER;
-  const patterns = new Set((Array.isArray(raw) ? raw : String(raw ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean));
+  const patterns = new Set(
+    values.EMERGENCY_AUTO_TRANSFER.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const transfer: TransferDeps = {
     db: ctx.db,
     bus: ctx.bus,
     center: opts.center ?? (() => app.telephony?.center),
-    mode: values.EMERGENCY_TRANSFER_MODE === 'blind' ? 'blind' : 'bridge',
+    mode: values.EMERGENCY_TRANSFER_MODE,
   };
   const log = ctx.log.child({ module: 'emergency' });
   // The rules' phrases, spoken: given to the speech engine's keyword spotter at start and

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { dirname, join } from 'node:path';
 import type { Queryable } from '../../db/index.js';
 import { pocketsphinxModel } from '../engine.js';
-import { asrPaths } from '../settings.js';
+import { type AsrSettings, asrPaths } from '../settings.js';
 import { mixLms, readArpa, writeArpa } from './arpa.js';
 import { estimateLm } from './estimate.js';
 import { type Lexicon, readLexicon, segmentSentence, sentencesOf } from './segment.js';
@@ -129,7 +129,7 @@ export function* segmentAll(sentences: string[], lex: Lexicon): Generator<string
   }
 }
 
-export async function buildDomainLm(values: Record<string, unknown>, opts: BuildLmOptions = {}): Promise<BuildLmReport> {
+export async function buildDomainLm(values: AsrSettings, opts: BuildLmOptions = {}): Promise<BuildLmReport> {
   const started = performance.now();
   const paths = asrPaths(values);
   const generic = pocketsphinxModel(paths, 'generic');

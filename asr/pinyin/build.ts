@@ -12,7 +12,7 @@ import { writeArpa } from '../lm/arpa.js';
 import { catalogueSentences, numberSentences, segmentAll, segmentedTextSets, siteVocabulary, textSetFiles } from '../lm/build.js';
 import { estimateLm } from '../lm/estimate.js';
 import type { Lexicon } from '../lm/segment.js';
-import { asrPaths } from '../settings.js';
+import { type AsrSettings, asrPaths } from '../settings.js';
 import { type GeneralLmSource, generalLmSource, generalLmWords } from './general.js';
 import { buildLexicon, isSimplifiedWord, lexiconToTsv, readRimeDict } from './lexicon.js';
 
@@ -35,7 +35,7 @@ export interface PinyinManifest {
 export const DEFAULT_WEIGHTS = { domain: 0.45, general: 0.45, unigram: 0.1 };
 
 /** Where the Rime pinyin dictionary is: installed by `hotline models`, the shared copy, or Debian's package. */
-export function rimeDictPath(values: Record<string, unknown>): string | undefined {
+export function rimeDictPath(values: AsrSettings): string | undefined {
   const paths = asrPaths(values);
   return [
     join(paths.modelsDir, 'asr', 'lexicon', 'pinyin_simp.dict.yaml'),
@@ -44,7 +44,7 @@ export function rimeDictPath(values: Record<string, unknown>): string | undefine
   ].find((p) => existsSync(p));
 }
 
-export const pinyinDir = (values: Record<string, unknown>) => dirname(asrPaths(values).domainLm);
+export const pinyinDir = (values: AsrSettings) => dirname(asrPaths(values).domainLm);
 
 const PLACE_SUFFIX = /(街道办事处|街道|社区居委会|居委会|社区|村委会|村|网格|小区|镇|乡)$/;
 
@@ -71,7 +71,7 @@ export interface BuildPinyinReport {
 }
 
 export async function buildPinyinLm(
-  values: Record<string, unknown>,
+  values: AsrSettings,
   opts: { db?: Queryable; textSets?: string[]; weights?: PinyinManifest['weights'] } = {},
 ): Promise<BuildPinyinReport> {
   const started = performance.now();

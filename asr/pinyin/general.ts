@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArpa } from '../lm/arpa.js';
 import { readSunpinyinLm, SUNPINYIN_DIR } from '../lm/sunpinyin.js';
-import { asrPaths } from '../settings.js';
+import { type AsrSettings, asrPaths } from '../settings.js';
 import { arpaWordLm, compactWordLm, type WordLm } from './ngram.js';
 
 export type GeneralLmSource = { kind: 'sunpinyin'; path: string } | { kind: 'arpa'; path: string };
 
-export function generalLmSource(values: Record<string, unknown>): GeneralLmSource | null {
+export function generalLmSource(values: AsrSettings): GeneralLmSource | null {
   if (existsSync(join(SUNPINYIN_DIR, 'lm_sc.t3g')) && existsSync(join(SUNPINYIN_DIR, 'pydict_sc.bin')))
     return { kind: 'sunpinyin', path: SUNPINYIN_DIR };
   const ps = join(asrPaths(values).pocketsphinxModel, 'model/lm/zh_CN/gigatdt.5000.arpa');

@@ -41,7 +41,7 @@ test('a spoken phone number inside a sentence is marked as digits, short digit w
 });
 
 const values = loadConfig().values;
-const shared = existsSync(join(values.SHARED_DIR as string, 'text')) && rimeDictPath(values);
+const shared = existsSync(join(values.SHARED_DIR, 'text')) && rimeDictPath(values);
 
 test('site words: places without their 街道/社区 suffix, categories split, short extra lines', () => {
   const words = siteWordsOf(['塘西河社区', '幸福路街道'], ['占道经营、流动摊贩'], ['枫溪塘', '这是一行很长的句子不算一个词语的']);

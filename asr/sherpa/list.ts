@@ -1,5 +1,6 @@
 /** `hotline models --list`: the sherpa catalogue as a table, with what is installed here and what is pinned. */
 import { existsSync } from 'node:fs';
+import type { AsrSettings } from '../settings.js';
 import { DEFAULT_SHERPA_MODEL, PINYIN_LEXICON, type SherpaModel, SILERO_VAD } from './catalogue.js';
 import { describeSherpaModelDir, sherpaModelStatus, sherpaPaths } from './setup.js';
 
@@ -9,8 +10,8 @@ function pinned(model: SherpaModel): string {
   return n ? `partly (${n}/${model.files.length})` : 'no';
 }
 
-export function formatSherpaList(values: Record<string, unknown>): string {
-  const chosen = (values.SHERPA_MODEL as string | undefined) ?? DEFAULT_SHERPA_MODEL;
+export function formatSherpaList(values: AsrSettings): string {
+  const chosen = values.SHERPA_MODEL ?? DEFAULT_SHERPA_MODEL;
   const status = sherpaModelStatus(values);
   const rows = status.map((s) => [
     `${s.model.name === chosen ? '*' : ' '} ${s.model.name}`,
@@ -54,7 +55,7 @@ export function formatSherpaList(values: Record<string, unknown>): string {
     );
   }
 
-  const own = values.SHERPA_MODEL_DIR as string | undefined;
+  const own = values.SHERPA_MODEL_DIR;
   if (own) {
     const d = describeSherpaModelDir(own);
     out.push(

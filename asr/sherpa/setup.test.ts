@@ -191,7 +191,7 @@ test('with downloading off and no copy anywhere: a clear message naming the arch
   const archive = join(models, 'asr', 'sherpa', 'sherpa-onnx-streaming-zipformer-zh-14M-2023-02-23.tar.bz2');
   assert.ok(
     report.problems.includes(
-      `sherpa model zipformer-zh-14M not installed: no shared copy at ${join(values.SHARED_DIR as string, 'models', model.folder)}, ` +
+      `sherpa model zipformer-zh-14M not installed: no shared copy at ${join(values.SHARED_DIR, 'models', model.folder)}, ` +
         `no archive at ${archive}, and downloading is off. Copy ${model.archiveUrl} to ${archive} and run hotline models again ` +
         '(or run it without --no-download).',
     ),

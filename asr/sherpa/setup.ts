@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SetupReport } from '../models.js';
-import { asrPaths } from '../settings.js';
+import { type AsrSettings, asrPaths } from '../settings.js';
 import {
   DEFAULT_SHERPA_MODEL,
   findSherpaModel,
@@ -45,7 +45,7 @@ export interface SherpaPaths {
   lexicon: string;
 }
 
-export function sherpaPaths(values: Record<string, unknown>): SherpaPaths {
+export function sherpaPaths(values: AsrSettings): SherpaPaths {
   const { modelsDir, sharedDir } = asrPaths(values);
   const asrDir = join(modelsDir, 'asr');
   return {
@@ -77,11 +77,7 @@ export function installProblems(model: SherpaModel, dir: string): string[] {
 }
 
 /** Installs catalogue model `name`, Silero VAD and the pinyin lexicon. Never throws for a missing or bad file: see `problems`. */
-export async function installSherpaModel(
-  values: Record<string, unknown>,
-  name: string,
-  opts: SherpaInstallOptions = {},
-): Promise<SetupReport> {
+export async function installSherpaModel(values: AsrSettings, name: string, opts: SherpaInstallOptions = {}): Promise<SetupReport> {
   const report: SetupReport = { done: [], problems: [] };
   const model = findSherpaModel(name);
   if (!model) return { done: [], problems: [unknownModel(name)] };
@@ -93,7 +89,7 @@ export async function installSherpaModel(
 }
 
 /** Silero VAD and the pinyin lexicon alone (for a site that brings its own model in SHERPA_MODEL_DIR). */
-export async function installSherpaSupportFiles(values: Record<string, unknown>, opts: SherpaInstallOptions = {}): Promise<SetupReport> {
+export async function installSherpaSupportFiles(values: AsrSettings, opts: SherpaInstallOptions = {}): Promise<SetupReport> {
   const report: SetupReport = { done: [], problems: [] };
   const paths = sherpaPaths(values);
   await installSupportFile(SILERO_VAD, paths.vad, paths, opts, report);
@@ -349,7 +345,7 @@ export interface SherpaModelStatus {
 }
 
 /** Every catalogue model: installed or not (all files present, sizes match) and where. */
-export function sherpaModelStatus(values: Record<string, unknown>): SherpaModelStatus[] {
+export function sherpaModelStatus(values: AsrSettings): SherpaModelStatus[] {
   const paths = sherpaPaths(values);
   return SHERPA_MODELS.map((model) => {
     const dir = join(paths.root, model.folder);
@@ -360,10 +356,10 @@ export function sherpaModelStatus(values: Record<string, unknown>): SherpaModelS
 }
 
 /** The model folder the sherpa engine should use: SHERPA_MODEL_DIR when set, else the installed SHERPA_MODEL (default the small one). */
-export function installedSherpaModelDir(values: Record<string, unknown>): string | undefined {
-  const own = values.SHERPA_MODEL_DIR as string | undefined;
+export function installedSherpaModelDir(values: AsrSettings): string | undefined {
+  const own = values.SHERPA_MODEL_DIR;
   if (own) return own;
-  const model = findSherpaModel((values.SHERPA_MODEL as string | undefined) ?? DEFAULT_SHERPA_MODEL);
+  const model = findSherpaModel(values.SHERPA_MODEL ?? DEFAULT_SHERPA_MODEL);
   if (!model) return undefined;
   const dir = join(sherpaPaths(values).root, model.folder);
   return installProblems(model, dir).length ? undefined : dir;

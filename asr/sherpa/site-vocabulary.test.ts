@@ -30,7 +30,7 @@ test('a name added by the site is heard in its characters on the next call, with
   const engine = choice.engine;
   try {
     // Common Voice: 谷德刚毕业于实践大学 (a person's name the general sources lack).
-    const file = join(values.SHARED_DIR as string, 'speech', 'cv-zh-CN_18571604.wav');
+    const file = join(values.SHARED_DIR, 'speech', 'cv-zh-CN_18571604.wav');
     const a = decodeWav(readFileSync(file), file);
     const pcm = mulawDecode(mulawEncode(resample(a.pcm, a.sampleRate, 8000)));
     const heard = async () =>
