@@ -56,10 +56,19 @@ export function extractLibvosk(target: string): string | undefined {
   }
 }
 
-export async function setupModels(
-  values: AsrSettings,
-  opts: { download?: boolean; log?: (line: string) => void; downloadTimeoutMs?: number; extractLibrary?: boolean } = {},
-): Promise<SetupReport> {
+export interface SetupModelsOptions {
+  /** Download the Vosk model when no copy is found (default true). */
+  download?: boolean;
+  log?: (line: string) => void;
+  /** How long the Vosk download may take (default 10 minutes). */
+  downloadTimeoutMs?: number;
+  /** Extract libvosk.so from the vosk npm tarball when missing (default true; needs the npm registry). */
+  extractLibrary?: boolean;
+  /** Where the Vosk zip is downloaded from (default VOSK_ZIP_URL): a site mirror, or a local server in tests. */
+  voskZipUrl?: string;
+}
+
+export async function setupModels(values: AsrSettings, opts: SetupModelsOptions = {}): Promise<SetupReport> {
   const log = opts.log ?? (() => {});
   const paths = asrPaths(values);
   const asrDir = join(paths.modelsDir, 'asr');
@@ -100,11 +109,12 @@ export async function setupModels(
     }
     let problem: string | undefined;
     if (!existsSync(zip) && opts.download !== false) {
-      log(`downloading ${VOSK_ZIP_URL} ...`);
+      const url = opts.voskZipUrl ?? VOSK_ZIP_URL;
+      log(`downloading ${url} ...`);
       try {
-        await downloadFile(VOSK_ZIP_URL, zip, { timeoutMs: opts.downloadTimeoutMs ?? 600_000 });
+        await downloadFile(url, zip, { timeoutMs: opts.downloadTimeoutMs ?? 600_000 });
       } catch (err) {
-        problem = `Vosk model: cannot download ${VOSK_ZIP_URL} (${(err as Error).message}). Offline? Copy the official zip to ${zip} and run hotline models again, or use PocketSphinx (ASR_ENGINE=pocketsphinx).`;
+        problem = `Vosk model: cannot download ${url} (${(err as Error).message}). Offline? Copy the official zip to ${zip} and run hotline models again, or use PocketSphinx (ASR_ENGINE=pocketsphinx).`;
       }
     } else if (!existsSync(zip)) {
       problem = `Vosk model not installed: ${paths.voskModel} is incomplete (${checkVoskModel(paths.voskModel).join('; ')}) and downloading is off; copy the official zip to ${zip}.`;
