@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../app/config.js';
 import { setupModels, VOSK_ZIP_BYTES } from './models.js';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literally = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('models: copies PocketSphinx, refuses a wrong Vosk zip (and deletes it), explains a failed download', async () => {
   const models = mkdtempSync(join(tmpdir(), 'asr-models-'));
@@ -61,7 +61,7 @@ test('models: copies PocketSphinx, refuses a wrong Vosk zip (and deletes it), ex
       assert.match(
         vosk,
         new RegExp(
-          `cannot download ${escape(url)} \\(.*${why}.*\\)\\. Offline\\? Copy the official zip to .*\\.zip and run hotline models again`,
+          `cannot download ${literally(url)} \\(.*${why}.*\\)\\. Offline\\? Copy the official zip to .*\\.zip and run hotline models again`,
         ),
       );
       assert.equal(existsSync(zip), false);
