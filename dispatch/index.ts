@@ -18,8 +18,35 @@ export { searchArticles } from './knowledge.js';
 export { resealCases } from './personal-data.js';
 export { anonymiseClosedCases, countAuditToRemove, countCasesToAnonymise, removeOldAudit } from './retention.js';
 export { proposalRoute, resolvePlace, resolveRoute } from './routing.js';
+export type {
+  CalendarDayView,
+  CreatedWorkOrder,
+  DeadlineCheckResult,
+  HistoryEntry,
+  KnowledgeArticle,
+  PendingExtension,
+  RelatedCase,
+  RouteResolution,
+  RoutingOverrideView,
+  TransitionResponse,
+  WorkOrderDetail,
+  WorkOrderPage,
+} from './schemas.js';
 export { DEFAULT_DISPATCH_SETTINGS, DISPATCH_SETTINGS, type DispatchSettings, dispatchSettingsFrom } from './settings.js';
-export { ACTIONS, type Action, allowedActions, FINAL_STATES, RULES, STATE_NAMES_ZH, STATES, type State } from './states.js';
+export {
+  ACTIONS,
+  type Action,
+  allowedActions,
+  CHANNELS,
+  type Channel,
+  FINAL_STATES,
+  PRIORITIES,
+  type Priority,
+  RULES,
+  STATE_NAMES_ZH,
+  STATES,
+  type State,
+} from './states.js';
 export { applyTransition, CALLBACK_OUTCOMES, type CallbackOutcome, type TransitionInput, type TransitionResult } from './transitions.js';
 export { type Actor, createWorkOrder, findRelated, getWorkOrder, listWorkOrders, type NewWorkOrder, type WorkOrder } from './workorders.js';
 

@@ -1,16 +1,11 @@
 /** The knowledge base (知识库) agents search during a call. */
 import type { Queryable } from '../db/index.js';
 import { DispatchErrors } from './errors.js';
+import type { KnowledgeArticle } from './schemas.js';
 import { bigrams } from './similarity.js';
 
-export interface Article {
-  id: number;
-  title: string;
-  body: string;
-  tags: string[];
-  active: boolean;
-  updatedAt: string;
-}
+/** An article as stored; the API's KnowledgeArticle adds the search score. */
+export type Article = Omit<KnowledgeArticle, 'score'>;
 
 export interface ArticleInput {
   title: string;

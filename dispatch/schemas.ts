@@ -1,77 +1,88 @@
-/** TypeBox shapes of dispatch's HTTP API (they make the OpenAPI document at /docs). */
-import { type TLiteral, type TSchema, Type } from '@sinclair/typebox';
-import { ACTIONS, STATES } from './states.js';
-import { CALLBACK_OUTCOMES } from './transitions.js';
-import { CHANNELS, PRIORITIES } from './workorders.js';
+/**
+ * TypeBox shapes of dispatch's HTTP API: they make the OpenAPI document at /docs, and the
+ * TypeScript types of what the API answers are derived from them (Static<>), so the server's
+ * code, the route schemas and the desk (which imports these types) cannot drift apart.
+ */
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { ACTIONS, CALLBACK_OUTCOMES, CHANNELS, PRIORITIES, STATES } from './states.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-type LiteralsOf<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
-const literals = <const T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v)) as unknown as LiteralsOf<T>);
+// The values as one TLiteral of their union: Static<> gives the union of the values.
+const literals = <const T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Time = Type.String({ format: 'date-time' });
 
+/** A work order as lists and transitions answer it. */
+const workOrderFields = {
+  id: Type.Integer(),
+  number: Type.String({ description: 'readable number YYYYMMDD-NNNNNN' }),
+  channel: literals(CHANNELS),
+  state: literals(STATES),
+  stateName: Type.String({ description: 'state in Chinese' }),
+  callerName: Nullable(Type.String({ description: 'masked (张*) in lists and for those not working on the case' })),
+  callerPhone: Nullable(
+    Type.String({ description: 'masked (138****8000) in lists; whole in the detail view for those working on the case (see piiMasked)' }),
+  ),
+  anonymous: Type.Boolean(),
+  contactAllowed: Type.Boolean(),
+  address: Nullable(Type.String({ description: 'masked (东湖街道湖滨***) in lists and for those not working on the case' })),
+  placeUnitId: Nullable(Type.Integer()),
+  placeName: Nullable(Type.String()),
+  lat: Nullable(Type.Number()),
+  lng: Nullable(Type.Number()),
+  mediaUrl: Nullable(Type.String()),
+  description: Type.String(),
+  callId: Nullable(Type.Integer()),
+  categoryId: Nullable(Type.Integer()),
+  categoryName: Nullable(Type.String()),
+  departmentId: Nullable(Type.Integer()),
+  departmentName: Nullable(Type.String()),
+  priority: literals(PRIORITIES),
+  emergency: Type.Boolean(),
+  proposal: Nullable(
+    Type.Object({ categoryId: Nullable(Type.Integer()), departmentId: Nullable(Type.Integer()), modelVersion: Nullable(Type.String()) }),
+  ),
+  instructions: Nullable(Type.String()),
+  deadlineAt: Nullable(Time),
+  deadlinePaused: Type.Boolean({ description: 'the clock is stopped while an extension request waits' }),
+  nearDeadline: Type.Boolean(),
+  overdue: Type.Boolean(),
+  replyText: Nullable(Type.String()),
+  callbackOutcome: Nullable(Type.String()),
+  closeReason: Nullable(Type.String()),
+  reopenCount: Type.Integer(),
+  supervisionCount: Type.Integer(),
+  mergedIntoId: Nullable(Type.Integer()),
+  kbArticleId: Nullable(Type.Integer()),
+  createdAt: Time,
+  updatedAt: Time,
+  closedAt: Nullable(Time),
+  version: Type.Integer({ description: 'send it back with a transition to detect concurrent changes' }),
+};
+
+export const PendingExtensionSchema = Type.Object(
+  { requestedDeadline: Time, reason: Type.String(), requestedAt: Time },
+  { description: 'detail view: the extension request awaiting a decision' },
+);
+
+/** What GET /api/work-orders/:id adds to a work order. */
+const detailFields = {
+  allowedActions: Type.Array(Type.String(), { description: 'detail view: actions the current user may take now' }),
+  transcript: Nullable(Type.String({ description: "detail view: the linked call's final transcript" })),
+  piiMasked: Type.Boolean({
+    description:
+      "detail view: true when the caller's name, number, address and the transcript are masked because you do not work on this case",
+  }),
+  pendingExtension: Nullable(PendingExtensionSchema),
+};
+
+/** The one registered WorkOrder schema (Type.Ref('WorkOrder')): list items and the detail view, detail fields optional. */
 export const WorkOrderSchema = Type.Object(
   {
-    id: Type.Integer(),
-    number: Type.String({ description: 'readable number YYYYMMDD-NNNNNN' }),
-    channel: literals(CHANNELS),
-    state: literals(STATES),
-    stateName: Type.String({ description: 'state in Chinese' }),
-    callerName: Nullable(Type.String({ description: 'masked (张*) in lists and for those not working on the case' })),
-    callerPhone: Nullable(
-      Type.String({ description: 'masked (138****8000) in lists; whole in the detail view for those working on the case (see piiMasked)' }),
-    ),
-    anonymous: Type.Boolean(),
-    contactAllowed: Type.Boolean(),
-    address: Nullable(Type.String({ description: 'masked (东湖街道湖滨***) in lists and for those not working on the case' })),
-    placeUnitId: Nullable(Type.Integer()),
-    placeName: Nullable(Type.String()),
-    lat: Nullable(Type.Number()),
-    lng: Nullable(Type.Number()),
-    mediaUrl: Nullable(Type.String()),
-    description: Type.String(),
-    callId: Nullable(Type.Integer()),
-    categoryId: Nullable(Type.Integer()),
-    categoryName: Nullable(Type.String()),
-    departmentId: Nullable(Type.Integer()),
-    departmentName: Nullable(Type.String()),
-    priority: literals(PRIORITIES),
-    emergency: Type.Boolean(),
-    proposal: Nullable(
-      Type.Object({ categoryId: Nullable(Type.Integer()), departmentId: Nullable(Type.Integer()), modelVersion: Nullable(Type.String()) }),
-    ),
-    instructions: Nullable(Type.String()),
-    deadlineAt: Nullable(Time),
-    deadlinePaused: Type.Boolean({ description: 'the clock is stopped while an extension request waits' }),
-    nearDeadline: Type.Boolean(),
-    overdue: Type.Boolean(),
-    replyText: Nullable(Type.String()),
-    callbackOutcome: Nullable(Type.String()),
-    closeReason: Nullable(Type.String()),
-    reopenCount: Type.Integer(),
-    supervisionCount: Type.Integer(),
-    mergedIntoId: Nullable(Type.Integer()),
-    kbArticleId: Nullable(Type.Integer()),
-    createdAt: Time,
-    updatedAt: Time,
-    closedAt: Nullable(Time),
-    version: Type.Integer({ description: 'send it back with a transition to detect concurrent changes' }),
-    allowedActions: Type.Optional(Type.Array(Type.String(), { description: 'detail view: actions the current user may take now' })),
-    transcript: Type.Optional(Nullable(Type.String({ description: "detail view: the linked call's final transcript" }))),
-    piiMasked: Type.Optional(
-      Type.Boolean({
-        description:
-          "detail view: true when the caller's name, number, address and the transcript are masked because you do not work on this case",
-      }),
-    ),
-    pendingExtension: Type.Optional(
-      Nullable(
-        Type.Object(
-          { requestedDeadline: Time, reason: Type.String(), requestedAt: Time },
-          { description: 'detail view: the extension request awaiting a decision' },
-        ),
-      ),
-    ),
+    ...workOrderFields,
+    allowedActions: Type.Optional(detailFields.allowedActions),
+    transcript: Type.Optional(detailFields.transcript),
+    piiMasked: Type.Optional(detailFields.piiMasked),
+    pendingExtension: Type.Optional(detailFields.pendingExtension),
   },
   { $id: 'WorkOrder' },
 );
@@ -215,6 +226,8 @@ export const OverrideBody = Type.Object({
   note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
 });
 
+export const DeadlineCheckSchema = Type.Object({ checked: Type.Integer(), nearDeadline: Type.Integer(), overdue: Type.Integer() });
+
 export const RouteSchema = Type.Object({
   place: Nullable(Type.Object({ unitId: Type.Integer(), kind: Type.String(), name: Type.String() })),
   departmentId: Nullable(Type.Integer()),
@@ -222,3 +235,36 @@ export const RouteSchema = Type.Object({
   source: Type.Union([Type.Literal('override'), Type.Literal('category'), Type.Literal('none')]),
   overrideId: Nullable(Type.Integer()),
 });
+
+export const WorkOrderPageSchema = Type.Object({
+  items: Type.Array(Type.Ref('WorkOrder')),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+});
+export const CreatedWorkOrderSchema = Type.Object({ workOrder: Type.Ref('WorkOrder'), related: Type.Array(RelatedCaseSchema) });
+export const TransitionResponseSchema = Type.Object({
+  workOrder: Type.Ref('WorkOrder'),
+  eventId: Type.Integer(),
+  fromState: Type.String(),
+  toState: Type.String(),
+});
+
+// What the API answers, as TypeScript types (exported from index.ts for the desk's `import type`).
+/** A work order in a list, a transition's answer or a created case (caller's data masked as the viewer may see it). */
+export type WorkOrder = Static<TObject<typeof workOrderFields>>;
+/** GET /api/work-orders/:id: a work order with what the viewer may do and the linked call's transcript. */
+export type WorkOrderDetail = Static<TObject<typeof workOrderFields & typeof detailFields>>;
+export type PendingExtension = Static<typeof PendingExtensionSchema>;
+export type RelatedCase = Static<typeof RelatedCaseSchema>;
+/** One entry of GET /api/work-orders/:id/history (a supervise entry's data carries the notice: noticeId, message). */
+export type HistoryEntry = Static<typeof HistorySchema>;
+export type KnowledgeArticle = Static<typeof ArticleSchema>;
+export type CalendarDayView = Static<typeof CalendarDaySchema>;
+export type RoutingOverrideView = Static<typeof OverrideSchema>;
+export type RouteResolution = Static<typeof RouteSchema>;
+export type DeadlineCheckResult = Static<typeof DeadlineCheckSchema>;
+/** GET /api/work-orders and GET /api/supervision/overdue. */
+export type WorkOrderPage = { items: WorkOrder[] } & Omit<Static<typeof WorkOrderPageSchema>, 'items'>;
+export type CreatedWorkOrder = { workOrder: WorkOrder; related: RelatedCase[] };
+export type TransitionResponse = { workOrder: WorkOrder } & Omit<Static<typeof TransitionResponseSchema>, 'workOrder'>;

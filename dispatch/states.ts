@@ -19,6 +19,13 @@ export const STATES = [
 ] as const;
 export type State = (typeof STATES)[number];
 
+export const CHANNELS = ['hotline', 'web', 'grid', 'open311', 'referral_110'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const CALLBACK_OUTCOMES = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unsolved', 'unreachable'] as const;
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+
 export const STATE_NAMES_ZH: Record<State, string> = {
   intake: '受理中',
   pending_dispatch: '待派单',

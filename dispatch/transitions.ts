@@ -16,11 +16,10 @@ import { DispatchErrors } from './errors.js';
 import type { WorkOrderChanged } from './events.js';
 import { requireCategory, requireHandlingUnit, resolveRoute, unitChain, unitWithin } from './routing.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
-import { ACTIONS, type Action, FINAL_STATES, RULES, roleRefusal, STATE_NAMES_ZH, type State } from './states.js';
+import { ACTIONS, type Action, type CallbackOutcome, FINAL_STATES, RULES, roleRefusal, STATE_NAMES_ZH, type State } from './states.js';
 import { type Actor, isOwnCase, loadRow, toView, type WorkOrder, type WorkOrderRow } from './workorders.js';
 
-export const CALLBACK_OUTCOMES = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unsolved', 'unreachable'] as const;
-export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+export { CALLBACK_OUTCOMES, type CallbackOutcome } from './states.js';
 
 export interface TransitionInput {
   workOrderId: number;

@@ -19,64 +19,20 @@ import type { Db, Queryable } from '../db/index.js';
 import { dayKey, localDay } from './calendar.js';
 import { DispatchErrors } from './errors.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
+import type { HistoryEntry, RelatedCase, WorkOrder, WorkOrderDetail } from './schemas.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
 import { similarity } from './similarity.js';
-import { type ActorRole, allowedActions, FINAL_STATES, STATE_NAMES_ZH, type State } from './states.js';
+import { type ActorRole, allowedActions, type Channel, FINAL_STATES, type Priority, STATE_NAMES_ZH, type State } from './states.js';
 import './events.js';
 
-export const CHANNELS = ['hotline', 'web', 'grid', 'open311', 'referral_110'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export type { HistoryEntry, RelatedCase, WorkOrder, WorkOrderDetail } from './schemas.js';
+export { CHANNELS, type Channel, PRIORITIES, type Priority } from './states.js';
 
 /** Who acts: a logged-in user, or another module ('system', id null). */
 export interface Actor {
   id: number | null;
   role: ActorRole;
   orgUnitId: number | null;
-}
-
-export interface WorkOrder {
-  id: number;
-  number: string;
-  channel: Channel;
-  state: State;
-  stateName: string;
-  callerName: string | null;
-  callerPhone: string | null;
-  anonymous: boolean;
-  contactAllowed: boolean;
-  address: string | null;
-  placeUnitId: number | null;
-  placeName: string | null;
-  lat: number | null;
-  lng: number | null;
-  mediaUrl: string | null;
-  description: string;
-  callId: number | null;
-  categoryId: number | null;
-  categoryName: string | null;
-  departmentId: number | null;
-  departmentName: string | null;
-  priority: Priority;
-  emergency: boolean;
-  proposal: { categoryId: number | null; departmentId: number | null; modelVersion: string | null } | null;
-  instructions: string | null;
-  deadlineAt: string | null;
-  deadlinePaused: boolean;
-  nearDeadline: boolean;
-  overdue: boolean;
-  replyText: string | null;
-  callbackOutcome: string | null;
-  closeReason: string | null;
-  reopenCount: number;
-  supervisionCount: number;
-  mergedIntoId: number | null;
-  kbArticleId: number | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  version: number;
 }
 
 /** The row as the SELECT below returns it (timestamps still Date). */
@@ -248,15 +204,6 @@ export async function assertMayView(q: Queryable, row: Row, viewer: Actor): Prom
   throw DispatchErrors.WORK_ORDER_NOT_VISIBLE({ number: row.number });
 }
 
-export interface WorkOrderDetail extends WorkOrder {
-  allowedActions: string[];
-  /** The caller's side of the linked call's final transcript (agent lines prefixed 坐席：); null for those not working on the case. */
-  transcript: string | null;
-  pendingExtension: { requestedDeadline: string; reason: string; requestedAt: string } | null;
-  /** The caller's data is masked because the viewer does not work on the case (see worksOnCase). */
-  piiMasked: boolean;
-}
-
 /** The personal fields of a detail view shown in clear, for the access log. */
 function clearFields(row: Row, view: WorkOrderDetail): string[] {
   const out: string[] = [];
@@ -347,16 +294,6 @@ export interface NewWorkOrder {
   /** Straight to the dispatch queue (提交派单) instead of staying in intake. */
   submit?: boolean;
   channelData?: Record<string, unknown>;
-}
-
-export interface RelatedCase {
-  id: number;
-  number: string;
-  state: State;
-  reason: 'same_phone' | 'similar_text';
-  similarity: number | null;
-  description: string;
-  createdAt: string;
 }
 
 const PHONE = /^\+?[\d\s-]{3,20}$/;
@@ -590,17 +527,6 @@ export async function listWorkOrders(
     pageParams,
   );
   return { items: r.rows.map((row) => toView(openRow(row), viewer, false)), total, page, pageSize };
-}
-
-export interface HistoryEntry {
-  id: number;
-  action: string;
-  fromState: string | null;
-  toState: string | null;
-  actorId: number | null;
-  actorName: string | null;
-  data: Record<string, unknown>;
-  createdAt: string;
 }
 
 export async function workOrderHistory(q: Queryable, id: number, viewer: Actor): Promise<HistoryEntry[]> {

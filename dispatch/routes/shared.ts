@@ -21,9 +21,4 @@ export const actorOf = (req: FastifyRequest): Actor => {
   return { id: u.id, role: u.role, orgUnitId: u.orgUnitId };
 };
 
-export const ListResponse = Type.Object({
-  items: Type.Array(Type.Ref('WorkOrder')),
-  total: Type.Integer(),
-  page: Type.Integer(),
-  pageSize: Type.Integer(),
-});
+export { WorkOrderPageSchema as ListResponse } from '../schemas.js';

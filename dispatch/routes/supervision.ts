@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { protectedErrors } from '../../core/index.js';
 import { checkDeadlines } from '../deadlines.js';
+import { DeadlineCheckSchema } from '../schemas.js';
 import { CLOCK_STATES } from '../states.js';
 import { listWorkOrders } from '../workorders.js';
 import { actorOf, type DispatchRouteOptions, ListResponse } from './shared.js';
@@ -36,10 +37,7 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<DispatchRouteOptions> 
       schema: {
         tags: ['supervision'],
         summary: 'Run the near-deadline and overdue check now (it also runs on a schedule)',
-        response: {
-          200: Type.Object({ checked: Type.Integer(), nearDeadline: Type.Integer(), overdue: Type.Integer() }),
-          ...protectedErrors,
-        },
+        response: { 200: DeadlineCheckSchema, ...protectedErrors },
       },
     },
     async () => checkDeadlines(db, bus, settings),

@@ -1,8 +1,7 @@
 /** A work order's actions: one route that moves it (dispatch, accept, reply, review, close, ...). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { IdParams } from '../../core/index.js';
-import { TransitionBody } from '../schemas.js';
+import { TransitionBody, TransitionResponseSchema } from '../schemas.js';
 import { applyTransition } from '../transitions.js';
 import { actorOf, type DispatchRouteOptions, refusals } from './shared.js';
 
@@ -26,10 +25,7 @@ export const transitionRoutes: FastifyPluginAsyncTypebox<DispatchRouteOptions> =
           'Actions: resolve_on_call, submit, dispatch, merge, accept, reply, return, request_extension, approve_extension, reject_extension, forward, review, supervise, close, reopen, refer_110. Wrong role: 403; wrong state or a stale version: 409; nothing changes when refused.',
         params: IdParams,
         body: TransitionBody,
-        response: {
-          200: Type.Object({ workOrder: Type.Ref('WorkOrder'), eventId: Type.Integer(), fromState: Type.String(), toState: Type.String() }),
-          ...refusals,
-        },
+        response: { 200: TransitionResponseSchema, ...refusals },
       },
     },
     async (req) => applyTransition(db, bus, { ...req.body, workOrderId: req.params.id, actor: actorOf(req) }, settings),

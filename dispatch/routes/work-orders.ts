@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { logPiiRead } from '../../audit/index.js';
 import { IdParams, protectedErrors } from '../../core/index.js';
 import { DispatchErrors } from '../errors.js';
-import { CreateBody, HistorySchema, ListQuery, RelatedCaseSchema } from '../schemas.js';
+import { CreateBody, CreatedWorkOrderSchema, HistorySchema, ListQuery, RelatedCaseSchema } from '../schemas.js';
 import { STATES } from '../states.js';
 import { assertMayView, createWorkOrder, findRelated, getWorkOrder, listWorkOrders, loadRow, workOrderHistory } from '../workorders.js';
 import { actorOf, type DispatchRouteOptions, ListResponse, refusals } from './shared.js';
@@ -20,7 +20,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox<DispatchRouteOptions> = 
         tags: ['work orders'],
         summary: 'Create a work order (工单) from the desk or a confirmed proposal; returns related open cases',
         body: CreateBody,
-        response: { 201: Type.Object({ workOrder: Type.Ref('WorkOrder'), related: Type.Array(RelatedCaseSchema) }), ...refusals },
+        response: { 201: CreatedWorkOrderSchema, ...refusals },
       },
     },
     async (req, reply) => {
