@@ -1,32 +1,48 @@
 /**
- * The call centre: every live call, the queue (emergencies first, then first come first
- * served), offering calls to available agents with a time limit, answering, hold, hangup,
- * transfers, and the media bridge (caller audio to the ASR, to the agent's WebSocket and to
- * a bridged transfer leg; the agent's audio back to the caller). The database holds the
- * record of each call; this object holds what is live, in one telephony process.
+ * The call centre: every live call of one telephony process and what agents do with them.
+ * It carries out the queue's decisions (queue.ts: emergencies first, then first come first
+ * served, offered to available agents with a time limit), answering, hold, hangup and the
+ * end of a call, and hands the rest to the files named for it: the media bridge
+ * (media.ts), transfers (transfers.ts), click-to-call (outbound.ts). The database holds the
+ * record of each call (store.ts); this object holds what is live.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { AsrEngine, AsrResult, AsrStream } from '../asr/index.js';
+import type { AsrEngine } from '../asr/index.js';
 import type { EventBus, HotlineError } from '../core/index.js';
 import { maskPhone } from '../core/index.js';
 import type { Db } from '../db/index.js';
-import { sipStatusOf, TelephonyErrors } from './errors.js';
-import type { TransferStatus } from './events.js';
+import { TelephonyErrors } from './errors.js';
 import type { CallLeg, LegEnd } from './leg.js';
+import { type AudioSink, type LiveCall, newLiveCall, writeInOrder } from './live-call.js';
+import { MediaBridge } from './media.js';
+import { type CallOutRequest, Dialer, type PlaceCall } from './outbound.js';
+import {
+  type Agent,
+  Agents,
+  type AgentView,
+  agentView,
+  answerCall,
+  changeAgentState,
+  makeOffer,
+  nextOffers,
+  offerRangOut,
+  queueOrder,
+  releaseAgent,
+  withdrawOffer,
+} from './queue.js';
 import {
   type AgentState,
   type CallRecord,
-  type CallState,
   type EndReason,
   getCall,
   insertCall,
-  insertReferral,
-  insertSegment,
   type Referral,
   saveAgentState,
   updateCall,
-  updateReferral,
 } from './store.js';
+import { type EmergencyLines, startTransfer, type TransferHost, type TransferRequest, transferTarget } from './transfers.js';
+
+export type { AudioSink } from './live-call.js';
 
 export interface CallCenterOptions {
   db: Db;
@@ -38,83 +54,65 @@ export interface CallCenterOptions {
   /** 8 kHz 16-bit PCM prompts played to SIP callers. */
   prompts: { greeting?: Buffer; queue?: Buffer };
   /** SIP URIs of the emergency lines. */
-  emergencyLines: Partial<Record<'110' | '119' | '120', string>>;
+  emergencyLines: EmergencyLines;
   /**
    * Places an outbound SIP call to a SIP URI, or to a plain number through the outbound
    * trunk (bridged transfers, click-to-call); absent when SIP is off. Aborting `signal`
    * cancels it while it rings.
    */
-  placeCall?: (uri: string, opts?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<CallLeg>;
+  placeCall?: PlaceCall;
   /** Why calls to plain numbers cannot be placed now (SIP off, no SIP_OUTBOUND_TRUNK); undefined when they can. */
   outboundProblem?: () => HotlineError | undefined;
   /** How long a blind transfer may wait for its final NOTIFY. */
   transferTimeoutMs?: number;
 }
 
-/** Something that takes the agent's copy of the caller's audio (the desk WebSocket). */
-export interface AudioSink {
-  send(pcm: Buffer): void;
-  close(code?: number, reason?: string): void;
-}
-
-interface LiveCall {
-  id: number;
-  leg: CallLeg;
-  state: CallState;
-  arrivedAt: number;
-  emergency: boolean;
-  offeredTo?: number;
-  offerTimer?: NodeJS.Timeout;
-  agentId?: number;
-  answeredAt?: number;
-  asr?: AsrStream;
-  /** Audio that arrived while the recognizer was opening. */
-  asrPending: Buffer[] | null;
-  /** Settles when the recognizer has opened (or failed to). */
-  asrOpening?: Promise<void>;
-  /** The call's recognition is over (its stream closed or given up on): a stream that opens late is closed at once. */
-  asrDone?: boolean;
-  seq: number;
-  heardMs: number;
-  finals: string[];
-  writes: Promise<void>;
-  sinks: Set<AudioSink>;
-  bridge?: CallLeg;
-  dtmf: string;
-  promptTimer?: NodeJS.Timeout;
-  ending?: Promise<void>;
-  transferred: boolean;
-  done: Promise<void>;
-  resolveDone: () => void;
-}
-
-/** A desk-placed outbound call that has not been answered yet (hanging up cancels it). */
-interface Dialing {
-  agentId: number;
-  abort: AbortController;
-  settled: Promise<void>;
-}
-
-interface Agent {
-  id: number;
-  state: AgentState;
-  since: number;
-  callId?: number;
-  offeredCallId?: number;
-}
-
-const EXCERPT_CHARS = 500;
-const ASR_PENDING_LIMIT = 500; // 10 s of 20 ms frames
-
 export class CallCenter {
+  /** The live-call registry: every call of this process from its arrival to its final record. */
   private readonly calls = new Map<number, LiveCall>();
-  private readonly agents = new Map<number, Agent>();
-  private readonly dialing = new Map<number, Dialing>();
-  /** Users between the check and the record of a click-to-call, so a double click places one call. */
-  private readonly placing = new Set<number>();
+  private readonly agents = new Agents();
+  private readonly media: MediaBridge;
+  private readonly dialer: Dialer;
+  private readonly transferHost: TransferHost;
   private closed = false;
 
-  constructor(private readonly o: CallCenterOptions) {}
+  constructor(private readonly o: CallCenterOptions) {
+    const write = (call: LiveCall, fn: () => Promise<unknown>) => this.write(call, fn);
+    this.media = new MediaBridge({
+      db: o.db,
+      bus: o.bus,
+      log: o.log,
+      asr: o.asr,
+      prompts: o.prompts,
+      write,
+      guarded: (call, what, fn) => this.guarded(call, what, fn),
+    });
+    this.dialer = new Dialer({
+      db: o.db,
+      bus: o.bus,
+      log: o.log,
+      placeCall: o.placeCall,
+      outboundProblem: o.outboundProblem,
+      closed: () => this.closed,
+      liveCallOf: (userId) => {
+        for (const c of this.calls.values()) if (c.agentId === userId && c.state !== 'ended') return c.id;
+        return this.agents.find(userId)?.callId;
+      },
+      adopt: (rec, leg, userId) => this.adoptOutbound(rec, leg, userId),
+    });
+    this.transferHost = {
+      db: o.db,
+      bus: o.bus,
+      log: o.log,
+      placeCall: o.placeCall,
+      transferTimeoutMs: o.transferTimeoutMs,
+      isLive: (id) => this.calls.has(id),
+      write,
+      finish: (call, reason) => this.finish(call, reason),
+      stopPrompts: (call) => this.media.stopPrompts(call),
+      releaseAgent: (call) => this.releaseAgent(call),
+    };
+  }
 
   /** A new call on any channel: recorded, greeted, queued and offered. Returns its id. */
   async arrive(leg: CallLeg, opts: { emergency?: boolean; details?: object } = {}): Promise<number> {
@@ -137,13 +135,13 @@ export class CallCenter {
     const call = newLiveCall(rec.id, leg, { state: 'queued', arrivedAt: Date.now(), emergency: opts.emergency ?? false });
     if (call.emergency) void this.write(call, () => updateCall(this.o.db, call.id, { emergency: true }));
     this.track(call);
-    if (leg.channel === 'sip') this.startPrompts(call);
+    if (leg.channel === 'sip') this.media.startPrompts(call);
     this.o.bus.publish('call.arrived', {
       callId: call.id,
       channel: leg.channel,
       caller: maskPhone(leg.callerNumber),
       emergency: call.emergency,
-      queueLength: this.queue().length,
+      queueLength: queueOrder(this.calls.values()).length,
     });
     this.dispatch();
     return call.id;
@@ -162,7 +160,7 @@ export class CallCenter {
   live(callId: number): { queuePosition: number | null; offeredTo: number | null; dtmf: string } | undefined {
     const c = this.calls.get(callId);
     if (!c) return undefined;
-    const pos = this.queue().indexOf(c);
+    const pos = queueOrder(this.calls.values()).indexOf(c);
     return { queuePosition: pos >= 0 ? pos + 1 : null, offeredTo: c.offeredTo ?? null, dtmf: c.dtmf };
   }
 
@@ -179,29 +177,15 @@ export class CallCenter {
     this.dispatch();
   }
 
-  // ---- queue and agents ----
-
-  private queue(): LiveCall[] {
-    return [...this.calls.values()]
-      .filter((c) => c.state === 'queued')
-      .sort((a, b) => Number(b.emergency) - Number(a.emergency) || a.arrivedAt - b.arrivedAt || a.id - b.id);
-  }
+  // ---- queue and agents: queue.ts decides, this carries it out ----
 
   private dispatch(): void {
     if (this.closed) return;
-    for (const call of this.queue()) {
-      const agent = [...this.agents.values()]
-        .filter((a) => a.state === 'available' && a.offeredCallId === undefined && a.callId === undefined)
-        .sort((a, b) => a.since - b.since)[0];
-      if (!agent) return;
-      this.offer(call, agent);
-    }
+    for (const { call, agent } of nextOffers(this.calls.values(), this.agents.all())) this.offer(call, agent);
   }
 
   private offer(call: LiveCall, agent: Agent): void {
-    call.state = 'offered';
-    call.offeredTo = agent.id;
-    agent.offeredCallId = call.id;
+    makeOffer(call, agent);
     call.offerTimer = setTimeout(() => this.guarded(call, 'offer timeout', () => this.offerExpired(call, agent)), this.o.offerTimeoutMs);
     void this.write(call, () => updateCall(this.o.db, call.id, { state: 'offered' }));
     this.o.bus.publish('call.offered', {
@@ -213,68 +197,49 @@ export class CallCenter {
     });
   }
 
-  private withdrawOffer(call: LiveCall): void {
+  /** Takes back the offer of `call` and stops its timer. */
+  private withdraw(call: LiveCall): void {
+    this.clearOfferTimer(call);
+    withdrawOffer(call, this.agents);
+  }
+
+  private clearOfferTimer(call: LiveCall): void {
     if (call.offerTimer) clearTimeout(call.offerTimer);
     call.offerTimer = undefined;
-    const agent = call.offeredTo !== undefined ? this.agents.get(call.offeredTo) : undefined;
-    if (agent && agent.offeredCallId === call.id) agent.offeredCallId = undefined;
-    call.offeredTo = undefined;
   }
 
   private offerExpired(call: LiveCall, agent: Agent): void {
-    if (call.state !== 'offered' || call.offeredTo !== agent.id) return;
-    this.withdrawOffer(call);
-    call.state = 'queued';
+    if (!offerRangOut(call, agent, this.agents, Date.now())) return;
+    this.clearOfferTimer(call);
     void this.write(call, () => updateCall(this.o.db, call.id, { state: 'queued' }));
     this.o.bus.publish('call.offer_expired', { callId: call.id, agentId: agent.id });
-    // An agent who lets a call ring out is away: pause them so calls stop going to them.
-    void this.changeAgent(agent, 'paused', 'missed_offer');
+    void this.announceAgent(agent, 'missed_offer');
     this.dispatch();
   }
 
-  private agent(id: number): Agent {
-    let a = this.agents.get(id);
-    if (!a) {
-      a = { id, state: 'offline', since: Date.now() };
-      this.agents.set(id, a);
-    }
-    return a;
+  agentState(id: number): AgentView {
+    return agentView(this.agents.get(id, Date.now()));
   }
 
-  agentState(id: number): { state: AgentState; since: string; callId: number | null; offeredCallId: number | null } {
-    const a = this.agent(id);
-    return { state: a.state, since: new Date(a.since).toISOString(), callId: a.callId ?? null, offeredCallId: a.offeredCallId ?? null };
-  }
-
-  private async changeAgent(a: Agent, state: AgentState, reason?: string): Promise<void> {
-    a.state = state;
-    a.since = Date.now();
-    this.o.bus.publish('agent.state', { agentId: a.id, state, ...(reason ? { reason } : {}) });
+  /** Publishes and stores the state queue.ts gave the agent. */
+  private async announceAgent(a: Agent, reason?: string): Promise<void> {
+    this.o.bus.publish('agent.state', { agentId: a.id, state: a.state, ...(reason ? { reason } : {}) });
     try {
-      await saveAgentState(this.o.db, a.id, state);
+      await saveAgentState(this.o.db, a.id, a.state);
     } catch (err) {
       this.o.log.error({ err, agentId: a.id }, 'could not store the agent state');
     }
   }
 
   /** The desk sets an agent's state (available, on_call, after_call, paused). */
-  async setAgentState(agentId: number, state: AgentState) {
-    const a = this.agent(agentId);
-    if (a.callId !== undefined && state === 'available') {
-      throw TelephonyErrors.AGENT_STILL_ON_CALL({ callId: a.callId });
+  async setAgentState(agentId: number, state: AgentState): Promise<AgentView> {
+    const a = this.agents.get(agentId, Date.now());
+    const { requeued } = changeAgentState(a, state, this.calls, this.agents, Date.now());
+    if (requeued) {
+      this.clearOfferTimer(requeued);
+      void this.write(requeued, () => updateCall(this.o.db, requeued.id, { state: 'queued' }));
     }
-    if (state === 'on_call' && a.callId === undefined) {
-      throw TelephonyErrors.AGENT_ON_CALL_BY_ANSWER();
-    }
-    if (state !== 'available' && a.offeredCallId !== undefined) {
-      const call = this.calls.get(a.offeredCallId);
-      if (call) {
-        this.withdrawOffer(call);
-        call.state = 'queued';
-        void this.write(call, () => updateCall(this.o.db, call.id, { state: 'queued' }));
-      }
-    }
-    await this.changeAgent(a, state);
+    await this.announceAgent(a);
     this.dispatch();
     return this.agentState(agentId);
   }
@@ -289,39 +254,16 @@ export class CallCenter {
 
   async answer(callId: number, agentId: number): Promise<void> {
     const call = this.liveCall(callId);
-    const a = this.agent(agentId);
-    if (call.state !== 'queued' && call.state !== 'offered') {
-      throw TelephonyErrors.CALL_NOT_WAITING({ callId, state: call.state });
-    }
-    if (call.state === 'offered' && call.offeredTo !== agentId) {
-      throw TelephonyErrors.CALL_OFFERED_TO_OTHER({ callId });
-    }
-    if (a.callId !== undefined) throw TelephonyErrors.AGENT_ALREADY_ON_CALL({ callId: a.callId });
-    if (call.offeredTo !== agentId && a.state !== 'available') {
-      throw TelephonyErrors.AGENT_NOT_AVAILABLE({ state: a.state });
-    }
-    if (a.offeredCallId !== undefined && a.offeredCallId !== callId) {
-      const other = this.calls.get(a.offeredCallId);
-      if (other) {
-        this.withdrawOffer(other);
-        other.state = 'queued';
-      }
-    }
-    this.withdrawOffer(call);
-    this.stopPrompts(call);
-    call.state = 'answered';
-    call.agentId = agentId;
-    call.answeredAt = Date.now();
-    a.callId = callId;
-    const queueWaitMs = call.answeredAt - call.arrivedAt;
-    await this.changeAgent(a, 'on_call');
+    const a = this.agents.get(agentId, Date.now());
+    const { requeued } = answerCall(call, a, this.calls, this.agents, Date.now());
+    if (requeued) this.clearOfferTimer(requeued);
+    this.clearOfferTimer(call);
+    this.media.stopPrompts(call);
+    const answeredAt = call.answeredAt as number;
+    const queueWaitMs = answeredAt - call.arrivedAt;
+    await this.announceAgent(a);
     await this.write(call, () =>
-      updateCall(this.o.db, call.id, {
-        state: 'answered',
-        agentId,
-        answeredAt: new Date(call.answeredAt as number).toISOString(),
-        queueWaitMs,
-      }),
+      updateCall(this.o.db, call.id, { state: 'answered', agentId, answeredAt: new Date(answeredAt).toISOString(), queueWaitMs }),
     );
     this.o.bus.publish('call.answered', { callId, agentId, queueWaitMs });
     this.dispatch();
@@ -334,7 +276,7 @@ export class CallCenter {
   }
 
   async hangup(callId: number, agentId: number, supervisor = false): Promise<void> {
-    const ringing = this.dialing.get(callId);
+    const ringing = this.dialer.ringing(callId);
     if (ringing) {
       if (!supervisor && ringing.agentId !== agentId) throw TelephonyErrors.OUTBOUND_CALL_NOT_YOURS({ callId });
       ringing.abort.abort();
@@ -343,9 +285,7 @@ export class CallCenter {
     }
     const call = this.liveCall(callId);
     // An agent declines an offer by letting it ring out or pausing, never by hanging up on the caller.
-    if (!supervisor && call.agentId !== agentId) {
-      throw TelephonyErrors.CALL_NOT_YOURS_TO_HANG_UP({ callId });
-    }
+    if (!supervisor && call.agentId !== agentId) throw TelephonyErrors.CALL_NOT_YOURS_TO_HANG_UP({ callId });
     await call.leg.hangup();
     await this.finish(call, call.answeredAt ? (call.transferred ? 'transferred' : 'answered') : 'rejected');
   }
@@ -362,8 +302,8 @@ export class CallCenter {
       }
     }
     call.state = on ? 'held' : 'answered';
-    if (on) this.startPrompts(call);
-    else this.stopPrompts(call);
+    if (on) this.media.startPrompts(call);
+    else this.media.stopPrompts(call);
     await this.write(call, () => updateCall(this.o.db, call.id, { state: call.state }));
     this.o.bus.publish('call.held', { callId, held: on });
   }
@@ -388,90 +328,18 @@ export class CallCenter {
     await call.leg.sendDtmf(digits);
   }
 
-  // ---- outbound calls placed from the desk (click-to-call) ----
+  // ---- click-to-call (outbound.ts) ----
 
-  /** The call a user is on or is placing, if any. */
-  private busyWith(userId: number): number | undefined {
-    for (const [id, d] of this.dialing) if (d.agentId === userId) return id;
-    for (const c of this.calls.values()) if (c.agentId === userId && c.state !== 'ended') return c.id;
-    return this.agents.get(userId)?.callId;
+  /** Calls `number` for a desk user through the outbound trunk: see Dialer.callOut. */
+  callOut(o: CallOutRequest): Promise<CallRecord> {
+    return this.dialer.callOut(o);
   }
 
-  /**
-   * Calls `number` through the outbound trunk for a desk user (callback staff calling a
-   * citizen back). The call is recorded at once (direction outbound, state ringing, owned by
-   * the user) and returned; when the far end answers it becomes a live call of that user like
-   * an answered inbound one: the desk audio WebSocket, hangup, DTMF and the transcript work
-   * the same. Refused (nothing recorded) when no trunk is configured or the user is on a call.
-   */
-  async callOut(o: { number: string; userId: number; timeoutMs?: number; details?: object }): Promise<CallRecord> {
-    const problem = this.o.placeCall ? this.o.outboundProblem?.() : TelephonyErrors.OUTBOUND_SIP_OFF();
-    if (problem) throw problem;
-    if (this.closed) throw TelephonyErrors.TELEPHONY_STOPPING();
-    const number = o.number.replace(/[^\d+]/g, '');
-    if (!number) throw TelephonyErrors.DIAL_NO_DIGITS({ number: maskPhone(o.number) });
-    const busy = this.busyWith(o.userId);
-    if (busy !== undefined) throw TelephonyErrors.USER_ALREADY_ON_CALL({ callId: busy });
-    if (this.placing.has(o.userId)) throw TelephonyErrors.CALL_BEING_PLACED();
-    this.placing.add(o.userId);
-    let rec: CallRecord;
-    try {
-      rec = await insertCall(this.o.db, {
-        channel: 'outbound',
-        direction: 'outbound',
-        callerNumber: '12345',
-        calledNumber: number,
-        state: 'ringing',
-        agentId: o.userId,
-        details: o.details,
-      });
-    } finally {
-      this.placing.delete(o.userId);
-    }
-    const abort = new AbortController();
-    let settle = () => {};
-    const settled = new Promise<void>((r) => {
-      settle = r;
-    });
-    this.dialing.set(rec.id, { agentId: o.userId, abort, settled });
-    this.o.bus.publish('call.dialing', { callId: rec.id, agentId: o.userId, called: maskPhone(number) });
-    void this.connectOutbound(rec, number, o, abort)
-      .catch((err) => this.o.log.error({ err, callId: rec.id }, 'outbound call failed'))
-      .finally(() => {
-        this.dialing.delete(rec.id);
-        settle();
-      });
-    return rec;
-  }
-
-  private async connectOutbound(rec: CallRecord, number: string, o: { userId: number; timeoutMs?: number }, abort: AbortController) {
-    const place = this.o.placeCall as NonNullable<CallCenterOptions['placeCall']>;
-    let leg: CallLeg;
-    try {
-      leg = await place(number, { timeoutMs: o.timeoutMs ?? 30_000, signal: abort.signal });
-    } catch (err) {
-      const detail = (err as Error).message;
-      const sipStatus = sipStatusOf(err);
-      // Hung up from the desk before the citizen answered: abandoned; busy, refused or no answer: failed.
-      const reason: EndReason = abort.signal.aborted ? 'abandoned' : 'failed';
-      await updateCall(
-        this.o.db,
-        rec.id,
-        { state: 'ended', endedAt: new Date().toISOString(), endReason: reason },
-        { detail, ...(sipStatus !== undefined ? { sipStatus } : {}) },
-      );
-      this.o.bus.publish('call.ended', { callId: rec.id, reason, agentId: o.userId, detail });
-      return;
-    }
-    if (abort.signal.aborted || this.closed) {
-      await leg.hangup().catch(() => {});
-      await updateCall(this.o.db, rec.id, { state: 'ended', endedAt: new Date().toISOString(), endReason: 'abandoned' });
-      this.o.bus.publish('call.ended', { callId: rec.id, reason: 'abandoned', agentId: o.userId });
-      return;
-    }
+  /** The citizen answered a click-to-call: a live call of the user who placed it. */
+  private async adoptOutbound(rec: CallRecord, leg: CallLeg, userId: number): Promise<void> {
     const arrivedAt = new Date(rec.arrivedAt).getTime();
     const answeredAt = Date.now();
-    const call = newLiveCall(rec.id, leg, { state: 'answered', arrivedAt, emergency: false, agentId: o.userId, answeredAt });
+    const call = newLiveCall(rec.id, leg, { state: 'answered', arrivedAt, emergency: false, agentId: userId, answeredAt });
     this.track(call);
     const ringMs = answeredAt - arrivedAt;
     await this.write(call, () =>
@@ -482,139 +350,25 @@ export class CallCenter {
       }),
     );
     // queueWaitMs of an outbound call is how long it rang.
-    this.o.bus.publish('call.answered', { callId: call.id, agentId: o.userId, queueWaitMs: ringMs });
+    this.o.bus.publish('call.answered', { callId: call.id, agentId: userId, queueWaitMs: ringMs });
   }
 
-  // ---- transfers ----
+  // ---- transfers (transfers.ts) ----
 
   /** Resolves "110"/"119"/"120" or a SIP URI to where the call goes. */
   transferTarget(target: string): { line: Referral['line']; uri: string } {
-    if (target === '110' || target === '119' || target === '120') {
-      const uri = this.o.emergencyLines[target];
-      if (!uri) throw TelephonyErrors.TRANSFER_LINE_NOT_CONFIGURED({ line: target });
-      return { line: target, uri };
-    }
-    if (!/^sips?:[^\s<>"]+$/.test(target)) throw TelephonyErrors.TRANSFER_TARGET_INVALID({ target });
-    return { line: 'other', uri: target };
+    return transferTarget(this.o.emergencyLines, target);
   }
 
-  async transfer(
-    callId: number,
-    agentId: number,
-    req: { target: string; mode: 'blind' | 'bridge'; reason?: string },
-    supervisor = false,
-  ): Promise<Referral> {
+  async transfer(callId: number, agentId: number, req: TransferRequest, supervisor = false): Promise<Referral> {
     const call = this.ownCall(callId, agentId, supervisor);
     if (call.state !== 'answered' && call.state !== 'held') {
       throw TelephonyErrors.TRANSFER_CALL_NOT_ANSWERED({ callId, state: call.state });
     }
-    const { line, uri } = this.transferTarget(req.target);
-    if (req.mode === 'blind' && !call.leg.refer) throw TelephonyErrors.TRANSFER_REFER_UNSUPPORTED({ channel: call.leg.channel });
-    if (req.mode === 'bridge' && !this.o.placeCall) throw TelephonyErrors.TRANSFER_BRIDGE_UNAVAILABLE();
-    const excerpt = call.finals.join(' ').slice(-EXCERPT_CHARS);
-    const referral = await insertReferral(this.o.db, { callId, line, target: uri, mode: req.mode, reason: req.reason, excerpt, agentId });
-    const prev = call.state;
-    call.state = 'transferring';
-    void this.write(call, () => updateCall(this.o.db, call.id, { state: 'transferring' }));
-    const progress = (status: TransferStatus, sipStatus?: number, detail?: string) =>
-      this.o.bus.publish('call.transfer', { callId, referralId: referral.id, target: uri, mode: req.mode, status, sipStatus, detail });
-    progress('started');
-    const failed = async (sipStatus: number | undefined, detail: string) => {
-      await updateReferral(this.o.db, referral.id, { outcome: 'failed', sipStatus, detail });
-      progress('failed', sipStatus, detail);
-      if (this.calls.has(callId) && call.state === 'transferring') {
-        call.state = prev;
-        await this.write(call, () => updateCall(this.o.db, call.id, { state: prev }));
-      }
-    };
-    // The transfer runs on after this request has been answered: its DB writes may fail
-    // (a rejection nothing awaits would end the process), so they are logged with the call.
-    const running =
-      req.mode === 'blind'
-        ? this.blindTransfer(call, referral, uri, progress, failed)
-        : this.bridgeTransfer(call, referral, uri, progress, failed);
-    running.catch((err) => this.o.log.error({ err, callId, referralId: referral.id }, 'transfer failed'));
-    return referral;
+    return startTransfer(this.transferHost, this.o.emergencyLines, call, agentId, req);
   }
 
-  private async blindTransfer(
-    call: LiveCall,
-    referral: Referral,
-    uri: string,
-    progress: (s: TransferStatus, sip?: number, detail?: string) => void,
-    failed: (sip: number | undefined, detail: string) => Promise<void>,
-  ) {
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      failed(undefined, 'no final NOTIFY in time').catch((err) => this.o.log.error({ err, callId: call.id }, 'transfer timeout'));
-    }, this.o.transferTimeoutMs ?? 30_000);
-    const onProgress = (status: number, reason: string) => {
-      if (settled) return;
-      if (status === 202) return progress('accepted', status, reason);
-      if (status < 200) return progress(status === 100 ? 'trying' : 'ringing', status, reason);
-      settled = true;
-      clearTimeout(timer);
-      if (status < 300) {
-        void (async () => {
-          await updateReferral(this.o.db, referral.id, { outcome: 'connected', sipStatus: status, detail: reason });
-          progress('connected', status, reason);
-          call.transferred = true;
-          await call.leg.hangup();
-          await this.finish(call, 'transferred');
-        })().catch((err) => this.o.log.error({ err }, 'transfer completion failed'));
-      } else {
-        failed(status, reason).catch((err) => this.o.log.error({ err, callId: call.id }, 'transfer failure not stored'));
-      }
-    };
-    try {
-      await call.leg.refer?.(uri, onProgress);
-    } catch (err) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      await failed(sipStatusOf(err), (err as Error).message);
-    }
-  }
-
-  private async bridgeTransfer(
-    call: LiveCall,
-    referral: Referral,
-    uri: string,
-    progress: (s: TransferStatus, sip?: number, detail?: string) => void,
-    failed: (sip: number | undefined, detail: string) => Promise<void>,
-  ) {
-    let other: CallLeg;
-    try {
-      progress('trying');
-      other = await (this.o.placeCall as (u: string) => Promise<CallLeg>)(uri);
-    } catch (err) {
-      await failed(sipStatusOf(err), (err as Error).message);
-      return;
-    }
-    if (!this.calls.has(call.id)) {
-      await other.hangup();
-      await failed(undefined, 'the caller hung up before the line answered');
-      return;
-    }
-    call.bridge = other;
-    call.transferred = true;
-    this.stopPrompts(call);
-    other.events = {
-      onAudio: (pcm) => call.leg.sendPcm(pcm),
-      onEnded: () => {
-        call.leg
-          .hangup()
-          .then(() => this.finish(call, 'transferred'))
-          .catch((err) => this.o.log.error({ err, callId: call.id }, 'ending a bridged call failed'));
-      },
-    };
-    await updateReferral(this.o.db, referral.id, { outcome: 'connected', sipStatus: 200, detail: 'bridged' });
-    progress('connected', 200, 'bridged');
-    // The agent's part is over: the caller now talks to the emergency line through us.
-    this.releaseAgent(call);
-  }
+  // ---- the live-call registry ----
 
   /** Makes a new call live: its leg's audio, DTMF and end come here, and its recognizer opens. */
   private track(call: LiveCall) {
@@ -622,101 +376,15 @@ export class CallCenter {
     // The leg calls these from its socket and timer callbacks: a throw here ends this call
     // (logged), never the process or the other calls.
     call.leg.events = {
-      onAudio: (pcm, ms) => this.guarded(call, 'caller audio', () => this.onCallerAudio(call, pcm, ms)),
-      onDtmf: (digit) => this.guarded(call, 'DTMF', () => this.onDtmf(call, digit)),
+      onAudio: (pcm, ms) => this.guarded(call, 'caller audio', () => this.media.callerAudio(call, pcm, ms)),
+      onDtmf: (digit) => this.guarded(call, 'DTMF', () => this.media.dtmf(call, digit)),
       onEnded: (reason) => {
         this.onLegEnded(call, reason).catch((err) => this.o.log.error({ err, callId: call.id }, 'could not end the call'));
       },
     };
     call.leg.start();
-    this.openAsr(call);
+    this.media.openAsr(call);
   }
-
-  // ---- media ----
-
-  private onCallerAudio(call: LiveCall, pcm: Buffer, ms: number) {
-    call.heardMs = ms;
-    if (call.asr) call.asr.push(pcm);
-    else if (call.asrPending && call.asrPending.length < ASR_PENDING_LIMIT) call.asrPending.push(pcm);
-    if (call.state === 'answered') for (const s of call.sinks) s.send(pcm);
-    call.bridge?.sendPcm(pcm);
-  }
-
-  private onDtmf(call: LiveCall, digit: string) {
-    call.dtmf += digit;
-    this.o.bus.publish('call.dtmf', { callId: call.id, digit });
-    void this.write(call, () => updateCall(this.o.db, call.id, {}, { dtmf: call.dtmf }));
-  }
-
-  private openAsr(call: LiveCall) {
-    const engine = this.o.asr();
-    if (!engine) {
-      call.asrPending = null;
-      return;
-    }
-    call.asrOpening = engine
-      .openStream({
-        sampleRate: 8000,
-        onResult: (r) => this.onAsrResult(call, r),
-        onKeyword: (h) => this.o.bus.publish('call.keyword', { callId: call.id, leg: 'caller', ...h }),
-        onError: (err) => {
-          this.o.log.error({ err, callId: call.id }, 'speech recognition failed for this call');
-          call.asr = undefined;
-        },
-      })
-      .then((stream) => {
-        if (call.asrDone) {
-          // The call ended while the recognizer was starting (slower than finish() waits): free it.
-          void stream.close().catch(() => {});
-          return;
-        }
-        call.asr = stream;
-        for (const pcm of call.asrPending ?? []) stream.push(pcm);
-        call.asrPending = null;
-      })
-      .catch((err) => {
-        call.asrPending = null;
-        this.o.log.warn({ err: (err as Error).message, callId: call.id }, 'no speech recognition for this call');
-      });
-  }
-
-  private onAsrResult(call: LiveCall, r: AsrResult) {
-    const text = r.text.trim();
-    if (!text) return;
-    const startMs = r.startMs ?? null;
-    const endMs = r.endMs ?? call.heardMs;
-    if (r.final) {
-      const seq = ++call.seq;
-      call.finals.push(text);
-      void this.write(call, () =>
-        insertSegment(this.o.db, call.id, { leg: 'caller', seq, text, final: true, startMs, endMs, confidence: r.confidence ?? null }),
-      );
-      this.o.bus.publish('call.transcript', { callId: call.id, leg: 'caller', seq, text, final: true, startMs, endMs });
-    } else {
-      this.o.bus.publish('call.transcript', { callId: call.id, leg: 'caller', seq: call.seq + 1, text, final: false, startMs, endMs });
-    }
-  }
-
-  private startPrompts(call: LiveCall) {
-    const { greeting, queue } = this.o.prompts;
-    if (greeting && call.state === 'queued' && !call.promptTimer) call.leg.sendPcm(greeting);
-    if (!queue || call.promptTimer) return;
-    call.promptTimer = setInterval(
-      () =>
-        this.guarded(call, 'queue prompt', () => {
-          if (call.leg.queuedAudioMs < 200) call.leg.sendPcm(queue);
-        }),
-      200,
-    );
-  }
-
-  private stopPrompts(call: LiveCall) {
-    if (call.promptTimer) clearInterval(call.promptTimer);
-    call.promptTimer = undefined;
-    call.leg.clearAudio();
-  }
-
-  // ---- ending ----
 
   private async onLegEnded(call: LiveCall, reason: LegEnd) {
     let end: EndReason;
@@ -741,8 +409,7 @@ export class CallCenter {
   private failCall(call: LiveCall, what: string, err: unknown): void {
     if (call.ending) return;
     this.o.log.error({ err, callId: call.id }, `call ended: its ${what} handling failed`);
-    if (call.promptTimer) clearInterval(call.promptTimer);
-    call.promptTimer = undefined;
+    this.media.clearPromptTimer(call);
     call.leg
       .hangup()
       .catch(() => {})
@@ -750,33 +417,22 @@ export class CallCenter {
       .catch((e) => this.o.log.error({ err: e, callId: call.id }, 'could not end the failed call'));
   }
 
+  /** The agent is done with the call (it ended or was bridged away): desk audio closed, agent to after_call. */
   private releaseAgent(call: LiveCall) {
     for (const s of call.sinks) s.close(1000, 'call ended');
     call.sinks.clear();
-    if (call.agentId === undefined) return;
-    const a = this.agents.get(call.agentId);
-    if (a && a.callId === call.id) {
-      a.callId = undefined;
-      void this.changeAgent(a, 'after_call');
-    }
+    const a = releaseAgent(call, this.agents, Date.now());
+    if (a) void this.announceAgent(a);
   }
 
   private finish(call: LiveCall, reason: EndReason): Promise<void> {
     call.ending ??= (async () => {
-      this.withdrawOffer(call);
-      if (call.promptTimer) clearInterval(call.promptTimer);
+      this.withdraw(call);
+      this.media.clearPromptTimer(call);
       call.state = 'ended';
       this.releaseAgent(call);
       if (call.bridge) await call.bridge.hangup().catch(() => {});
-      // A short call may end while its recognizer is still starting: its audio is pending
-      // and must still be transcribed, so wait for the start (bounded).
-      if (call.asrOpening && !call.asr) {
-        await Promise.race([call.asrOpening, new Promise((r) => setTimeout(r, 15_000))]);
-      }
-      // The last words are flushed before the record is closed.
-      if (call.asr) await call.asr.close().catch((err) => this.o.log.warn({ err }, 'ASR close failed'));
-      call.asr = undefined;
-      call.asrDone = true;
+      await this.media.closeAsr(call);
       await this.write(call, () =>
         updateCall(
           this.o.db,
@@ -793,13 +449,8 @@ export class CallCenter {
     return call.ending;
   }
 
-  /** Runs DB writes of one call in order; a failed write is logged, never lost silently. */
   private write(call: LiveCall, fn: () => Promise<unknown>): Promise<void> {
-    call.writes = call.writes.then(fn).then(
-      () => undefined,
-      (err) => this.o.log.error({ err, callId: call.id }, 'could not store a call change'),
-    );
-    return call.writes;
+    return writeInOrder(call, fn, this.o.log);
   }
 
   async record(callId: number): Promise<CallRecord | undefined> {
@@ -811,8 +462,7 @@ export class CallCenter {
   /** Hangs up every live call (server shutdown). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const d of this.dialing.values()) d.abort.abort();
-    await Promise.all([...this.dialing.values()].map((d) => d.settled));
+    await this.dialer.cancelAll();
     await Promise.all(
       [...this.calls.values()].map(async (c) => {
         await c.leg.hangup().catch(() => {});
@@ -820,31 +470,4 @@ export class CallCenter {
       }),
     );
   }
-}
-
-/** A live call's bookkeeping at its start; `fields` says how it starts (queued inbound, or answered outbound). */
-function newLiveCall(
-  id: number,
-  leg: CallLeg,
-  fields: Pick<LiveCall, 'state' | 'arrivedAt' | 'emergency'> & Partial<Pick<LiveCall, 'agentId' | 'answeredAt'>>,
-): LiveCall {
-  let resolveDone = () => {};
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
-  return {
-    id,
-    leg,
-    ...fields,
-    asrPending: [],
-    seq: 0,
-    heardMs: 0,
-    finals: [],
-    writes: Promise.resolve(),
-    sinks: new Set(),
-    dtmf: '',
-    transferred: false,
-    done,
-    resolveDone,
-  };
 }
