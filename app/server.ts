@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard, authSettingsFrom, HELMET_OPTIONS, originCheck } from '../auth/index.js';
 import type { ModuleContext, ReadinessCheck } from '../core/index.js';
-import { CoreErrors, ErrorResponse, HotlineError, isHotlineError, maskText } from '../core/index.js';
+import { CoreErrors, declaredErrors, ErrorResponse, HotlineError, isHotlineError, maskText } from '../core/index.js';
 import { databaseErrorKind } from '../db/index.js';
 import type { Config } from './config.js';
 import { type ModuleSpec, registerModules } from './modules.js';
@@ -57,6 +57,21 @@ export const LOG_SERIALIZERS = {
     };
   },
 };
+
+/** The API's summary and every declared error code, so clients can match on `code`. */
+function apiDescription(): string {
+  const rows = declaredErrors().map((e) => `| \`${e.code}\` | ${e.status} | ${e.module} | ${e.message.replace(/\|/g, '\\|')} |`);
+  return [
+    'Intake, dispatch, callback and desk API of the 12345 citizen service hotline.',
+    '',
+    'Errors answer `{ statusCode, error, code, message, params }`: `code` is stable, `message` is English for developers,',
+    '`params` holds the values of its `{placeholders}`. The codes:',
+    '',
+    '| code | status | module | message |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
 
 function safeDecode(url: string): string {
   try {
@@ -159,7 +174,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       info: {
         title: '12345 Hotline API',
         version: opts.version ?? '0.0.0',
-        description: 'Intake, dispatch, callback and desk API of the 12345 citizen service hotline.',
+        description: apiDescription(),
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'hotline_sid' } } },
       security: [{ session: [] }],

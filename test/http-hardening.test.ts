@@ -11,7 +11,7 @@ import { loadConfig } from '../app/config.js';
 import { seed } from '../app/seed.js';
 import { buildServer } from '../app/server.js';
 import { buildValidator, hardenSchema, isStorableDate, isStorableDateTime } from '../app/validation.js';
-import { createLocalBus } from '../core/events.js';
+import { CoreErrors, createLocalBus, declaredErrors } from '../core/index.js';
 import { databaseErrorKind, openDb } from '../db/index.js';
 import { createTestDb, ENGINES } from '../db/testing.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -240,5 +240,21 @@ test('one address holds at most HTTP_MAX_CONNECTIONS_PER_SOURCE connections; oth
     await app.close();
     await bus.close();
     await db.destroy();
+  }
+});
+
+test('errors answer with a declared code and its params; /docs lists every declared code', async () => {
+  const s = await startTestServer('pglite');
+  try {
+    const missing = await s.request('dispatcher', { method: 'GET', url: '/api/no-such-route' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().code, CoreErrors.ROUTE_NOT_FOUND.code);
+    assert.deepEqual(missing.json().params, { method: 'GET', path: '/api/no-such-route' });
+    const doc = (await s.app.inject({ method: 'GET', url: '/docs/json' })).json() as { info: { description: string } };
+    const codes = declaredErrors().map((e) => e.code);
+    assert.ok(codes.length > 50, `the modules declare their errors (${codes.length} codes)`);
+    for (const code of codes) assert.ok(doc.info.description.includes(`\`${code}\``), `/docs lists ${code}`);
+  } finally {
+    await s.close();
   }
 });
