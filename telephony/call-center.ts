@@ -31,7 +31,7 @@ import {
   withdrawOffer,
 } from './queue.js';
 import {
-  type AgentState,
+  type AgentStateName,
   type CallRecord,
   type EndReason,
   getCall,
@@ -232,7 +232,7 @@ export class CallCenter {
   }
 
   /** The desk sets an agent's state (available, on_call, after_call, paused). */
-  async setAgentState(agentId: number, state: AgentState): Promise<AgentView> {
+  async setAgentState(agentId: number, state: AgentStateName): Promise<AgentView> {
     const a = this.agents.get(agentId, Date.now());
     const { requeued } = changeAgentState(a, state, this.calls, this.agents, Date.now());
     if (requeued) {

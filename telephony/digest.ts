@@ -45,17 +45,3 @@ export class DigestVerifier {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 }
-
-/** Whether `address` is in one of the ACL entries (single IPv4 addresses or CIDR blocks). */
-export function aclAllows(acl: readonly string[], address: string): boolean {
-  const ip = address.replace(/^::ffff:/, '');
-  const toInt = (a: string) => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-  for (const entry of acl) {
-    if (entry === '*' || entry === ip) return true;
-    const [net, bits] = entry.split('/');
-    if (bits === undefined || !net || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) continue;
-    const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-    if ((toInt(ip) & mask) === (toInt(net) & mask)) return true;
-  }
-  return false;
-}

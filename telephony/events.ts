@@ -1,5 +1,5 @@
 /** The events telephony publishes on the bus (the desk's live call panel listens to them). */
-import type { AgentState, EndReason } from './store.js';
+import type { AgentStateName, EndReason } from './store.js';
 
 export interface TranscriptEvent {
   callId: number;
@@ -38,6 +38,6 @@ declare module '../core/events.js' {
     };
     /** `detail`: why an outbound call was not answered (the SIP status line, "no answer in time", "cancelled"). */
     'call.ended': { callId: number; reason: EndReason; agentId: number | null; detail?: string };
-    'agent.state': { agentId: number; state: AgentState; reason?: string };
+    'agent.state': { agentId: number; state: AgentStateName; reason?: string };
   }
 }

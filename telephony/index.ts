@@ -18,9 +18,22 @@ export {
   countTranscriptsToRemove,
   removeTranscripts,
 } from './retention.js';
+export type {
+  AgentState,
+  AgentStateBody,
+  Call,
+  CallDetail,
+  CallListQuery,
+  HoldBody,
+  IngressQuery,
+  LiveCallInfo,
+  Referral,
+  Segment,
+  TransferBody,
+} from './schemas.js';
 export { registerTelephony, type Telephony } from './service.js';
-export { TELEPHONY_SETTINGS, type TelephonyConfig, telephonyConfig } from './settings.js';
+export { TELEPHONY_SETTINGS, type TelephonyConfig, type TelephonySettings, telephonyConfig } from './settings.js';
 export { SipEndpoint, type SipEndpointOptions } from './sip-endpoint.js';
-export type { AgentState, CallRecord, CallState, EndReason, Referral, Segment } from './store.js';
+export type { AgentStateName, CallRecord, CallState, EndReason } from './store.js';
 export { attachReferralToCase, insertCaseReferral, linkCallToCallback } from './store.js';
 export { readPromptPcm8k } from './wav.js';

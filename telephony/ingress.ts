@@ -9,7 +9,7 @@
 import type { WebSocket } from 'ws';
 import { decodeG711, encodeG711 } from './g711.js';
 import type { CallLeg, LegEvents } from './leg.js';
-import { downsample16to8, upsample8to16 } from './wav.js';
+import { PcmRateStream } from './wav.js';
 
 abstract class WsLeg implements CallLeg {
   abstract readonly channel: 'twilio' | 'audio_fork';
@@ -115,6 +115,9 @@ export class AudioForkLeg extends WsLeg {
   readonly channel = 'audio_fork' as const;
   sampleRate: 8000 | 16000 = 8000;
   private carry: Buffer = Buffer.alloc(0);
+  /** 16 kHz streams: the caller down to the call's 8 kHz, the agent up to the stream's rate. */
+  private readonly down = new PcmRateStream(16000, 8000);
+  private readonly up = new PcmRateStream(8000, 16000);
 
   /** Reads the JSON start frame; returns an error text when it is unusable. */
   begin(raw: string, queryRate?: number): string | undefined {
@@ -144,12 +147,14 @@ export class AudioForkLeg extends WsLeg {
     } else this.carry = Buffer.alloc(0);
     if (!buf.length) return;
     if (this.sampleRate === 8000) return this.audio(Buffer.from(buf));
-    this.audio(downsample16to8(buf));
+    const pcm8k = this.down.push(buf);
+    if (pcm8k.length) this.audio(pcm8k);
   }
 
   sendPcm(pcm: Buffer): void {
     if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
     if (this.sampleRate === 8000) return void this.ws.send(pcm);
-    this.ws.send(upsample8to16(pcm));
+    const pcm16k = this.up.push(pcm);
+    if (pcm16k.length) this.ws.send(pcm16k);
   }
 }

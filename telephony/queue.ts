@@ -14,7 +14,7 @@
  * is not free.
  */
 import { TelephonyErrors } from './errors.js';
-import type { AgentState, CallState } from './store.js';
+import type { AgentStateName, CallState } from './store.js';
 
 /** What the queue needs to know of a live call (the call centre's live call has these fields). */
 export interface QueueCall {
@@ -32,7 +32,7 @@ export interface QueueCall {
 
 export interface Agent {
   readonly id: number;
-  state: AgentState;
+  state: AgentStateName;
   /** ms since the epoch: when the agent entered `state` (longest idle = smallest). */
   since: number;
   callId?: number;
@@ -41,7 +41,7 @@ export interface Agent {
 
 /** An agent's phone state as the desk reads it. */
 export interface AgentView {
-  state: AgentState;
+  state: AgentStateName;
   since: string;
   callId: number | null;
   offeredCallId: number | null;
@@ -116,7 +116,7 @@ export function requeue(call: QueueCall, agents: Agents): void {
   call.state = 'queued';
 }
 
-export function setAgentState(a: Agent, state: AgentState, now: number): void {
+export function setAgentState(a: Agent, state: AgentStateName, now: number): void {
   a.state = state;
   a.since = now;
 }
@@ -140,7 +140,7 @@ export function offerRangOut(call: QueueCall, agent: Agent, agents: Agents, now:
  */
 export function changeAgentState<C extends QueueCall>(
   a: Agent,
-  state: AgentState,
+  state: AgentStateName,
   calls: ReadonlyMap<number, C>,
   agents: Agents,
   now: number,

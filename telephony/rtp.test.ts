@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { test } from 'node:test';
-import { aclAllows, DigestVerifier } from './digest.js';
+import { aclAllows, aclEntryProblem } from './acl.js';
+import { DigestVerifier } from './digest.js';
 import { encodeG711 } from './g711.js';
 import { ReorderBuffer } from './jitter.js';
 import { buildRtp, buildTelephoneEvent, parseRtp, parseTelephoneEvent, type RtpPacket, seqDiff } from './rtp-packet.js';
@@ -59,10 +60,22 @@ test('SDP: picks the first G.711 codec and telephone-event; refuses offers it ca
   assert.throws(() => negotiate(parseSdp(offer.replace('m=audio 4000', 'm=audio 0'))), /declined \(m=audio 0\)/);
 });
 
-test('ACL entries match addresses and CIDR blocks; digest answers verify, wrong ones do not', () => {
+test('ACL entries match IPv4 and IPv6 addresses and CIDR blocks; digest answers verify, wrong ones do not', () => {
   assert.ok(aclAllows(['10.0.0.0/8'], '10.2.3.4'));
   assert.ok(aclAllows(['127.0.0.1'], '::ffff:127.0.0.1'));
   assert.ok(!aclAllows(['10.0.0.0/8', '192.168.1.1'], '192.168.1.2'));
+  // IPv6: single addresses and CIDR blocks, and an IPv4 block seen through a dual-stack socket.
+  assert.ok(aclAllows(['2001:db8:10::/48'], '2001:db8:10:ffff::1'));
+  assert.ok(!aclAllows(['2001:db8:10::/48'], '2001:db8:11::1'));
+  assert.ok(aclAllows(['::1'], '::1'));
+  assert.ok(aclAllows(['10.0.0.0/8'], '::ffff:10.9.8.7'));
+  assert.ok(!aclAllows(['10.0.0.0/8'], '2001:db8::1'));
+  assert.ok(aclAllows(['*'], '2001:db8::1'));
+  assert.ok(!aclAllows(['10.0.0.0/8'], 'not-an-address'));
+  assert.equal(aclEntryProblem('fd00::/8'), undefined);
+  assert.match(aclEntryProblem('fd00::/129') ?? '', /prefix length outside 0-128/);
+  assert.match(aclEntryProblem('10.0.0.0/33') ?? '', /prefix length outside 0-32/);
+  assert.match(aclEntryProblem('gateway.example') ?? '', /not an IP address/);
   const v = new DigestVerifier({ user: 'u', password: 'p', realm: 'r' });
   const nonce = /nonce="([^"]+)"/.exec(v.challenge())?.[1];
   assert.ok(nonce);

@@ -8,8 +8,8 @@ import type { AsrEngine } from '../asr/index.js';
 import type { ModuleContext } from '../core/index.js';
 import { CallCenter } from './call-center.js';
 import { TelephonyErrors } from './errors.js';
-import { telephonyRoutes } from './routes.js';
-import { telephonyConfig, trunkUri } from './settings.js';
+import { telephonyRoutes } from './routes/index.js';
+import { type TelephonySettings, telephonyConfig, trunkUri } from './settings.js';
 import { SipEndpoint } from './sip-endpoint.js';
 import { reconcileLostCalls } from './store.js';
 import { readPromptPcm8k } from './wav.js';
@@ -42,7 +42,7 @@ export function loadPrompt(path: string, warn: (msg: string) => void): Buffer | 
 export async function registerTelephony(
   app: FastifyInstance,
   ctx: ModuleContext,
-  values: Record<string, unknown>,
+  values: TelephonySettings,
   opts: { asr?: () => AsrEngine | null | undefined } = {},
 ): Promise<Telephony> {
   const cfg = telephonyConfig(values);
@@ -59,7 +59,7 @@ export async function registerTelephony(
     bus: ctx.bus,
     log,
     // asr/ decorates the server with its engine when it is mounted before telephony.
-    asr: opts.asr ?? (() => (app as unknown as { asr?: { engine: AsrEngine | null } }).asr?.engine),
+    asr: opts.asr ?? (() => app.asr?.engine),
     offerTimeoutMs: cfg.offerTimeoutMs,
     prompts: { greeting: loadPrompt(cfg.greetingWav, warn), queue: loadPrompt(cfg.queueWav, warn) },
     emergencyLines: cfg.emergencyLines,

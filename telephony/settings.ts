@@ -1,5 +1,6 @@
 /** Telephony's environment variables (see `hotline --help`). */
-import type { Setting } from '../core/index.js';
+import type { Setting, SettingsValues } from '../core/index.js';
+import { aclEntryProblem } from './acl.js';
 
 export const TELEPHONY_SETTINGS = [
   {
@@ -20,7 +21,7 @@ export const TELEPHONY_SETTINGS = [
     env: 'SIP_TRUNK_ACL',
     kind: 'list',
     default: '127.0.0.1',
-    help: 'source addresses (IPv4 or CIDR, comma-separated) allowed to place calls without digest',
+    help: 'source addresses (IPv4 or IPv6, single or CIDR, comma-separated; * = any) allowed to place calls without digest',
   },
   { env: 'SIP_AUTH_USER', kind: 'string', help: 'digest user name for peers outside SIP_TRUNK_ACL (unset: such peers get 403)' },
   { env: 'SIP_AUTH_PASSWORD', kind: 'string', help: 'digest password for SIP_AUTH_USER' },
@@ -124,31 +125,34 @@ export interface TelephonyConfig {
   ingressToken?: string;
 }
 
-const list = (v: unknown) =>
-  String(v ?? '')
+export type TelephonySettings = SettingsValues<typeof TELEPHONY_SETTINGS>;
+
+const list = (v: string) =>
+  v
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 
 /** Reads the parsed settings; throws with every problem the parser cannot see (cross-field). */
-export function telephonyConfig(values: Record<string, unknown>): TelephonyConfig {
+export function telephonyConfig(values: TelephonySettings): TelephonyConfig {
   const problems: string[] = [];
   const transports = list(values.SIP_TRANSPORTS).map((t) => t.toUpperCase());
   for (const t of transports) if (t !== 'UDP' && t !== 'TCP') problems.push(`SIP_TRANSPORTS has "${t}": use udp, tcp or udp,tcp.`);
-  const min = values.RTP_PORT_MIN as number;
-  const max = values.RTP_PORT_MAX as number;
+  const min = values.RTP_PORT_MIN;
+  const max = values.RTP_PORT_MAX;
   if (min >= max || min < 1024) problems.push(`RTP_PORT_MIN=${min} and RTP_PORT_MAX=${max}: give a range above 1023 with MIN below MAX.`);
   const acl = list(values.SIP_TRUNK_ACL);
-  for (const a of acl)
-    if (a !== '*' && !/^\d+\.\d+\.\d+\.\d+(\/\d{1,2})?$/.test(a))
-      problems.push(`SIP_TRUNK_ACL entry "${a}" is not an IPv4 address or CIDR block.`);
-  const user = values.SIP_AUTH_USER as string | undefined;
-  const password = values.SIP_AUTH_PASSWORD as string | undefined;
+  for (const a of acl) {
+    const problem = aclEntryProblem(a);
+    if (problem) problems.push(`SIP_TRUNK_ACL entry ${problem}.`);
+  }
+  const user = values.SIP_AUTH_USER;
+  const password = values.SIP_AUTH_PASSWORD;
   if (Boolean(user) !== Boolean(password)) problems.push('Set both SIP_AUTH_USER and SIP_AUTH_PASSWORD, or neither.');
-  const host = values.SIP_HOST as string;
-  const trunk = values.SIP_OUTBOUND_TRUNK as string | undefined;
+  const host = values.SIP_HOST;
+  const trunk = values.SIP_OUTBOUND_TRUNK;
   const line = (n: '110' | '119' | '120') => {
-    const v = values[`TRANSFER_${n}_URI`] as string | undefined;
+    const v = values[`TRANSFER_${n}_URI`];
     if (!v) return undefined;
     if (/^sips?:/.test(v)) return v;
     if (!trunk) {
@@ -160,29 +164,29 @@ export function telephonyConfig(values: Record<string, unknown>): TelephonyConfi
   const emergencyLines = { '110': line('110'), '119': line('119'), '120': line('120') };
   if (problems.length) throw new Error(`Invalid telephony configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return {
-    sipEnabled: values.SIP_ENABLED as boolean,
-    sipPort: values.SIP_PORT as number,
+    sipEnabled: values.SIP_ENABLED,
+    sipPort: values.SIP_PORT,
     sipHost: host,
-    advertiseHost: (values.SIP_ADVERTISE_HOST as string | undefined) || (host === '0.0.0.0' ? '127.0.0.1' : host),
-    transports: transports as ('UDP' | 'TCP')[],
+    advertiseHost: values.SIP_ADVERTISE_HOST || (host === '0.0.0.0' ? '127.0.0.1' : host),
+    transports: transports.filter((t): t is 'UDP' | 'TCP' => t === 'UDP' || t === 'TCP'),
     acl,
-    auth: user && password ? { user, password, realm: values.SIP_AUTH_REALM as string } : undefined,
-    maxCalls: values.SIP_MAX_CALLS as number,
-    maxMessageBytes: values.SIP_MAX_MESSAGE_BYTES as number,
+    auth: user && password ? { user, password, realm: values.SIP_AUTH_REALM } : undefined,
+    maxCalls: values.SIP_MAX_CALLS,
+    maxMessageBytes: values.SIP_MAX_MESSAGE_BYTES,
     tcp: {
-      maxConnections: values.SIP_TCP_MAX_CONNECTIONS as number,
-      maxPerSource: values.SIP_TCP_MAX_PER_SOURCE as number,
-      idleTimeoutMs: (values.SIP_TCP_IDLE_TIMEOUT_S as number) * 1000,
-      messageTimeoutMs: (values.SIP_MESSAGE_TIMEOUT_S as number) * 1000,
+      maxConnections: values.SIP_TCP_MAX_CONNECTIONS,
+      maxPerSource: values.SIP_TCP_MAX_PER_SOURCE,
+      idleTimeoutMs: values.SIP_TCP_IDLE_TIMEOUT_S * 1000,
+      messageTimeoutMs: values.SIP_MESSAGE_TIMEOUT_S * 1000,
     },
     outboundTrunk: trunk,
     rtpRange: { min, max },
-    rtpTimeoutMs: (values.RTP_TIMEOUT_S as number) * 1000,
-    offerTimeoutMs: (values.CALL_OFFER_TIMEOUT_S as number) * 1000,
+    rtpTimeoutMs: values.RTP_TIMEOUT_S * 1000,
+    offerTimeoutMs: values.CALL_OFFER_TIMEOUT_S * 1000,
     emergencyLines,
-    greetingWav: values.TELEPHONY_GREETING_WAV as string,
-    queueWav: values.TELEPHONY_QUEUE_WAV as string,
-    ingressToken: (values.INGRESS_TOKEN as string | undefined) || undefined,
+    greetingWav: values.TELEPHONY_GREETING_WAV,
+    queueWav: values.TELEPHONY_QUEUE_WAV,
+    ingressToken: values.INGRESS_TOKEN || undefined,
   };
 }
 

@@ -8,7 +8,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Core, Grammar, URI } from 'sip.js';
 import { maskPhone } from '../core/index.js';
-import { aclAllows, type DigestCredentials, DigestVerifier } from './digest.js';
+import { TrunkAcl } from './acl.js';
+import { type DigestCredentials, DigestVerifier } from './digest.js';
 import { SipFailure } from './errors.js';
 import { type PortRange, RtpSession } from './rtp-session.js';
 import { buildSdp, type Negotiated, negotiate, parseSdp, SdpError } from './sdp.js';
@@ -93,6 +94,7 @@ export class SipEndpoint {
   private transports: SipTransport[] = [];
   private cores = new Map<Protocol, Core.UserAgentCore>();
   private digest?: DigestVerifier;
+  private readonly acl: TrunkAcl;
   private stopped = false;
   stats = { received: 0, malformed: 0, refused: 0, calls: 0 };
 
@@ -108,6 +110,7 @@ export class SipEndpoint {
   }
 
   private constructor(private readonly opts: SipEndpointOptions) {
+    this.acl = new TrunkAcl(opts.acl);
     if (opts.auth) this.digest = new DigestVerifier(opts.auth);
   }
 
@@ -133,7 +136,7 @@ export class SipEndpoint {
             ...opts.tcp,
             // With digest configured an outside peer may still connect and be challenged;
             // without it nothing it could send would be accepted, so it is refused at accept.
-            allow: (address: string) => Boolean(ep.digest) || aclAllows(opts.acl, address),
+            allow: (address: string) => Boolean(ep.digest) || ep.acl.allows(address),
             busy: (peer: SipPeer) =>
               [...ep.calls.values()].some(
                 (c) => c && c.peer.protocol === 'TCP' && c.peer.address === peer.address && c.peer.port === peer.port,
@@ -281,7 +284,7 @@ export class SipEndpoint {
     const peer = this.peers.get(msg) ?? { protocol: transport.protocol, address: '?', port: 0 };
     const caller = msg.from.uri.user ?? '';
     const log = this.opts.log.child({ peer: `${peer.address}:${peer.port}`, caller: maskPhone(caller) });
-    if (!aclAllows(this.opts.acl, peer.address)) {
+    if (!this.acl.allows(peer.address)) {
       if (!this.digest) {
         this.stats.refused++;
         log.warn('INVITE refused: source address is not in SIP_TRUNK_ACL');

@@ -188,7 +188,7 @@ export async function openUdpTransport(opts: TransportOptions): Promise<SipTrans
   };
 }
 
-/** An IPv4 peer accepted on a dual-stack socket reads ::ffff:a.b.c.d; the ACL speaks IPv4. */
+/** An IPv4 peer accepted on a dual-stack socket reads ::ffff:a.b.c.d: counted, logged and replied to as the IPv4 address it is. */
 const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 
 export async function openTcpTransport(opts: TransportOptions): Promise<SipTransport & { stats: TransportStats }> {

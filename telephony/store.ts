@@ -6,7 +6,8 @@ import type { Channel } from './leg.js';
 export type CallState = 'ringing' | 'queued' | 'offered' | 'answered' | 'held' | 'transferring' | 'ended';
 /** `lost_on_restart`: the process that held the call stopped without ending it (see reconcileLostCalls). */
 export type EndReason = 'answered' | 'abandoned' | 'transferred' | 'failed' | 'timeout' | 'rejected' | 'lost_on_restart';
-export type AgentState = 'available' | 'on_call' | 'after_call' | 'paused' | 'offline';
+/** An agent's phone state (offline: never seen by this process). */
+export type AgentStateName = 'available' | 'on_call' | 'after_call' | 'paused' | 'offline';
 
 export interface CallRecord {
   id: number;
@@ -307,7 +308,7 @@ export async function listReferrals(q: Queryable, callId: number): Promise<Refer
   return r.rows.map(toReferral);
 }
 
-export async function saveAgentState(q: Queryable, userId: number, state: AgentState): Promise<string> {
+export async function saveAgentState(q: Queryable, userId: number, state: AgentStateName): Promise<string> {
   const r = await q.query(
     `INSERT INTO agent_states (user_id, state, since) VALUES ($1, $2, now())
      ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, since = now() RETURNING since`,

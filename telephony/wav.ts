@@ -1,9 +1,15 @@
 /**
- * Prompt WAVs as 8 kHz PCM, and PCM between 16 and 8 kHz frame by frame for 16 kHz
- * audio-fork streams (a short filter that works on each 20 ms frame as it comes).
+ * Prompt WAVs as 8 kHz PCM, and call audio between Buffers of 16-bit PCM and asr's
+ * resampler (one resampler for the product: asr/resample.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { decodeWav } from '../asr/index.js';
+import { decodeWav, resample } from '../asr/index.js';
+
+type Carry = NonNullable<Parameters<typeof resample>[3]>['carry'];
+
+/** 16-bit LE PCM bytes as samples (copied: a Buffer's bytes may not be 2-byte aligned). */
+export const pcmSamples = (buf: Buffer): Int16Array => new Int16Array(new Uint8Array(buf).buffer);
+export const pcmBytes = (pcm: Int16Array): Buffer => Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 
 /**
  * A prompt WAV (PCM or G.711, mono or stereo, 8 or 16 kHz: asr's reader) as 8 kHz 16-bit
@@ -12,41 +18,23 @@ import { decodeWav } from '../asr/index.js';
 export function readPromptPcm8k(path: string): Buffer {
   if (!existsSync(path)) throw new Error(`prompt ${path} not found`);
   const wav = decodeWav(readFileSync(path), path);
-  const pcm = Buffer.from(wav.pcm.buffer, wav.pcm.byteOffset, wav.pcm.byteLength);
-  return wav.sampleRate === 8000 ? Buffer.from(pcm) : downsample16to8(pcm);
+  return Buffer.from(pcmBytes(wav.sampleRate === 8000 ? wav.pcm : resample(wav.pcm, wav.sampleRate, 8000)));
 }
 
-// A short half-band low-pass (windowed sinc) keeps 4-8 kHz out of the 8 kHz signal.
-const TAPS = [-0.0106, 0, 0.0329, 0, -0.0881, 0, 0.3118, 0.5, 0.3118, 0, -0.0881, 0, 0.0329, 0, -0.0106];
+/**
+ * One direction of a call's audio converted frame by frame (a 16 kHz PBX stream and the
+ * 8 kHz call): the frames come out as the whole stream would, a millisecond or two late.
+ */
+export class PcmRateStream {
+  private readonly carry: Carry = {};
 
-/** 16 kHz → 8 kHz. */
-export function downsample16to8(pcm: Buffer): Buffer {
-  const n = pcm.length >> 1;
-  const out = Buffer.alloc((n >> 1) * 2);
-  const half = (TAPS.length - 1) / 2;
-  for (let i = 0; i < n >> 1; i++) {
-    let acc = 0;
-    for (let t = 0; t < TAPS.length; t++) {
-      const j = 2 * i + t - half;
-      if (j >= 0 && j < n) acc += (TAPS[t] as number) * pcm.readInt16LE(j * 2);
-    }
-    out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(acc))), i * 2);
-  }
-  return out;
-}
+  constructor(
+    private readonly fromRate: number,
+    private readonly toRate: number,
+  ) {}
 
-/** 8 kHz → 16 kHz by zero-stuffing and the same low-pass (gain 2). */
-export function upsample8to16(pcm: Buffer): Buffer {
-  const n = pcm.length >> 1;
-  const out = Buffer.alloc(n * 4);
-  const half = (TAPS.length - 1) / 2;
-  for (let i = 0; i < 2 * n; i++) {
-    let acc = 0;
-    for (let t = 0; t < TAPS.length; t++) {
-      const j = i + t - half;
-      if (j >= 0 && j < 2 * n && j % 2 === 0) acc += 2 * (TAPS[t] as number) * pcm.readInt16LE(j);
-    }
-    out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(acc))), i * 2);
+  /** The converted audio the frame completes (may be empty for a very short first frame). */
+  push(pcm: Buffer): Buffer {
+    return pcmBytes(resample(pcmSamples(pcm), this.fromRate, this.toRate, { carry: this.carry }));
   }
-  return out;
 }
