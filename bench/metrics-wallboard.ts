@@ -4,8 +4,7 @@
  * Run: node --import tsx bench/metrics-wallboard.ts [calls=50000] [orders=20000]
  */
 import { createTestDb, ENGINES } from '../db/testing.js';
-import { report } from '../metrics/report.js';
-import { wallboard } from '../metrics/wallboard.js';
+import { report, wallboard } from '../metrics/index.js';
 
 const CALLS = Number(process.argv[2] ?? 50_000);
 const ORDERS = Number(process.argv[3] ?? 20_000);

@@ -7,7 +7,7 @@ export { MetricsErrors } from './errors.js';
 export { reportCsv, reportXlsx } from './export.js';
 export type { Breakdown, CallFigures, CaseFigures, Period } from './figures.js';
 export { startLiveWallboard } from './live.js';
-export { formatPrometheus, wallboardMetrics } from './prometheus.js';
+export { type WallboardExporter, wallboardExporter } from './prometheus.js';
 export { checkPeriod, type Report, report } from './report.js';
 export { type MetricsOptions, metricsRoutes } from './routes.js';
 export { METRICS_SETTINGS, type MetricsSettingValues, metricsOptionsFrom } from './settings.js';

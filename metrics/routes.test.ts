@@ -78,6 +78,14 @@ for (const engine of ENGINES) {
       assert.match(r.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/);
       assert.match(r.body, /^# HELP hotline_calls_waiting /m);
       assert.match(r.body, /^hotline_work_orders_overdue \d+$/m);
+      for (const processMetric of [
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_gc_duration_seconds',
+      ]) {
+        assert.match(r.body, new RegExp(`^# TYPE ${processMetric} `, 'm'), processMetric);
+      }
     });
 
     test('agent states reported on the bus show on the wallboard', async () => {

@@ -7,7 +7,7 @@ import { trackAgents } from './agents.js';
 import { MetricsErrors } from './errors.js';
 import { reportCsv, reportXlsx } from './export.js';
 import { startLiveWallboard } from './live.js';
-import { formatPrometheus, wallboardMetrics } from './prometheus.js';
+import { wallboardExporter } from './prometheus.js';
 import { report } from './report.js';
 import { PeriodQuery, ReportSchema, WallboardSchema } from './schemas.js';
 import { wallboard } from './wallboard.js';
@@ -69,6 +69,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
   } catch {
     throw MetricsErrors.METRICS_TIMEZONE_UNKNOWN({ timezone: tz });
   }
+  const exporter = wallboardExporter();
   const agents = trackAgents(bus);
   await agents.load(db).catch((err) => log.warn({ err }, 'wallboard: could not read the stored agent states'));
   const compute = () => wallboard(db, tz, agents.known() ? agents.counts() : null);
@@ -163,7 +164,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
       schema: {
         tags: ['operations'],
         summary:
-          'Wallboard figures in Prometheus text format: from the addresses in METRICS_ALLOW (default this host only), or anywhere with "Authorization: Bearer <METRICS_TOKEN>"',
+          'Wallboard figures and the process metrics (CPU, memory, event-loop lag, GC) in Prometheus text format: from the addresses in METRICS_ALLOW (default this host only), or anywhere with "Authorization: Bearer <METRICS_TOKEN>"',
         security: [],
         produces: ['text/plain'],
         response: { 200: Type.String(), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse') },
@@ -175,8 +176,8 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsOptions> = async (a
         if (opts.token) throw MetricsErrors.METRICS_TOKEN_REQUIRED();
         throw MetricsErrors.METRICS_ADDRESS_REFUSED({ ip: req.ip });
       }
-      const text = formatPrometheus(wallboardMetrics(await compute()));
-      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+      const text = await exporter.scrape(await compute());
+      return reply.type(exporter.contentType).send(text);
     },
   );
 };
