@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../core/index.js';
 import { startDeadlineChecker } from './deadlines.js';
 import { dispatchRoutes, open311Routes } from './routes/index.js';
-import { type DispatchSettings, dispatchSettingsFrom } from './settings.js';
+import { type DispatchSettings, type DispatchSettingValues, dispatchSettingsFrom } from './settings.js';
 
 export type { DayKind, DeadlineRule, WorkCalendar } from './calendar.js';
 export { addWorkdays, addWorkingMs, computeDeadline, deadlineUsed, isWorkday, workingMsBetween } from './calendar.js';
@@ -32,7 +32,13 @@ export type {
   WorkOrderDetail,
   WorkOrderPage,
 } from './schemas.js';
-export { DEFAULT_DISPATCH_SETTINGS, DISPATCH_SETTINGS, type DispatchSettings, dispatchSettingsFrom } from './settings.js';
+export {
+  DEFAULT_DISPATCH_SETTINGS,
+  DISPATCH_SETTINGS,
+  type DispatchSettings,
+  type DispatchSettingValues,
+  dispatchSettingsFrom,
+} from './settings.js';
 export {
   ACTIONS,
   type Action,
@@ -57,7 +63,7 @@ export { type Actor, createWorkOrder, findRelated, getWorkOrder, listWorkOrders,
 export async function registerDispatch(
   app: FastifyInstance,
   ctx: ModuleContext,
-  values: Record<string, unknown>,
+  values: Partial<DispatchSettingValues>,
 ): Promise<DispatchSettings> {
   const settings = dispatchSettingsFrom(values);
   await app.register(dispatchRoutes, { ctx, settings });

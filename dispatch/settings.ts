@@ -1,5 +1,5 @@
-import type { Setting } from '../core/index.js';
-import { parseDailyWindows } from '../core/index.js';
+import type { Setting, SettingsValues } from '../core/index.js';
+import { parseDailyWindows, readSettings } from '../core/index.js';
 
 export const DISPATCH_SETTINGS = [
   {
@@ -72,12 +72,19 @@ export interface DispatchSettings {
   open311PublicDetails: boolean;
 }
 
-export const DEFAULT_DISPATCH_SETTINGS: DispatchSettings = dispatchSettingsFrom({});
+/** The parsed values of DISPATCH_SETTINGS, as config.values holds them. */
+export type DispatchSettingValues = SettingsValues<typeof DISPATCH_SETTINGS>;
 
-/** The module's settings from `config.values` (anything missing takes its default). */
-export function dispatchSettingsFrom(values: Record<string, unknown>): DispatchSettings {
-  const get = (env: string) => values[env] ?? (DISPATCH_SETTINGS as readonly Setting[]).find((s) => s.env === env)?.default;
-  const hours = String(get('DISPATCH_WORK_HOURS'));
+/** The declared defaults, parsed once. */
+const DEFAULTS: DispatchSettingValues = readSettings(DISPATCH_SETTINGS, {});
+
+/**
+ * The module's settings from `config.values` (anything missing takes its default). The
+ * centre's offset comes filled from CENTRE_TIMEZONE by app/config.ts; callers that pass
+ * nothing get China Standard Time.
+ */
+export function dispatchSettingsFrom(values: Partial<DispatchSettingValues> = {}): DispatchSettings {
+  const hours = values.DISPATCH_WORK_HOURS ?? DEFAULTS.DISPATCH_WORK_HOURS;
   let workHours: [number, number][];
   try {
     workHours = parseDailyWindows(hours);
@@ -86,18 +93,19 @@ export function dispatchSettingsFrom(values: Record<string, unknown>): DispatchS
       `DISPATCH_WORK_HOURS=${JSON.stringify(hours)} is not valid: ${(err as Error).message}; use e.g. 09:00-12:00,13:30-17:30.`,
     );
   }
-  const keys = String(get('OPEN311_API_KEYS') ?? '');
   return {
     workHours,
-    utcOffsetMinutes: Number(get('DISPATCH_UTC_OFFSET_MINUTES') ?? 480),
-    nearDeadlineShare: Number(get('DISPATCH_NEAR_DEADLINE_PERCENT')) / 100,
-    deadlineCheckSeconds: Number(get('DISPATCH_DEADLINE_CHECK_SECONDS')),
-    defaultDeadlineWorkdays: Number(get('DISPATCH_DEFAULT_DEADLINE_WORKDAYS')),
-    relatedDays: Number(get('DISPATCH_RELATED_DAYS')),
-    open311Keys: keys
+    utcOffsetMinutes: values.DISPATCH_UTC_OFFSET_MINUTES ?? DEFAULTS.DISPATCH_UTC_OFFSET_MINUTES ?? 480,
+    nearDeadlineShare: (values.DISPATCH_NEAR_DEADLINE_PERCENT ?? DEFAULTS.DISPATCH_NEAR_DEADLINE_PERCENT) / 100,
+    deadlineCheckSeconds: values.DISPATCH_DEADLINE_CHECK_SECONDS ?? DEFAULTS.DISPATCH_DEADLINE_CHECK_SECONDS,
+    defaultDeadlineWorkdays: values.DISPATCH_DEFAULT_DEADLINE_WORKDAYS ?? DEFAULTS.DISPATCH_DEFAULT_DEADLINE_WORKDAYS,
+    relatedDays: values.DISPATCH_RELATED_DAYS ?? DEFAULTS.DISPATCH_RELATED_DAYS,
+    open311Keys: (values.OPEN311_API_KEYS ?? DEFAULTS.OPEN311_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean),
-    open311PublicDetails: get('OPEN311_PUBLIC_DETAILS') === true || get('OPEN311_PUBLIC_DETAILS') === 'true',
+    open311PublicDetails: values.OPEN311_PUBLIC_DETAILS ?? DEFAULTS.OPEN311_PUBLIC_DETAILS,
   };
 }
+
+export const DEFAULT_DISPATCH_SETTINGS: DispatchSettings = dispatchSettingsFrom({});
