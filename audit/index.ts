@@ -4,11 +4,11 @@
  * GET /api/audit/pii-access.
  */
 export { AuditErrors } from './errors.js';
-export { auditRoutes, PiiAccessSchema } from './routes.js';
+export { auditRoutes } from './routes.js';
+export { type PiiAccess, PiiAccessSchema } from './schemas.js';
 export {
   listPiiAccess,
   logPiiRead,
-  type PiiAccess,
   type PiiAccessFilter,
   type PiiAccessInput,
   RECORD_TYPES,

@@ -3,29 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/index.js';
 import { protectedErrors } from '../core/index.js';
+import { PiiAccessSchema } from './schemas.js';
 import { listPiiAccess, RECORD_TYPES } from './store.js';
 
-const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const RecordType = Type.Union(RECORD_TYPES.map((t) => Type.Literal(t)));
-
-export const PiiAccessSchema = Type.Object(
-  {
-    id: Type.Integer(),
-    at: Type.String({ format: 'date-time' }),
-    userId: Nullable(Type.Integer()),
-    username: Nullable(Type.String()),
-    role: Type.String(),
-    recordType: RecordType,
-    recordId: Type.Integer(),
-    recordRef: Nullable(Type.String({ description: 'work order number, call channel id' })),
-    fields: Type.Array(Type.String(), {
-      description: 'personal fields shown in clear: callerPhone, callerName, address, location, description, transcript, ...',
-    }),
-    ip: Nullable(Type.String({ description: 'address the request came from' })),
-    route: Nullable(Type.String({ description: 'method and route, e.g. GET /api/work-orders/:id' })),
-  },
-  { $id: 'PiiAccess' },
-);
 
 export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = async (app, { ctx }) => {
   app.addSchema(PiiAccessSchema);

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { parseRequestTime } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { AuditErrors } from './errors.js';
+import type { PiiAccess } from './schemas.js';
 
 export const RECORD_TYPES = ['work_order', 'call', 'callback'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -24,20 +25,6 @@ export interface PiiAccessInput {
   ip: string | null;
   /** Method and route, e.g. GET /api/work-orders/:id. */
   route?: string | null;
-}
-
-export interface PiiAccess {
-  id: number;
-  at: string;
-  userId: number | null;
-  username: string | null;
-  role: string;
-  recordType: RecordType;
-  recordId: number;
-  recordRef: string | null;
-  fields: string[];
-  ip: string | null;
-  route: string | null;
 }
 
 export async function recordPiiAccess(q: Queryable, a: PiiAccessInput): Promise<void> {

@@ -9,6 +9,8 @@ import { AuthErrors } from './errors.js';
 import { currentUser } from './guard.js';
 import { loginRefusal, PhantomLocks, recordFailure, recordSuccess } from './lockout.js';
 import { verifyPassword } from './password.js';
+import type { User } from './schemas.js';
+import { LoginResponseSchema, NextSchema as Next, UserSchema } from './schemas.js';
 import { createSession, deleteSession, type Pending, SESSION_COOKIE, setSessionPending } from './sessions.js';
 import { type AuthSettings, DEFAULT_AUTH_SETTINGS, TWO_FACTOR_ROLES } from './settings.js';
 import { confirmTotp, disableTotp, newRecoveryCodeSet, startTotpEnrolment, verifySecondFactor } from './two-factor.js';
@@ -21,7 +23,6 @@ import {
   otherActiveAdmins,
   setActive,
   setPassword,
-  type User,
   unlockUser,
 } from './users.js';
 
@@ -34,26 +35,6 @@ export interface AuthOptions {
   settings?: AuthSettings;
 }
 
-const UserSchema = Type.Object(
-  {
-    id: Type.Integer(),
-    username: Type.String(),
-    displayName: Type.String(),
-    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-    orgUnitId: Type.Union([Type.Integer(), Type.Null()]),
-    active: Type.Boolean(),
-    mustChangePassword: Type.Boolean({ description: 'the next login may only change the password' }),
-    demo: Type.Boolean({ description: 'a demo user with the published password' }),
-    twoFactor: Type.Boolean({ description: 'TOTP enrolled: the login asks for a code' }),
-    lockedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'locked after wrong passwords until' }),
-  },
-  { $id: 'User' },
-);
-
-/** What the login still needs before the session is a full one. */
-const Next = Type.Union([Type.Literal('change_password'), Type.Literal('enrol_two_factor'), Type.Null()], {
-  description: 'change_password / enrol_two_factor: the session may only do that step (then it is a full login); null: logged in',
-});
 const NEXT_OF: Record<Pending, 'change_password' | 'enrol_two_factor'> = {
   password: 'change_password',
   totp_enrol: 'enrol_two_factor',
@@ -130,7 +111,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
           password: PasswordBody,
           code: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'TOTP code or recovery code' })),
         }),
-        response: { 200: Type.Object({ user: Type.Ref('User'), next: Next }), ...protectedErrors, 429: ref('ErrorResponse') },
+        response: { 200: LoginResponseSchema, ...protectedErrors, 429: ref('ErrorResponse') },
       },
     },
     async (req, reply) => {
@@ -209,7 +190,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthOptions> = async (app, op
         tags: ['auth'],
         summary: 'Change your own password (also the forced change after a reset); ends your other sessions',
         body: Type.Object({ currentPassword: PasswordBody, newPassword: PasswordBody }),
-        response: { 200: Type.Object({ user: Type.Ref('User'), next: Next }), ...protectedErrors },
+        response: { 200: LoginResponseSchema, ...protectedErrors },
       },
     },
     async (req) => {

@@ -1,25 +1,11 @@
-import { isRole, ROLES, type Role } from '../core/index.js';
+import { isRole, ROLES } from '../core/index.js';
 import type { Queryable } from '../db/index.js';
 import { AuthErrors } from './errors.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 import { checkPassword } from './password-policy.js';
+import type { User } from './schemas.js';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  orgUnitId: number | null;
-  active: boolean;
-  /** The next login may only change the password (a generated or reset one). */
-  mustChangePassword: boolean;
-  /** A demo user with the published password. */
-  demo: boolean;
-  /** TOTP is enrolled and confirmed: the login asks for a code. */
-  twoFactor: boolean;
-  /** Until when the account is locked after wrong passwords, or null. */
-  lockedUntil: string | null;
-}
+export type { User };
 
 export interface NewUser {
   username: string;

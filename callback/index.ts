@@ -18,7 +18,7 @@ export { CallbackErrors } from './errors.js';
 export type { CallbackEvent } from './events.js';
 export { nextCallTime, retryTime, sampled } from './policy.js';
 export { forgetNotesOfAnonymisedCases } from './retention.js';
-export { CallbackSchema, callbackRoutes } from './routes.js';
+export { callbackRoutes } from './routes.js';
 export {
   KEY_OUTCOMES,
   type Runner,
@@ -28,6 +28,7 @@ export {
   startBullRunner,
   startEmbeddedRunner,
 } from './runner.js';
+export { type Callback, type CallbackCall, CallbackCallSchema, CallbackSchema } from './schemas.js';
 export {
   CALLBACK_SETTINGS,
   type CallbackSettings,
@@ -37,8 +38,6 @@ export {
   parseWindows,
 } from './settings.js';
 export {
-  type Callback,
-  type CallbackCall,
   type CallbackDeps,
   type ClickToCall,
   callCitizen,

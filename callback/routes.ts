@@ -4,8 +4,8 @@ import { Type } from '@sinclair/typebox';
 import { logPiiRead } from '../audit/index.js';
 import { currentUser } from '../auth/index.js';
 import { IdParams, maskText, protectedErrors } from '../core/index.js';
+import { type Callback, CallbackCallSchema, CallbackSchema, STATES } from './schemas.js';
 import {
-  type Callback,
   type CallbackDeps,
   callCitizen,
   claimCallback,
@@ -18,45 +18,7 @@ import {
 
 const E = Type.Ref('ErrorResponse');
 const refusals = { ...protectedErrors, 404: E, 409: E } as const;
-const STATE_DESCRIPTION =
-  'scheduled 待回访 (in the queue, due at dueAt), claimed 回访中 (taken by claimedBy), done 已完成 (outcome recorded), ' +
-  'unreachable 联系不上 (last attempt unanswered), cancelled 已取消, ' +
-  'failed 失败/需人工 (an automated callback whose result could not be written or whose attempts ran out without one: failureReason says why; retry or take it over)';
 const ROLES = ['callback', 'supervisor', 'admin'] as const;
-const STATES = ['scheduled', 'claimed', 'done', 'unreachable', 'cancelled', 'failed'] as const;
-
-const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-export const CallbackSchema = Type.Object(
-  {
-    id: Type.Integer(),
-    workOrderId: Type.Integer(),
-    workOrderNumber: Type.String(),
-    departmentId: Nullable(Type.Integer()),
-    departmentName: Nullable(Type.String()),
-    callerName: Nullable(Type.String()),
-    callerPhone: Nullable(Type.String({ description: 'masked, except for the staff member who claimed it' })),
-    description: Type.String(),
-    replyText: Nullable(Type.String()),
-    mode: Type.Union([Type.Literal('manual'), Type.Literal('auto')]),
-    state: Type.Union(
-      STATES.map((s) => Type.Literal(s)),
-      { description: STATE_DESCRIPTION },
-    ),
-    dueAt: Type.String({ format: 'date-time' }),
-    attempts: Type.Integer(),
-    maxAttempts: Type.Integer(),
-    claimedBy: Nullable(Type.Integer()),
-    claimedAt: Nullable(Type.String()),
-    outcome: Nullable(Type.String()),
-    note: Nullable(Type.String()),
-    attemptLog: Type.Array(Type.Object({ at: Type.String(), result: Type.String(), by: Nullable(Type.Integer()) })),
-    completedAt: Nullable(Type.String()),
-    failureReason: Nullable(Type.String({ description: 'why the automated survey last stopped (失败/需人工)' })),
-    failedAt: Nullable(Type.String()),
-  },
-  { $id: 'Callback' },
-);
 
 export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> = async (app, { deps }) => {
   app.addSchema(CallbackSchema);
@@ -129,12 +91,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ deps: CallbackDeps }> =
           'The call records no outcome: POST /api/callbacks/:id/result does.',
         params: IdParams,
         response: {
-          202: Type.Object({
-            callId: Type.Integer({ description: 'GET /api/calls/:callId follows it' }),
-            callbackId: Type.Integer(),
-            workOrderId: Type.Integer(),
-            state: Type.Literal('ringing'),
-          }),
+          202: CallbackCallSchema,
           ...refusals,
         },
       },

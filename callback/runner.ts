@@ -8,7 +8,8 @@
 import { Queue, Worker } from 'bullmq';
 import { isHotlineError, open } from '../core/index.js';
 import type { CallbackOutcome } from '../dispatch/index.js';
-import { type Callback, type CallbackDeps, failCallback, failExhausted, recordResult, writeFailure } from './store.js';
+import type { Callback } from './schemas.js';
+import { type CallbackDeps, failCallback, failExhausted, recordResult, writeFailure } from './store.js';
 
 /** What the citizen did on a survey call: no answer, or answered with a key (or none). */
 export interface SurveyAnswer {

@@ -12,6 +12,7 @@ import { linkCallToCallback } from '../telephony/index.js';
 import { CallbackErrors } from './errors.js';
 import type { CallbackEvent } from './events.js';
 import { nextCallTime, retryTime, sampled } from './policy.js';
+import type { Callback, CallbackCall } from './schemas.js';
 import type { CallbackSettings } from './settings.js';
 
 export interface CallbackDeps {
@@ -30,33 +31,6 @@ export interface CallbackDeps {
  * (ringing); the call becomes that user's live call when the citizen answers.
  */
 export type ClickToCall = (o: { number: string; userId: number; timeoutMs: number; details: object }) => Promise<{ id: number }>;
-
-export interface Callback {
-  id: number;
-  workOrderId: number;
-  workOrderNumber: string;
-  departmentId: number | null;
-  departmentName: string | null;
-  callerName: string | null;
-  /** Masked in lists; whole only to the staff member who claimed it. */
-  callerPhone: string | null;
-  description: string;
-  replyText: string | null;
-  mode: 'manual' | 'auto';
-  state: 'scheduled' | 'claimed' | 'done' | 'unreachable' | 'cancelled' | 'failed';
-  dueAt: string;
-  attempts: number;
-  maxAttempts: number;
-  claimedBy: number | null;
-  claimedAt: string | null;
-  outcome: CallbackOutcome | null;
-  note: string | null;
-  attemptLog: { at: string; result: string; by: number | null }[];
-  completedAt: string | null;
-  /** Why the automated survey last stopped (失败/需人工); kept after a retry or takeover as the record. */
-  failureReason: string | null;
-  failedAt: string | null;
-}
 
 const SELECT = `SELECT cb.id, cb.work_order_id AS "workOrderId", w.number AS "workOrderNumber", w.department_id AS "departmentId",
   d.name AS "departmentName", w.caller_name AS "callerName", w.caller_phone AS "callerPhone", w.description,
@@ -295,13 +269,6 @@ export async function recordResult(deps: CallbackDeps, id: number, input: Result
   const cb = await getCallback(db, id, input.user.id);
   bus.publish('callback.completed', event(cb, input.user.id));
   return cb;
-}
-
-export interface CallbackCall {
-  callId: number;
-  callbackId: number;
-  workOrderId: number;
-  state: 'ringing';
 }
 
 /**

@@ -1,7 +1,8 @@
 export { DEMO_PASSWORD, DEMO_USERS, demoUnits, type UnitSeed } from './demo-org.js';
 export { OrgErrors } from './errors.js';
-export { type Category, listCategories, listOrgUnits, type OrgUnit, setCategoryRouting } from './queries.js';
+export { listCategories, listOrgUnits, setCategoryRouting } from './queries.js';
 export { orgRoutes } from './routes.js';
+export { type Category, CategorySchema, type OrgUnit, OrgUnitSchema } from './schemas.js';
 export {
   type CatalogueEntry,
   type CategoryWords,

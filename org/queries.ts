@@ -1,30 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import { OrgErrors } from './errors.js';
-
-export interface OrgUnit {
-  id: number;
-  code: string;
-  name: string;
-  kind: string;
-  parentId: number | null;
-  aliases: string[];
-  active: boolean;
-}
-
-export interface Category {
-  id: number;
-  code: string;
-  name: string;
-  parentId: number | null;
-  level: number;
-  defaultDepartmentId: number | null;
-  deadlineValue: number | null;
-  deadlineUnit: 'hours' | 'workdays' | null;
-  active: boolean;
-  description: string | null;
-  /** The words citizens use for it; null = the shipped words of a shipped code. */
-  keywords: string[] | null;
-}
+import type { Category, OrgUnit } from './schemas.js';
 
 export async function listOrgUnits(q: Queryable, filter: { kind?: string } = {}): Promise<OrgUnit[]> {
   const r = await q.query<OrgUnit>(

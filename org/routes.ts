@@ -3,34 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { ModuleContext } from '../core/index.js';
 import { protectedErrors } from '../core/index.js';
 import { addCategory, listCategories, listOrgUnits, updateCategory } from './queries.js';
-
-const Nullable = <T extends ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
-
-const OrgUnitSchema = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  kind: Type.String(),
-  parentId: Nullable(Type.Integer()),
-  aliases: Type.Array(Type.String()),
-  active: Type.Boolean(),
-});
-
-const CategorySchema = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  parentId: Nullable(Type.Integer()),
-  level: Type.Integer(),
-  defaultDepartmentId: Nullable(Type.Integer()),
-  deadlineValue: Nullable(Type.Integer()),
-  deadlineUnit: Type.Union([Type.Literal('hours'), Type.Literal('workdays'), Type.Null()]),
-  active: Type.Boolean(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  keywords: Type.Union([Type.Array(Type.String()), Type.Null()], {
-    description: "words citizens use for it, matched by the classifier's leaf proposals; null = the shipped words",
-  }),
-});
+import { CategorySchema, OrgUnitSchema } from './schemas.js';
 
 const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 100 });
 const CategoryCreate = Type.Object({
