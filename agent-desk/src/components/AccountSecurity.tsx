@@ -9,15 +9,10 @@ import { useState } from 'react';
 import { checkPassword, PASSWORD_RULE_ZH, type PasswordRule } from '../../../auth/browser.js';
 import { ApiError, api } from '../api.js';
 import { keys, useApiQuery } from '../queries.js';
-import type { User as DeskUser } from '../types.js';
+import type { LoginResponse, User } from '../types.js';
 
-/** A user as the auth routes answer it (the desk's shared User type has the basic fields). */
-export interface User extends DeskUser {
-  mustChangePassword: boolean;
-  demo: boolean;
-  twoFactor: boolean;
-  lockedUntil: string | null;
-}
+/** A user as the auth routes answer it. */
+export type { User };
 
 /** A refusal in the desk's words: a weak password names its rule in Chinese. */
 export function errorText(err: unknown): string {
@@ -50,7 +45,7 @@ export function ChangePasswordForm({
 }: {
   user: Pick<User, 'username' | 'role'>;
   currentPassword?: string;
-  onDone: (r: { user: User; next: string | null }) => void;
+  onDone: (r: LoginResponse) => void;
 }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -64,7 +59,7 @@ export function ChangePasswordForm({
         setBusy(true);
         setError(undefined);
         try {
-          const r = await api.post<{ user: User; next: string | null }>('/api/auth/password', {
+          const r = await api.post<LoginResponse>('/api/auth/password', {
             currentPassword: currentPassword ?? v.current,
             newPassword: v.password,
           });

@@ -26,7 +26,7 @@ import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime, OUTCOME_ZH } from '../format.js';
 import { unitTree, useCatalogue } from '../hooks.js';
 import { keys, useApiQuery } from '../queries.js';
-import type { WorkOrder } from '../types.js';
+import type { HistoryEntry, RelatedCase, WorkOrder, WorkOrderDetail } from '../types.js';
 
 export const ACTION_ZH: Record<string, string> = {
   resolve_on_call: '直接办结',
@@ -46,25 +46,6 @@ export const ACTION_ZH: Record<string, string> = {
   reopen: '重办',
   refer_110: '转110',
 };
-
-interface History {
-  id: number;
-  action: string;
-  fromState: string | null;
-  toState: string | null;
-  actorName: string | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-}
-
-interface Related {
-  id: number;
-  number: string;
-  state: string;
-  reason: string;
-  similarity: number | null;
-  description: string;
-}
 
 export function DeadlineTag({ wo }: { wo: Pick<WorkOrder, 'deadlineAt' | 'overdue' | 'nearDeadline' | 'closedAt'> }) {
   if (!wo.deadlineAt) return <span>—</span>;
@@ -234,12 +215,12 @@ function ActionForm({ wo, action, onDone }: { wo: WorkOrder; action: string; onD
 export function WorkOrderDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
   // Not refreshed by others' changes: the action forms carry the version this user read, so a
   // concurrent change is refused rather than silently built on.
-  const wo = useApiQuery(keys.workOrder(id), () => (id ? api.get<WorkOrder>(`/api/work-orders/${id}`) : Promise.resolve(undefined)));
+  const wo = useApiQuery(keys.workOrder(id), () => (id ? api.get<WorkOrderDetail>(`/api/work-orders/${id}`) : Promise.resolve(undefined)));
   const history = useApiQuery(keys.workOrderHistory(id), () =>
-    id ? api.get<History[]>(`/api/work-orders/${id}/history`) : Promise.resolve([]),
+    id ? api.get<HistoryEntry[]>(`/api/work-orders/${id}/history`) : Promise.resolve([]),
   );
   const related = useApiQuery(keys.workOrderRelated(id), () =>
-    id ? api.get<Related[]>(`/api/work-orders/${id}/related`).catch(() => []) : Promise.resolve([]),
+    id ? api.get<RelatedCase[]>(`/api/work-orders/${id}/related`).catch(() => []) : Promise.resolve([]),
   );
   const w = wo.data;
   const actions = w?.allowedActions ?? [];

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api } from '../api.js';
 import { dateTime } from '../format.js';
 import { keys, useApiQuery } from '../queries.js';
-import type { Page, WorkOrder } from '../types.js';
+import type { WorkOrder, WorkOrderPage } from '../types.js';
 import { DeadlineTag, WorkOrderDrawer } from './WorkOrderDrawer.js';
 
 export function WorkOrderTable({
@@ -20,7 +20,7 @@ export function WorkOrderTable({
   const query = { ...filter, q, page, pageSize: 10, sort: 'createdAt', order: 'desc' };
   // Another user changed a case (workorder.* events) or the channel resynced: the list is asked
   // again (queries.ts), the server decides what this user sees.
-  const list = useApiQuery(keys.workOrderList(query), () => api.get<Page<WorkOrder>>('/api/work-orders', query));
+  const list = useApiQuery(keys.workOrderList(query), () => api.get<WorkOrderPage>('/api/work-orders', query));
   if (list.missing) return <Alert type="warning" showIcon title="工单接口尚未提供（派单模块未安装）" />;
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>

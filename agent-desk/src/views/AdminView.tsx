@@ -13,7 +13,15 @@ import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime, ROLE_NAMES_ZH } from '../format.js';
 import { unitTree, useCatalogue } from '../hooks.js';
 import { keys, type Loaded, useApiQuery } from '../queries.js';
-import type { Category, OrgUnit } from '../types.js';
+import type {
+  CalendarDayView,
+  Category,
+  EmergencyRuleResponse,
+  ModelSwitch,
+  ModelVersionResponse,
+  OrgUnit,
+  RoutingOverrideView,
+} from '../types.js';
 
 function Status({ loaded, what }: { loaded: Loaded<unknown>; what: string }) {
   if (loaded.missing) return <Alert type="warning" showIcon title={`${what}接口尚未提供（相应模块未安装）`} />;
@@ -217,18 +225,9 @@ function OrgTab() {
   return units.length ? <Tree treeData={toTree(tree)} defaultExpandAll /> : <Alert type="info" title="暂无组织机构" />;
 }
 
-interface Override {
-  id: number;
-  categoryId: number;
-  placeUnitId: number;
-  departmentId: number;
-  deadline: { value: number; unit: string } | null;
-  note: string | null;
-}
-
 function CategoriesTab() {
   const cats = useApiQuery(keys.categories, () => api.get<Category[]>('/api/categories'));
-  const overrides = useApiQuery(keys.routingOverrides, () => api.get<Override[]>('/api/routing/overrides'));
+  const overrides = useApiQuery(keys.routingOverrides, () => api.get<RoutingOverrideView[]>('/api/routing/overrides'));
   const { units } = useCatalogue();
   const unitName = new Map(units.map((u: OrgUnit) => [u.id, u.name]));
   const catName = new Map((cats.data ?? []).map((c) => [c.id, c.name]));
@@ -253,7 +252,7 @@ function CategoriesTab() {
       />
       <h4>属地派单规则（事项清单例外）</h4>
       <Status loaded={overrides} what="派单规则" />
-      <Table<Override>
+      <Table<RoutingOverrideView>
         rowKey="id"
         size="small"
         dataSource={overrides.data ?? []}
@@ -268,17 +267,11 @@ function CategoriesTab() {
   );
 }
 
-interface Day {
-  day: string;
-  kind: 'holiday' | 'workday';
-  name?: string | null;
-}
-
 function HolidaysTab() {
   const { message } = App.useApp();
   const [year, setYear] = useState(new Date().getFullYear());
-  const days = useApiQuery(keys.calendar(year), () => api.get<Day[]>(`/api/calendar/${year}`));
-  const save = async (next: Day[]) => {
+  const days = useApiQuery(keys.calendar(year), () => api.get<CalendarDayView[]>(`/api/calendar/${year}`));
+  const save = async (next: CalendarDayView[]) => {
     try {
       await api.put(`/api/calendar/${year}`, { days: next });
       message.success('已保存');
@@ -292,7 +285,11 @@ function HolidaysTab() {
       <Space style={{ marginBottom: 12 }}>
         年份 <InputNumber min={2000} max={2100} value={year} onChange={(v) => v && setYear(v)} />
       </Space>
-      <CreateForm<Day> draftKey="admin.holiday" label="添加" submit={(v) => save([...(days.data ?? []).filter((d) => d.day !== v.day), v])}>
+      <CreateForm<CalendarDayView>
+        draftKey="admin.holiday"
+        label="添加"
+        submit={(v) => save([...(days.data ?? []).filter((d) => d.day !== v.day), v])}
+      >
         <Form.Item name="day" rules={[{ required: true, message: '请选择日期' }]}>
           <Input type="date" />
         </Form.Item>
@@ -311,7 +308,7 @@ function HolidaysTab() {
         </Form.Item>
       </CreateForm>
       <Status loaded={days} what="节假日" />
-      <Table<Day>
+      <Table<CalendarDayView>
         rowKey="day"
         size="small"
         dataSource={days.data ?? []}
@@ -340,19 +337,9 @@ function HolidaysTab() {
   );
 }
 
-interface Rule {
-  id: number;
-  pattern: string;
-  kind: 'keyword' | 'regex';
-  line: string;
-  reason: string;
-  priority: number;
-  active: boolean;
-}
-
 function EmergencyTab() {
   const { message } = App.useApp();
-  const rules = useApiQuery(keys.emergencyRules, () => api.get<Rule[]>('/api/classifier/emergency-rules'));
+  const rules = useApiQuery(keys.emergencyRules, () => api.get<EmergencyRuleResponse[]>('/api/classifier/emergency-rules'));
   return (
     <>
       <CreateForm<Record<string, unknown>>
@@ -383,7 +370,7 @@ function EmergencyTab() {
         </Form.Item>
       </CreateForm>
       <Status loaded={rules} what="紧急规则" />
-      <Table<Rule>
+      <Table<EmergencyRuleResponse>
         rowKey="id"
         size="small"
         dataSource={rules.data ?? []}
@@ -415,20 +402,12 @@ function EmergencyTab() {
   );
 }
 
-interface ModelVersion {
-  version: string;
-  metrics: { all?: { n: number; accuracy: number; macroF1: number } } & Record<string, unknown>;
-  active: boolean;
-  notes: string | null;
-  createdAt: unknown;
-}
-
 function ModelsTab() {
   const { message } = App.useApp();
-  const models = useApiQuery(keys.classifierModels, () => api.get<ModelVersion[]>('/api/classifier/models'));
+  const models = useApiQuery(keys.classifierModels, () => api.get<ModelVersionResponse[]>('/api/classifier/models'));
   const act = async (path: string, body?: unknown) => {
     try {
-      const r = await api.post<{ version: string; changed: boolean }>(path, body);
+      const r = await api.post<ModelSwitch>(path, body);
       message.success(r.changed ? `当前模型：${r.version}` : '模型未变化');
       models.reload();
     } catch (err) {
@@ -443,7 +422,7 @@ function ModelsTab() {
         </Popconfirm>
       </Space>
       <Status loaded={models} what="模型版本" />
-      <Table<ModelVersion>
+      <Table<ModelVersionResponse>
         rowKey="version"
         size="small"
         dataSource={models.data ?? []}

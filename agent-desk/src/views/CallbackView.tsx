@@ -14,8 +14,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
-// The server's own type (type-only, nothing of the server is bundled): the desk reads what callback/routes.ts answers.
-import type { Callback } from '../../../callback/index.js';
 import { useUser } from '../App.js';
 import { api } from '../api.js';
 import { useCallAudio } from '../audio.js';
@@ -24,6 +22,8 @@ import { clearDraft, loadDraft, saveDraft } from '../drafts.js';
 import { dateTime } from '../format.js';
 import { useLiveEvents, useResync } from '../live.js';
 import { keys, useApiQuery } from '../queries.js';
+// The server's own type (type-only, nothing of the server is bundled): the desk reads what callback/routes.ts answers.
+import type { Call, Callback, CallbackCall, CallDetail } from '../types.js';
 
 /** Every state of callback/routes.ts STATES. */
 export const CALLBACK_STATE_ZH: Record<string, { label: string; color: string }> = {
@@ -197,7 +197,7 @@ export function CallbackView() {
   // After a reload or a resync: the call this user placed that is still on, if any.
   const restoreCall = useCallback(async () => {
     try {
-      const calls = await api.get<{ id: number; state: string; details: { callbackId?: number } }[]>('/api/calls', {
+      const calls = await api.get<Call[]>('/api/calls', {
         agentId: user.id,
         channel: 'outbound',
         limit: 5,
@@ -232,11 +232,11 @@ export function CallbackView() {
 
   const dial = async (cb: Callback) => {
     try {
-      const r = await api.post<{ callId: number }>(`/api/callbacks/${cb.id}/call`);
+      const r = await api.post<CallbackCall>(`/api/callbacks/${cb.id}/call`);
       audio.setNote(undefined);
       setCall({ id: r.callId, callbackId: cb.id, state: 'ringing' });
       // The answer may have come before this reply: ask the server where the call is.
-      const now = await api.get<{ state: string; endReason: string | null }>(`/api/calls/${r.callId}`);
+      const now = await api.get<CallDetail>(`/api/calls/${r.callId}`);
       setCall((c) =>
         c?.id === r.callId && c.state === 'ringing' && now.state !== 'ringing'
           ? { ...c, state: now.state === 'ended' ? 'ended' : 'answered' }

@@ -2,9 +2,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { type ReactNode, useState } from 'react';
 import { ApiError, api } from '../api.js';
 import { ChangePasswordForm, TwoFactorSetup } from '../components/AccountSecurity.js';
-import type { User } from '../types.js';
-
-type Next = 'change_password' | 'enrol_two_factor' | null;
+import type { LoginResponse, LoginNext as Next, User } from '../types.js';
 
 /** The login's refusals in the desk's words. */
 function loginError(err: unknown): string {
@@ -56,7 +54,7 @@ export function LoginView({ onLogin }: { onLogin: (u: User) => void }) {
     return (
       <Frame subtitle="首次登录或密码已被重置，请设置新密码">
         <Alert type="info" showIcon title="为了账号安全，请先设置只有您自己知道的新密码。" style={{ marginBottom: 16 }} />
-        <ChangePasswordForm user={step.user} currentPassword={step.password} onDone={(r) => proceed(r.user, r.next as Next, '')} />
+        <ChangePasswordForm user={step.user} currentPassword={step.password} onDone={(r) => proceed(r.user, r.next, '')} />
       </Frame>
     );
   }
@@ -77,7 +75,7 @@ export function LoginView({ onLogin }: { onLogin: (u: User) => void }) {
           setBusy(true);
           setError(undefined);
           try {
-            const r = await api.post<{ user: User; next: Next }>('/api/auth/login', {
+            const r = await api.post<LoginResponse>('/api/auth/login', {
               username: v.username,
               password: v.password,
               ...(v.code?.trim() ? { code: v.code.trim() } : {}),

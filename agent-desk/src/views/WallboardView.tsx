@@ -7,6 +7,7 @@ import { Chart } from '../components/Chart.js';
 import { dateTime, pct, seconds } from '../format.js';
 import { useLiveEvents } from '../live.js';
 import { keys, setApiData, useApiQuery } from '../queries.js';
+import type { EmergencyAlert, EmergencyAlertResponse } from '../types.js';
 
 const AGENT_LABELS: Record<string, string> = { available: '空闲', busy: '通话中', wrap_up: '话后处理', break: '小休', offline: '离线' };
 
@@ -36,16 +37,6 @@ function Kpi({
   );
 }
 
-interface EmergencyAlert {
-  callId: number | null;
-  line: '110' | '119' | '120';
-  reason: string;
-  matched: string[];
-  text: string;
-  source: string;
-  segmentAt: number;
-}
-
 const LINE_COLOR: Record<string, string> = { '110': 'blue', '119': 'red', '120': 'green' };
 
 /**
@@ -55,11 +46,13 @@ const LINE_COLOR: Record<string, string> = { '110': 'blue', '119': 'red', '120':
 function EmergencyAlerts() {
   const client = useQueryClient();
   // A resync asks for the server's latest again (queries.ts); a failed load shows none.
-  const alerts = useApiQuery(keys.emergencyAlerts, () => api.get<EmergencyAlert[]>('/api/emergency/alerts', { limit: 20 })).data ?? [];
+  const alerts =
+    useApiQuery(keys.emergencyAlerts, () => api.get<EmergencyAlertResponse[]>('/api/emergency/alerts', { limit: 20 })).data ?? [];
   const [transferred, setTransferred] = useState<Map<number, string>>(new Map());
   useLiveEvents('emergency.', (e) => {
-    const p = e.payload as EmergencyAlert & { auto?: boolean };
-    if (e.type === 'emergency.alert') setApiData<EmergencyAlert[]>(client, keys.emergencyAlerts, (a) => [p, ...(a ?? [])].slice(0, 20));
+    const p = e.payload as EmergencyAlert;
+    if (e.type === 'emergency.alert')
+      setApiData<EmergencyAlertResponse[]>(client, keys.emergencyAlerts, (a) => [p, ...(a ?? [])].slice(0, 20));
     else if (e.type === 'emergency.transferred' && p.callId !== null) {
       setTransferred((m) => new Map(m).set(p.callId as number, p.line));
     }

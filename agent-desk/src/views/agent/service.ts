@@ -1,7 +1,6 @@
 /** The agent view's requests, one function per route it uses. */
 import { api } from '../../api.js';
-import type { ClassifyResult, Page, WorkOrder } from '../../types.js';
-import type { AgentState, CallDetail, KnowledgeArticle } from './types.js';
+import type { AgentState, CallDetail, ClassifyResult, CreatedWorkOrder, KnowledgeArticle, WorkOrder, WorkOrderPage } from '../../types.js';
 
 export const getAgentState = () => api.get<AgentState>('/api/agents/me/state');
 
@@ -35,12 +34,12 @@ export interface CreateWorkOrder {
   submit: boolean;
 }
 
-export const createWorkOrder = (body: CreateWorkOrder) => api.post<{ workOrder: WorkOrder }>('/api/work-orders', body);
+export const createWorkOrder = (body: CreateWorkOrder) => api.post<CreatedWorkOrder>('/api/work-orders', body);
 
 export const resolveOnCall = (wo: Pick<WorkOrder, 'id' | 'version'>, result: string | undefined) =>
   api.post(`/api/work-orders/${wo.id}/transitions`, { action: 'resolve_on_call', result, version: wo.version });
 
 /** The caller's earlier cases, by a phone number's digits. */
-export const earlierCases = (phoneDigits: string) => api.get<Page<WorkOrder>>('/api/work-orders', { q: phoneDigits, pageSize: 5 });
+export const earlierCases = (phoneDigits: string) => api.get<WorkOrderPage>('/api/work-orders', { q: phoneDigits, pageSize: 5 });
 
 export const searchKnowledge = (q: string) => api.get<KnowledgeArticle[]>('/api/knowledge', { q, limit: 5 });

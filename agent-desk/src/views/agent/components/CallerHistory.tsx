@@ -2,9 +2,9 @@
 import { Card, List, Tag, Typography } from 'antd';
 import { dateTime } from '../../../format.js';
 import type { Loaded } from '../../../queries.js';
-import type { Page, WorkOrder } from '../../../types.js';
+import type { WorkOrderPage } from '../../../types.js';
 
-export function CallerHistory({ earlier, phoneQ }: { earlier: Loaded<Page<WorkOrder> | undefined>; phoneQ: string }) {
+export function CallerHistory({ earlier, phoneQ }: { earlier: Loaded<WorkOrderPage | undefined>; phoneQ: string }) {
   return (
     <Card size="small" title="来电人历史工单">
       {earlier.missing ? (

@@ -5,7 +5,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { segmentKey } from '../../../intake.js';
 import { useLiveEvents } from '../../../live.js';
-import type { Segment } from '../../../types.js';
+import type { Segment, TranscriptEvent } from '../../../types.js';
 
 /** Quoted words in one segment, for the call they were heard in. */
 export interface QuoteMark {
@@ -35,14 +35,14 @@ export function useTranscript(callId: number | null) {
   }, []);
 
   useLiveEvents('call.transcript', (e) => {
-    const p = e.payload as { callId: number } & Partial<Segment>;
+    const p = e.payload as TranscriptEvent;
     if (e.type !== 'call.transcript' || p.callId !== callId) return;
     // A final replaces the partial with the same leg and number.
     setSegments((m) =>
-      new Map(m).set(`${p.leg}:${p.seq}`, {
-        leg: p.leg!,
-        seq: p.seq!,
-        text: p.text!,
+      new Map(m).set(segmentKey(p), {
+        leg: p.leg,
+        seq: p.seq,
+        text: p.text,
         final: !!p.final,
         startMs: p.startMs ?? null,
         endMs: p.endMs ?? null,
