@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, isMissingRoute } from './api.js';
-import type { IntakeProposal, IntakeQuote, Segment } from './types.js';
+import type { IntakeProposal, IntakeProposalRequest, IntakeQuote, Segment } from './types.js';
 
 /** The server's bounds of one request (intake/prefill.ts MAX_SEGMENTS, MAX_CHARS). */
 const MAX_SEGMENTS = 2000;
@@ -69,7 +69,7 @@ export function useIntakeProposals(
               ...(s.startMs != null ? { startMs: s.startMs } : {}),
               ...(s.endMs != null && (s.startMs == null || s.endMs >= s.startMs) ? { endMs: s.endMs } : {}),
             })),
-          });
+          } satisfies IntakeProposalRequest);
           // An answer about an earlier call is dropped: the agent has moved on.
           if (latest.current.callId === id) {
             setResult({ callId: id, proposal, segments: segs.map((s) => ({ key: segmentKey(s), text: s.text })) });

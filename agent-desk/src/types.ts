@@ -10,7 +10,7 @@ import type { TranscriptEvent } from '../../telephony/index.js';
 
 export type { LoginNext, LoginResponse, User } from '../../auth/index.js';
 export type { Callback, CallbackCall } from '../../callback/index.js';
-export type { ClassifyResult, EmergencyRuleResponse, ModelSwitch, ModelVersionResponse } from '../../classifier/index.js';
+export type { ClassifyRequest, ClassifyResult, EmergencyRuleResponse, ModelSwitch, ModelVersionResponse } from '../../classifier/index.js';
 export type { Role } from '../../core/browser.js';
 export type {
   CalendarDayView,
@@ -24,8 +24,8 @@ export type {
   WorkOrderPage,
 } from '../../dispatch/index.js';
 /** The watch's alert as the live channel carries it (emergency.alert); the REST list answers EmergencyAlertResponse. */
-export type { EmergencyAlert, EmergencyAlertResponse } from '../../emergency/index.js';
-export type { IntakeQuote } from '../../intake/index.js';
+export type { EmergencyAlert, EmergencyAlertResponse, EmergencyTransferRequest } from '../../emergency/index.js';
+export type { IntakeProposalRequest, IntakeQuote } from '../../intake/index.js';
 export type { Category, OrgUnit } from '../../org/index.js';
 export type { AgentState, Call, CallDetail, TranscriptEvent } from '../../telephony/index.js';
 

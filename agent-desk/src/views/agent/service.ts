@@ -1,6 +1,16 @@
 /** The agent view's requests, one function per route it uses. */
 import { api } from '../../api.js';
-import type { AgentState, CallDetail, ClassifyResult, CreatedWorkOrder, KnowledgeArticle, WorkOrder, WorkOrderPage } from '../../types.js';
+import type {
+  AgentState,
+  CallDetail,
+  ClassifyRequest,
+  ClassifyResult,
+  CreatedWorkOrder,
+  EmergencyTransferRequest,
+  KnowledgeArticle,
+  WorkOrder,
+  WorkOrderPage,
+} from '../../types.js';
 
 export const getAgentState = () => api.get<AgentState>('/api/agents/me/state');
 
@@ -13,12 +23,12 @@ export const answerCall = (id: number) => api.post(`/api/calls/${id}/answer`);
 export const hangupCall = (id: number) => api.post(`/api/calls/${id}/hangup`);
 
 /** The emergency route also stores the referral with the transcript excerpt and the address. */
-export const transferEmergency = (body: { callId: number; line: string; address?: string; reason?: string }) =>
-  api.post('/api/emergency/transfer', body);
+export const transferEmergency = (body: EmergencyTransferRequest) => api.post('/api/emergency/transfer', body);
 
 export const classify = (text: string, address: string) =>
-  api.post<ClassifyResult>('/api/classify', { text, topK: 3, ...(address ? { address } : {}) });
+  api.post<ClassifyResult>('/api/classify', { text, topK: 3, ...(address ? { address } : {}) } satisfies ClassifyRequest);
 
+/** POST /api/work-orders as the agent sends it (dispatch exports no type of its CreateBody schema yet). */
 export interface CreateWorkOrder {
   callerName: string | null;
   callerPhone: string | null;
