@@ -76,56 +76,68 @@ export async function resolveRoute(
   input: { categoryId: number; placeUnitId?: number | null },
   settings: Pick<DispatchSettings, 'defaultDeadlineWorkdays'>,
 ): Promise<Route> {
-  const cats = await q.query<{ id: number; department: number | null; value: number | null; unit: DeadlineRule['unit'] | null }>(
-    `WITH RECURSIVE up(id, parent_id, department, value, unit, depth) AS (
-       SELECT id, parent_id, default_department_id, deadline_value, deadline_unit, 0 FROM categories WHERE id = $1
-       UNION ALL SELECT c.id, c.parent_id, c.default_department_id, c.deadline_value, c.deadline_unit, up.depth + 1
-         FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 20)
-     SELECT id, department, value, unit FROM up ORDER BY depth`,
-    [input.categoryId],
+  return (await routeWithCategory(q, input, settings)).route;
+}
+
+/**
+ * resolveRoute, with the category itself (its name and whether it is active) from the same
+ * single statement: the category and its parents, the place and the units above it, and the
+ * overrides among them, in one round trip.
+ */
+export async function routeWithCategory(
+  q: Queryable,
+  input: { categoryId: number; placeUnitId?: number | null },
+  settings: Pick<DispatchSettings, 'defaultDeadlineWorkdays'>,
+): Promise<{ route: Route; category: { id: number; name: string; active: boolean } }> {
+  type Override = { id: number; department_id: number; value: number | null; unit: DeadlineRule['unit'] | null };
+  const cats = await q.query<{
+    id: number;
+    name: string;
+    active: boolean;
+    department: number | null;
+    value: number | null;
+    unit: DeadlineRule['unit'] | null;
+    overrides: Override[] | null;
+  }>(
+    `WITH RECURSIVE up(id, parent_id, name, active, department, value, unit, depth) AS (
+       SELECT id, parent_id, name, active, default_department_id, deadline_value, deadline_unit, 0 FROM categories WHERE id = $1
+       UNION ALL SELECT c.id, c.parent_id, c.name, c.active, c.default_department_id, c.deadline_value, c.deadline_unit, up.depth + 1
+         FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 20),
+     places(id, parent_id, depth) AS (
+       SELECT id, parent_id, 0 FROM org_units WHERE id = $2
+       UNION ALL SELECT o.id, o.parent_id, places.depth + 1 FROM org_units o JOIN places ON o.id = places.parent_id WHERE places.depth < 20)
+     SELECT up.id, up.name, up.active, up.department, up.value, up.unit,
+       (SELECT json_agg(json_build_object('id', r.id, 'department_id', r.department_id, 'value', r.deadline_value, 'unit', r.deadline_unit)
+                        ORDER BY places.depth, r.id)
+          FROM routing_overrides r JOIN places ON places.id = r.place_unit_id WHERE r.category_id = up.id) AS overrides
+     FROM up ORDER BY up.depth`,
+    [input.categoryId, input.placeUnitId || null],
   );
-  if (!cats.rows.length) throw DispatchErrors.ROUTING_CATEGORY_NOT_FOUND({ id: input.categoryId });
-  const places = input.placeUnitId ? await unitChain(q, input.placeUnitId) : [];
+  const category = cats.rows[0];
+  if (!category) throw DispatchErrors.ROUTING_CATEGORY_NOT_FOUND({ id: input.categoryId });
   const withDeadline = cats.rows.find((c) => c.value != null && c.unit != null);
   let deadline: DeadlineRule = withDeadline
     ? { value: withDeadline.value as number, unit: withDeadline.unit as DeadlineRule['unit'] }
     : { value: settings.defaultDeadlineWorkdays, unit: 'workdays' };
-
-  if (places.length) {
-    const o = await q.query<{
-      id: number;
-      category_id: number;
-      place_unit_id: number;
-      department_id: number;
-      value: number | null;
-      unit: DeadlineRule['unit'] | null;
-    }>(
-      `SELECT id, category_id, place_unit_id, department_id, deadline_value AS value, deadline_unit AS unit
-         FROM routing_overrides WHERE category_id = ANY($1::bigint[]) AND place_unit_id = ANY($2::bigint[])`,
-      [cats.rows.map((c) => c.id), places],
-    );
-    for (const c of cats.rows) {
-      for (const p of places) {
-        const hit = o.rows.find((x) => x.category_id === c.id && x.place_unit_id === p);
-        if (!hit) continue;
-        if (hit.value != null && hit.unit != null) deadline = { value: hit.value, unit: hit.unit };
-        return {
-          departmentId: hit.department_id,
-          deadline,
-          source: 'override',
-          overrideId: hit.id,
-          placeUnitId: input.placeUnitId ?? null,
-        };
-      }
-    }
+  const placeUnitId = input.placeUnitId ?? null;
+  const found = { id: category.id, name: category.name, active: category.active };
+  // The most specific category first; for it, the place nearest the case first.
+  for (const c of cats.rows) {
+    const hit = c.overrides?.[0];
+    if (!hit) continue;
+    if (hit.value != null && hit.unit != null) deadline = { value: hit.value, unit: hit.unit };
+    return { route: { departmentId: hit.department_id, deadline, source: 'override', overrideId: hit.id, placeUnitId }, category: found };
   }
   const withDepartment = cats.rows.find((c) => c.department != null);
   return {
-    departmentId: withDepartment?.department ?? null,
-    deadline,
-    source: withDepartment ? 'category' : 'none',
-    overrideId: null,
-    placeUnitId: input.placeUnitId ?? null,
+    route: {
+      departmentId: withDepartment?.department ?? null,
+      deadline,
+      source: withDepartment ? 'category' : 'none',
+      overrideId: null,
+      placeUnitId,
+    },
+    category: found,
   };
 }
 

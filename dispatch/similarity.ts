@@ -15,14 +15,21 @@ export function bigrams(text: string): Map<string, number> {
 }
 
 export function similarity(a: string, b: string): number {
+  return similarityTo(a)(b);
+}
+
+/** similarity(a, ·), with a's bigrams counted once: for comparing one text with many. */
+export function similarityTo(a: string): (b: string) => number {
   const ga = bigrams(a);
-  const gb = bigrams(b);
-  let total = 0;
-  let shared = 0;
-  for (const n of ga.values()) total += n;
-  for (const [g, n] of gb) {
-    total += n;
-    shared += Math.min(n, ga.get(g) ?? 0);
-  }
-  return total ? (2 * shared) / total : 0;
+  let totalA = 0;
+  for (const n of ga.values()) totalA += n;
+  return (b) => {
+    let total = totalA;
+    let shared = 0;
+    for (const [g, n] of bigrams(b)) {
+      total += n;
+      shared += Math.min(n, ga.get(g) ?? 0);
+    }
+    return total ? (2 * shared) / total : 0;
+  };
 }

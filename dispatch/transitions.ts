@@ -14,10 +14,19 @@ import { computeDeadline, type DeadlineRule, resumeDeadline, resumeStart, type W
 import { loadCalendar } from './calendar-store.js';
 import { DispatchErrors } from './errors.js';
 import type { WorkOrderChanged } from './events.js';
-import { requireCategory, requireHandlingUnit, resolveRoute, unitChain, unitWithin } from './routing.js';
+import { requireHandlingUnit, resolveRoute, routeWithCategory, unitChain } from './routing.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
 import { ACTIONS, type Action, type CallbackOutcome, FINAL_STATES, RULES, roleRefusal, STATE_NAMES_ZH, type State } from './states.js';
-import { type Actor, isOwnCase, loadRow, toView, type WorkOrder, type WorkOrderRow } from './workorders.js';
+import {
+  type Actor,
+  isOwnCase,
+  openRow,
+  selectWorkOrder,
+  toView,
+  type WorkOrder,
+  type WorkOrderRow,
+  writeAndSelect,
+} from './workorders.js';
 
 export { CALLBACK_OUTCOMES, type CallbackOutcome } from './states.js';
 
@@ -104,9 +113,10 @@ export async function applyTransition(
 
   const done = await db
     .tx(async (q) => {
-      const wo = await loadRow(q, input.workOrderId, true);
-      if (rule.departmentOnly && actor.role === 'handler') {
-        const mine = actor.orgUnitId != null && wo.departmentId != null && (await unitWithin(q, wo.departmentId, actor.orgUnitId));
+      const handlerCheck = rule.departmentOnly && actor.role === 'handler';
+      const wo = await loadForTransition(q, input.workOrderId, handlerCheck ? actor.orgUnitId : null);
+      if (handlerCheck) {
+        const mine = actor.orgUnitId != null && wo.departmentId != null && wo.inActorUnit === true;
         if (!mine) {
           throw DispatchErrors.WORK_ORDER_OTHER_UNIT({ number: wo.number, department: wo.departmentName ?? 'no unit' });
         }
@@ -133,27 +143,36 @@ export async function applyTransition(
       // Narrower rules of some roles (callback staff close only after a callback, agents refer their own cases).
       const refusal = roleRefusal(input.action, wo.state, role, isOwnCase(wo, actor));
       if (refusal) throw refusal;
-      const cal = await loadCalendar(q, settings);
+      // Only the steps that compute a deadline read the calendar.
+      let calendar: Promise<WorkCalendar> | undefined;
+      const cal = () => {
+        calendar ??= loadCalendar(q, settings);
+        return calendar;
+      };
       const step = await ACTION_STEPS[input.action]({ q, wo, input, cal, settings, now });
       const to: State = step.to ?? (rule.to === 'same' ? wo.state : rule.to);
       const changes: Record<string, unknown> = { state: to, ...step.changes };
       const cols = Object.keys(changes);
-      const upd = await q.query(
-        `UPDATE work_orders SET ${cols.map((c, i) => `${c} = $${i + 3}`).join(', ')}, version = version + 1, updated_at = now()
-        WHERE id = $1 AND version = $2`,
-        [wo.id, wo.version, ...cols.map((c) => changes[c])],
+      const n = cols.length;
+      // The state change, its audit row and the row as it now reads, in one round trip.
+      const r = await q.query<WorkOrderRow & { eventId: number }>(
+        writeAndSelect(
+          `w AS (UPDATE work_orders SET ${cols.map((c, i) => `${c} = $${i + 3}`).join(', ')}, version = version + 1, updated_at = now()
+              WHERE id = $1 AND version = $2 RETURNING *),
+           e AS (INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
+              SELECT id, $${n + 3}::text, $${n + 4}::text, $${n + 5}::text, $${n + 6}::bigint, $${n + 7}::jsonb FROM w RETURNING id)`,
+          ', (SELECT id FROM e) AS "eventId"',
+        ),
+        [wo.id, wo.version, ...cols.map((c) => changes[c]), input.action, wo.state, to, actor.id, JSON.stringify(step.data ?? {})],
       );
-      if (upd.rowCount !== 1) {
+      const row = r.rows[0];
+      if (r.rows.length !== 1 || !row) {
         throw DispatchErrors.WORK_ORDER_CHANGED_CONCURRENTLY({ number: wo.number });
       }
-      const ev = await q.query<{ id: number }>(
-        `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [wo.id, input.action, wo.state, to, actor.id, JSON.stringify(step.data ?? {})],
-      );
+      // Callers' writes (callback/) touch their own tables, not the row read back above.
       await input.inTransaction?.(q);
-      const after = await loadRow(q, wo.id);
-      return { wo: after, from: wo.state, to, eventId: ev.rows[0]?.id as number, also: step.also ?? [] };
+      const { eventId, ...after } = row;
+      return { wo: openRow(after), from: wo.state, to, eventId, also: step.also ?? [] };
     })
     .catch((err: unknown) => {
       // Two merges crossing each other, or a serialization failure: the loser retries after a reload.
@@ -179,11 +198,35 @@ export async function applyTransition(
   return { workOrder: toView(done.wo, actor, false), eventId: done.eventId, fromState: done.from, toState: done.to };
 }
 
+/**
+ * The case locked for its change, as loadRow reads it, with what the checks and steps need
+ * from other tables in the same round trip: whether its unit lies within `unitId` (unitWithin:
+ * the unit and those above it, 20 levels) and whether an extension request is pending.
+ */
+async function loadForTransition(q: Queryable, id: number, unitId: number | null): Promise<TransitionRow> {
+  const r = await q.query<TransitionRow>(
+    `${selectWorkOrder(`,
+      CASE WHEN $2::bigint IS NULL OR w.department_id IS NULL THEN NULL ELSE EXISTS (
+        WITH RECURSIVE up(id, parent_id, depth) AS (
+          SELECT id, parent_id, 0 FROM org_units WHERE id = w.department_id
+          UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_units o JOIN up ON o.id = up.parent_id WHERE up.depth < 20)
+        SELECT 1 FROM up WHERE up.id = $2::bigint) END AS "inActorUnit",
+      EXISTS (SELECT 1 FROM extension_requests x WHERE x.work_order_id = w.id AND x.state = 'pending') AS "extensionPending"`)}
+      WHERE w.id = $1 FOR UPDATE OF w`,
+    [id, unitId],
+  );
+  if (!r.rows[0]) throw DispatchErrors.WORK_ORDER_NOT_FOUND({ id });
+  return openRow(r.rows[0]) as TransitionRow;
+}
+
+type TransitionRow = WorkOrderRow & { inActorUnit: boolean | null; extensionPending: boolean };
+
 interface StepArgs {
   q: Queryable;
-  wo: WorkOrderRow;
+  wo: TransitionRow;
   input: TransitionInput;
-  cal: WorkCalendar;
+  /** The working-day calendar, loaded on first use. */
+  cal: () => Promise<WorkCalendar>;
   settings: DispatchSettings;
   now: number;
 }
@@ -208,23 +251,26 @@ const freshClock = (deadline: number, now: number) => ({
 
 /** Ends a pending extension request without a decision (the case moved on) and restarts the clock. */
 async function withdrawExtension(a: StepArgs): Promise<Record<string, unknown>> {
+  // A pending request pauses the clock in the same change that files it, so a running clock
+  // and none pending at the locked read means nothing to withdraw.
+  if (!a.wo.extensionPending && a.wo.deadlinePausedAt == null) return {};
   const r = await a.q.query(
     `UPDATE extension_requests SET state = 'withdrawn', decided_at = $2 WHERE work_order_id = $1 AND state = 'pending'`,
     [a.wo.id, ts(a.now)],
   );
   if (!r.rowCount) return {};
-  return resumeClock(a);
+  return resumeClock(a, await a.cal());
 }
 
 /** Restarts a paused clock: the deadline and the start move by the working time the pause held. */
-function resumeClock(a: StepArgs): Record<string, unknown> {
+function resumeClock(a: StepArgs, cal: WorkCalendar): Record<string, unknown> {
   const { deadlineAt, deadlinePausedAt, deadlineStartedAt } = a.wo;
   if (!deadlineAt || !deadlinePausedAt) return { deadline_paused_at: null };
   const paused = deadlinePausedAt.getTime();
   return {
     deadline_paused_at: null,
-    deadline_at: ts(resumeDeadline(a.cal, deadlineAt.getTime(), paused, a.now)),
-    ...(deadlineStartedAt ? { deadline_started_at: ts(resumeStart(a.cal, deadlineStartedAt.getTime(), paused, a.now)) } : {}),
+    deadline_at: ts(resumeDeadline(cal, deadlineAt.getTime(), paused, a.now)),
+    ...(deadlineStartedAt ? { deadline_started_at: ts(resumeStart(cal, deadlineStartedAt.getTime(), paused, a.now)) } : {}),
   };
 }
 
@@ -266,15 +312,16 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
     const categoryId = input.categoryId ?? wo.categoryId;
     if (categoryId == null)
       throw DispatchErrors.ACTION_FIELD_REQUIRED({ action: 'dispatch', field: 'categoryId', what: 'the case has no category yet' });
-    await requireCategory(q, categoryId);
-    const route = await resolveRoute(q, { categoryId, placeUnitId: wo.placeUnitId }, a.settings);
+    // The category's checks (requireCategory's) and its route, in one round trip.
+    const { route, category } = await routeWithCategory(q, { categoryId, placeUnitId: wo.placeUnitId }, a.settings);
+    if (!category.active) throw DispatchErrors.ROUTING_CATEGORY_INACTIVE({ name: category.name });
     const departmentId = input.departmentId ?? route.departmentId;
     if (departmentId == null) throw DispatchErrors.DISPATCH_NO_DEPARTMENT();
     await requireHandlingUnit(q, departmentId);
     const explicit = parseTime(input.deadlineAt, 'deadlineAt');
     if (explicit != null && explicit <= a.now) throw DispatchErrors.DISPATCH_DEADLINE_IN_PAST();
     const rule: DeadlineRule = route.deadline;
-    const deadline = explicit ?? computeDeadline(a.cal, a.now, rule);
+    const deadline = explicit ?? computeDeadline(await a.cal(), a.now, rule);
     const corrected = {
       category: wo.proposedCategoryId != null && wo.proposedCategoryId !== categoryId,
       department: wo.proposedDepartmentId != null && wo.proposedDepartmentId !== departmentId,
@@ -416,7 +463,7 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
       `UPDATE extension_requests SET state = 'rejected', decided_by = $2, decided_at = $3, decision_note = $4 WHERE id = $1`,
       [ext.id, a.input.actor.id, ts(a.now), note],
     );
-    const clock = resumeClock(a);
+    const clock = resumeClock(a, await a.cal());
     return { changes: clock, data: { extensionId: ext.id, deadlineAt: clock.deadline_at ?? null, note } };
   },
 
@@ -491,7 +538,7 @@ const ACTION_STEPS: Record<Action, (a: StepArgs) => Promise<Step>> = {
     if (!rule && a.wo.categoryId != null)
       rule = (await resolveRoute(a.q, { categoryId: a.wo.categoryId, placeUnitId: a.wo.placeUnitId }, a.settings)).deadline;
     rule ??= { value: a.settings.defaultDeadlineWorkdays, unit: 'workdays' };
-    const deadline = explicit ?? computeDeadline(a.cal, a.now, rule);
+    const deadline = explicit ?? computeDeadline(await a.cal(), a.now, rule);
     return {
       changes: {
         closed_at: null,

@@ -21,7 +21,7 @@ import { DispatchErrors } from './errors.js';
 import { requireCategory, requireHandlingUnit, resolvePlace, unitWithin } from './routing.js';
 import type { HistoryEntry, RelatedCase, WorkOrder, WorkOrderDetail } from './schemas.js';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './settings.js';
-import { similarity } from './similarity.js';
+import { similarityTo } from './similarity.js';
 import { type ActorRole, allowedActions, type Channel, FINAL_STATES, type Priority, STATE_NAMES_ZH, type State } from './states.js';
 import './events.js';
 
@@ -55,7 +55,8 @@ type Row = Omit<WorkOrder, 'stateName' | 'proposal' | 'createdAt' | 'updatedAt' 
 };
 export type WorkOrderRow = Row;
 
-export const SELECT_WORK_ORDER = `SELECT w.id, w.number, w.channel, w.state, w.caller_name AS "callerName", w.caller_phone AS "callerPhone",
+/** The columns of a Row, from `w` (work_orders or a CTE returning its columns) and the joins of WORK_ORDER_JOINS. */
+const WORK_ORDER_COLUMNS = `w.id, w.number, w.channel, w.state, w.caller_name AS "callerName", w.caller_phone AS "callerPhone",
   w.anonymous, w.contact_allowed AS "contactAllowed", w.address, w.place_unit_id AS "placeUnitId", pl.name AS "placeName",
   w.lat, w.lng, w.media_url AS "mediaUrl", w.description, w.call_id AS "callId",
   w.category_id AS "categoryId", c.name AS "categoryName", w.department_id AS "departmentId", d.name AS "departmentName",
@@ -66,12 +67,25 @@ export const SELECT_WORK_ORDER = `SELECT w.id, w.number, w.channel, w.state, w.c
   w.reply_text AS "replyText", w.callback_outcome AS "callbackOutcome", w.close_reason AS "closeReason",
   w.reopen_count AS "reopenCount", w.supervision_count AS "supervisionCount", w.merged_into_id AS "mergedIntoId",
   w.kb_article_id AS "kbArticleId", w.created_at AS "createdAt", w.updated_at AS "updatedAt", w.closed_at AS "closedAt", w.version,
-  w.created_by AS "createdBy", cl.agent_id AS "callAgentId"
-  FROM work_orders w
-  LEFT JOIN calls cl ON cl.id = w.call_id
+  w.created_by AS "createdBy", cl.agent_id AS "callAgentId"`;
+const WORK_ORDER_JOINS = `LEFT JOIN calls cl ON cl.id = w.call_id
   LEFT JOIN categories c ON c.id = w.category_id
   LEFT JOIN org_units d ON d.id = w.department_id
   LEFT JOIN org_units pl ON pl.id = w.place_unit_id`;
+export const SELECT_WORK_ORDER = selectWorkOrder();
+/** SELECT_WORK_ORDER with `extra` columns (`, expr AS "name"`). */
+export function selectWorkOrder(extra = ''): string {
+  return `SELECT ${WORK_ORDER_COLUMNS}${extra} FROM work_orders w ${WORK_ORDER_JOINS}`;
+}
+
+/**
+ * The statement that writes a work order and answers the row as loadRow would, in one
+ * round trip: `cte` defines `w` (an INSERT or UPDATE ... RETURNING *) and may add more
+ * CTEs after it, e.g. `e` the audit row; `extra` adds columns to the answer.
+ */
+export function writeAndSelect(cte: string, extra = ''): string {
+  return `WITH ${cte} SELECT ${WORK_ORDER_COLUMNS}${extra} FROM w ${WORK_ORDER_JOINS}`;
+}
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
 
@@ -184,7 +198,7 @@ export function toView(row: Row, viewer: Actor, clear: boolean): WorkOrder {
 }
 
 /** The caller's name and number are sealed at rest (core/personal-data.ts); rows carry them open. */
-function openRow(row: Row): Row {
+export function openRow(row: Row): Row {
   row.callerName = open(row.callerName);
   row.callerPhone = open(row.callerPhone);
   row.description = openNumbersInText(row.description);
@@ -260,17 +274,16 @@ export async function getWorkOrder(
   return view;
 }
 
-/** The next readable number of the local day, e.g. 20261123-000042. */
-export async function nextNumber(q: Queryable, now: number, settings: Pick<DispatchSettings, 'utcOffsetMinutes'>): Promise<string> {
-  const day = dayKey(localDay({ overrides: new Map(), periods: [], utcOffsetMinutes: settings.utcOffsetMinutes }, now));
-  const r = await q.query<{ last: number }>(
-    `INSERT INTO work_order_counters (day, last) VALUES ($1, 1)
-     ON CONFLICT (day) DO UPDATE SET last = work_order_counters.last + 1 RETURNING last`,
-    [day],
-  );
-  const n = r.rows[0]?.last as number;
-  return `${day.replaceAll('-', '')}-${String(n).padStart(6, '0')}`;
+/** The centre's local day of `now`, YYYY-MM-DD: the day of a case's number. */
+function localDayKey(now: number, settings: Pick<DispatchSettings, 'utcOffsetMinutes'>): string {
+  return dayKey(localDay({ overrides: new Map(), periods: [], utcOffsetMinutes: settings.utcOffsetMinutes }, now));
 }
+
+/**
+ * The readable number from the counter row `n`, e.g. 20261123-000042: the day, then the
+ * day's count padded to six digits (never cut: a seventh digit shows as it is).
+ */
+const NUMBER_SQL = `to_char($1::date, 'YYYYMMDD') || '-' || CASE WHEN n.last < 1000000 THEN lpad(n.last::text, 6, '0') ELSE n.last::text END`;
 
 export interface NewWorkOrder {
   channel?: Channel;
@@ -334,16 +347,26 @@ export async function createWorkOrder(
     } else {
       placeUnitId = (await resolvePlace(q, input.address))?.unitId ?? null;
     }
-    const number = await nextNumber(q, now, settings);
+    const day = localDayKey(now, settings);
     const state: State = input.submit ? 'pending_dispatch' : 'intake';
-    const r = await q.query<{ id: number }>(
-      `INSERT INTO work_orders (number, channel, caller_name, caller_phone, anonymous, contact_allowed, address, place_unit_id,
-          lat, lng, media_url, description, call_id, category_id, department_id, priority, emergency, state,
-          proposed_category_id, proposed_department_id, model_version, proposal, channel_data, created_by, caller_phone_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
-       RETURNING id`,
+    // The day's next number, the case, its audit row and the row as loadRow reads it, in one
+    // round trip (one upsert per case keeps numbers unique under concurrent intakes).
+    const r = await q.query<Row & { eventId: number }>(
+      writeAndSelect(
+        `n AS (INSERT INTO work_order_counters (day, last) VALUES ($1::date, 1)
+            ON CONFLICT (day) DO UPDATE SET last = work_order_counters.last + 1 RETURNING last),
+         w AS (INSERT INTO work_orders (number, channel, caller_name, caller_phone, anonymous, contact_allowed, address, place_unit_id,
+            lat, lng, media_url, description, call_id, category_id, department_id, priority, emergency, state,
+            proposed_category_id, proposed_department_id, model_version, proposal, channel_data, created_by, caller_phone_hash)
+          VALUES ((SELECT ${NUMBER_SQL} FROM n), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+            $21, $22, $23, $24, $25)
+          RETURNING *),
+         e AS (INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
+          SELECT id, 'create', NULL, state, created_by, $26::jsonb FROM w RETURNING id)`,
+        ', (SELECT id FROM e) AS "eventId"',
+      ),
       [
-        number,
+        day,
         input.channel ?? 'hotline',
         seal(input.anonymous ? null : input.callerName?.trim() || null),
         seal(phone),
@@ -369,26 +392,22 @@ export async function createWorkOrder(
         JSON.stringify(input.channelData ?? {}),
         actor.id,
         phoneHash(phone),
+        JSON.stringify({ channel: input.channel ?? 'hotline', placeUnitId, submitted: !!input.submit }),
       ],
     );
-    const id = r.rows[0]?.id as number;
-    const ev = await q.query<{ id: number }>(
-      `INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_id, data)
-       VALUES ($1, 'create', NULL, $2, $3, $4) RETURNING id`,
-      [id, state, actor.id, JSON.stringify({ channel: input.channel ?? 'hotline', placeUnitId, submitted: !!input.submit })],
-    );
-    return { id, state, eventId: ev.rows[0]?.id as number, number };
+    const { eventId, ...row } = r.rows[0] as Row & { eventId: number };
+    return { row: openRow(row), eventId };
   });
-  const row = await loadRow(db, created.id);
+  const { row, eventId } = created;
   bus.publish('workorder.changed', {
-    id: created.id,
-    number: created.number,
+    id: row.id,
+    number: row.number,
     action: 'create',
     fromState: null,
-    toState: created.state,
+    toState: row.state,
     departmentId: row.departmentId,
     actorId: actor.id,
-    eventId: created.eventId,
+    eventId,
   });
   const related = await findRelated(db, row, settings.relatedDays);
   return { workOrder: toView(row, actor, true), related };
@@ -417,32 +436,40 @@ export async function findRelated(
     description: maskText(r.description),
     createdAt: iso(r.createdAt) as string,
   });
-  type Cand = { id: number; number: string; state: State; description: string; createdAt: Date };
+  type Cand = { id: number; number: string; state: State; description: string; createdAt: Date; byPhone: boolean };
   const phone = open(row.callerPhone);
   const digits = phone ? phoneDigits(phone) : '';
+  // Both searches in one round trip: the same caller's open cases, then cases at the place.
+  const params: unknown[] = [row.id];
+  const parts: string[] = [];
+  const COLS = `id, number, state, description, created_at AS "createdAt"`;
   if (phone && digits.length >= 5) {
-    const r = await q.query<Cand>(
-      `SELECT id, number, state, description, created_at AS "createdAt" FROM work_orders
-        WHERE id <> $1 AND NOT (state = ANY($3::text[]))
-          AND (caller_phone_hash = ANY($2::text[]) OR (caller_phone_hash IS NULL AND regexp_replace(caller_phone, '\\D', '', 'g') = ANY($2::text[])))
-        ORDER BY created_at DESC LIMIT 20`,
-      [row.id, [...phoneHashes(phone), digits], FINAL_STATES],
-    );
-    for (const c of r.rows) out.set(c.id, view({ ...c, description: openNumbersInText(c.description) }, 'same_phone', null));
+    params.push([...phoneHashes(phone), digits], FINAL_STATES);
+    const [h, f] = [params.length - 1, params.length];
+    parts.push(`(SELECT true AS "byPhone", ${COLS} FROM work_orders
+        WHERE id <> $1 AND NOT (state = ANY($${f}::text[]))
+          AND (caller_phone_hash = ANY($${h}::text[]) OR (caller_phone_hash IS NULL AND regexp_replace(caller_phone, '\\D', '', 'g') = ANY($${h}::text[])))
+        ORDER BY created_at DESC LIMIT 20)`);
   }
   if (row.placeUnitId != null) {
-    const r = await q.query<Cand>(
-      `SELECT id, number, state, description, created_at AS "createdAt" FROM work_orders
-        WHERE id <> $1 AND place_unit_id = $2 AND created_at > now() - make_interval(days => $3) AND state <> 'merged'
-        ORDER BY created_at DESC LIMIT 500`,
-      [row.id, row.placeUnitId, days],
-    );
-    for (const raw of r.rows) {
-      if (out.has(raw.id)) continue;
-      const c = { ...raw, description: openNumbersInText(raw.description) };
-      const s = similarity(row.description, c.description);
-      if (s >= 0.5) out.set(c.id, view(c, 'similar_text', Math.round(s * 100) / 100));
+    params.push(row.placeUnitId, days);
+    const [p, d] = [params.length - 1, params.length];
+    parts.push(`(SELECT false AS "byPhone", ${COLS} FROM work_orders
+        WHERE id <> $1 AND place_unit_id = $${p} AND created_at > now() - make_interval(days => $${d}) AND state <> 'merged'
+        ORDER BY created_at DESC LIMIT 500)`);
+  }
+  if (!parts.length) return [];
+  const r = await q.query<Cand>(`${parts.join(' UNION ALL ')} ORDER BY "byPhone" DESC, "createdAt" DESC`, params);
+  const similarTo = similarityTo(row.description);
+  for (const raw of r.rows) {
+    if (raw.byPhone) {
+      out.set(raw.id, view({ ...raw, description: openNumbersInText(raw.description) }, 'same_phone', null));
+      continue;
     }
+    if (out.has(raw.id)) continue;
+    const c = { ...raw, description: openNumbersInText(raw.description) };
+    const s = similarTo(c.description);
+    if (s >= 0.5) out.set(c.id, view(c, 'similar_text', Math.round(s * 100) / 100));
   }
   return [...out.values()].sort((a, b) => (b.similarity ?? 2) - (a.similarity ?? 2));
 }
