@@ -459,7 +459,7 @@ export async function findRelated(
         ORDER BY created_at DESC LIMIT 500)`);
   }
   if (!parts.length) return [];
-  const r = await q.query<Cand>(`${parts.join(' UNION ALL ')} ORDER BY "byPhone" DESC, "createdAt" DESC`, params);
+  const r = await q.query<Cand>(`SELECT * FROM (${parts.join(' UNION ALL ')}) c ORDER BY "byPhone" DESC, "createdAt" DESC`, params);
   const similarTo = similarityTo(row.description);
   for (const raw of r.rows) {
     if (raw.byPhone) {
