@@ -12,8 +12,7 @@ import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { MODULES, type ModuleSpec } from '../app/modules.js';
 import { ASR_WS_ROLES } from '../asr/index.js';
-import { unauthorized } from '../core/errors.js';
-import { ROLES, type Role } from '../core/roles.js';
+import { CoreErrors, ROLES, type Role } from '../core/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type Access = 'public' | 'any' | readonly Role[];
@@ -50,7 +49,6 @@ const SERVER_ROUTES: Route[] = [
 ];
 
 const CALLERS = [...ROLES, null] as const;
-const GUARD_401 = unauthorized().message;
 
 let s: TestServer;
 const cookies = new Map<Role, string>();
@@ -80,16 +78,18 @@ function concrete(url: string): string {
     .replace(/:([A-Za-z_]+)/g, 'x');
 }
 
-function request(route: Route, role: Role | null): Promise<{ statusCode: number; message: string }> {
+function request(route: Route, role: Role | null): Promise<{ statusCode: number; message: string; code: string }> {
   const opts: InjectOptions = { method: route.method as InjectOptions['method'], url: concrete(route.url) };
   if (!['GET', 'HEAD', 'DELETE'].includes(route.method)) opts.payload = {};
   if (role) opts.headers = { cookie: cookies.get(role) as string };
   return s.app.inject(opts).then((r) => {
     let message = '';
+    let code = '';
     try {
       message = String(r.json()?.message ?? '');
+      code = String(r.json()?.code ?? '');
     } catch {}
-    return { statusCode: r.statusCode, message };
+    return { statusCode: r.statusCode, message, code };
   });
 }
 
@@ -126,8 +126,8 @@ test('role × route: 401 anonymous, 403 exactly for the roles left out, neither 
       const at = `${route.method} ${route.url} as ${who}: ${r.statusCode} ${r.message}`;
       if (route.access === 'public') {
         // Public routes may have their own key (Open311, ingress, /metrics), never the session's.
-        if (r.statusCode === 401 && r.message === GUARD_401) wrong.push(`${at} (public route asked for a session)`);
-        if (r.statusCode === 403 && /^Your role /.test(r.message)) wrong.push(`${at} (public route checked the role)`);
+        if (r.statusCode === 401 && r.code === CoreErrors.UNAUTHORIZED.code) wrong.push(`${at} (public route asked for a session)`);
+        if (r.statusCode === 403 && r.code === CoreErrors.ROLE_REFUSED.code) wrong.push(`${at} (public route checked the role)`);
         continue;
       }
       if (role === null) {
@@ -135,7 +135,7 @@ test('role × route: 401 anonymous, 403 exactly for the roles left out, neither 
       } else if (allows(route.access, role)) {
         if (r.statusCode === 401 || r.statusCode === 403) wrong.push(`${at} (role is allowed)`);
         else tally.allowed++;
-      } else if (r.statusCode !== 403 || !/may not/.test(r.message)) {
+      } else if (r.statusCode !== 403 || r.code !== CoreErrors.ROLE_REFUSED.code) {
         wrong.push(`${at} (expected the guard's 403)`);
       } else {
         tally.refused++;
