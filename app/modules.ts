@@ -14,7 +14,7 @@ import type { ModuleContext } from '../core/index.js';
 import { dispatchSettingsFrom, proposalRoute, registerDispatch } from '../dispatch/index.js';
 import { registerEmergency } from '../emergency/index.js';
 import { intakeRoutes } from '../intake/index.js';
-import { metricsRoutes } from '../metrics/index.js';
+import { metricsOptionsFrom, metricsRoutes } from '../metrics/index.js';
 import { orgRoutes } from '../org/index.js';
 import { retentionPolicyFrom, startRetentionSweep } from '../retention/index.js';
 import { registerTelephony } from '../telephony/index.js';
@@ -99,14 +99,7 @@ export const MODULES: ModuleSpec[] = [
     name: 'metrics',
     dependencies: ['auth'],
     register: async (app, ctx, config) => {
-      const v = config.values;
-      await app.register(metricsRoutes, {
-        ctx,
-        timezone: v.METRICS_TIMEZONE as string,
-        refreshMs: v.METRICS_REFRESH_MS as number,
-        token: v.METRICS_TOKEN as string | undefined,
-        allow: v.METRICS_ALLOW as string | undefined,
-      });
+      await app.register(metricsRoutes, { ctx, ...metricsOptionsFrom(config.values, config.timezone) });
     },
   },
   {
@@ -122,8 +115,8 @@ export const MODULES: ModuleSpec[] = [
     name: 'agent-desk',
     dependencies: ['auth'],
     register: async (app, ctx, config) => {
-      await app.register(eventsChannel, { ctx, idleMinutes: config.values.SESSION_IDLE_MINUTES as number | undefined });
-      await app.register(staticApp, { distDir: config.values.DESK_DIST_DIR as string | undefined });
+      await app.register(eventsChannel, { ctx, idleMinutes: config.values.SESSION_IDLE_MINUTES });
+      await app.register(staticApp, { distDir: config.values.DESK_DIST_DIR });
     },
   },
 ];

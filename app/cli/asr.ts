@@ -27,7 +27,7 @@ import {
   setEmergencyRules,
 } from '../../classifier/index.js';
 import { keywordList, recordingEmergency, spokenRules } from '../../emergency/index.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type SettingValues } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { type Command, UsageError } from './command.js';
 
@@ -211,9 +211,9 @@ hotline models --list
  * The sherpa part of `hotline models`, printed as its own block with a one-line verdict, so
  * its result stands out from the Vosk part's (which fails on machines without a Vosk model).
  */
-async function setupSherpa(values: Record<string, unknown>, name: string | undefined, download: boolean): Promise<SetupReport> {
-  const own = name === undefined ? (values.SHERPA_MODEL_DIR as string | undefined) : undefined;
-  const wanted = name ?? (values.SHERPA_MODEL as string | undefined) ?? DEFAULT_SHERPA_MODEL;
+async function setupSherpa(values: SettingValues, name: string | undefined, download: boolean): Promise<SetupReport> {
+  const own = name === undefined ? values.SHERPA_MODEL_DIR : undefined;
+  const wanted = name ?? values.SHERPA_MODEL ?? DEFAULT_SHERPA_MODEL;
   const opts = { download, log: (l: string) => console.log(`sherpa: ${l}`), progress: progressBar('sherpa: downloading') };
   let report: SetupReport;
   if (own) {

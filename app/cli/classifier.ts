@@ -63,7 +63,7 @@ export const classifierCommands: Command[] = [
       const classifier = createClassifier({
         db: rt.db,
         modelsDir: config.modelsDir,
-        topK: config.values.CLASSIFIER_TOP_K as number,
+        topK: config.values.CLASSIFIER_TOP_K,
         route: proposalRoute(dispatchSettingsFrom(config.values)),
       });
       let failed = 0;
