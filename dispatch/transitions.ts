@@ -21,7 +21,7 @@ import {
   type Actor,
   isOwnCase,
   openRow,
-  selectWorkOrder,
+  selectForChange,
   toView,
   type WorkOrder,
   type WorkOrderRow,
@@ -118,7 +118,11 @@ export async function applyTransition(
       if (handlerCheck) {
         const mine = actor.orgUnitId != null && wo.departmentId != null && wo.inActorUnit === true;
         if (!mine) {
-          throw DispatchErrors.WORK_ORDER_OTHER_UNIT({ number: wo.number, department: wo.departmentName ?? 'no unit' });
+          const unit =
+            wo.departmentId == null
+              ? undefined
+              : await q.query<{ name: string }>('SELECT name FROM org_units WHERE id = $1', [wo.departmentId]);
+          throw DispatchErrors.WORK_ORDER_OTHER_UNIT({ number: wo.number, department: unit?.rows[0]?.name ?? 'no unit' });
         }
       }
       if (input.version != null && input.version !== wo.version) {
@@ -199,27 +203,35 @@ export async function applyTransition(
 }
 
 /**
- * The case locked for its change, as loadRow reads it, with what the checks and steps need
- * from other tables in the same round trip: whether its unit lies within `unitId` (unitWithin:
- * the unit and those above it, 20 levels) and whether an extension request is pending.
+ * The case locked for its change, with what the checks and steps need from other tables in
+ * the same round trip: whether its unit lies within `unitId` when given (unitWithin: the
+ * unit and those above it, 20 levels) and whether an extension request is pending. Not the
+ * names (category, unit, place): the write reads them back with the changed row.
  */
 async function loadForTransition(q: Queryable, id: number, unitId: number | null): Promise<TransitionRow> {
-  const r = await q.query<TransitionRow>(
-    `${selectWorkOrder(`,
-      CASE WHEN $2::bigint IS NULL OR w.department_id IS NULL THEN NULL ELSE EXISTS (
+  const within =
+    unitId == null
+      ? ''
+      : `, w.department_id IS NOT NULL AND EXISTS (
         WITH RECURSIVE up(id, parent_id, depth) AS (
           SELECT id, parent_id, 0 FROM org_units WHERE id = w.department_id
           UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_units o JOIN up ON o.id = up.parent_id WHERE up.depth < 20)
-        SELECT 1 FROM up WHERE up.id = $2::bigint) END AS "inActorUnit",
+        SELECT 1 FROM up WHERE up.id = $2) AS "inActorUnit"`;
+  const r = await q.query<TransitionRow>(
+    `${selectForChange(`${within},
       EXISTS (SELECT 1 FROM extension_requests x WHERE x.work_order_id = w.id AND x.state = 'pending') AS "extensionPending"`)}
       WHERE w.id = $1 FOR UPDATE OF w`,
-    [id, unitId],
+    unitId == null ? [id] : [id, unitId],
   );
   if (!r.rows[0]) throw DispatchErrors.WORK_ORDER_NOT_FOUND({ id });
-  return openRow(r.rows[0]) as TransitionRow;
+  return openRow(r.rows[0]);
 }
 
-type TransitionRow = WorkOrderRow & { inActorUnit: boolean | null; extensionPending: boolean };
+/** The locked row: a work order without its names, with the transition's extra facts. */
+type TransitionRow = Omit<WorkOrderRow, 'placeName' | 'categoryName' | 'departmentName'> & {
+  inActorUnit?: boolean;
+  extensionPending: boolean;
+};
 
 interface StepArgs {
   q: Queryable;
