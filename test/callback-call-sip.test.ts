@@ -235,7 +235,8 @@ describe('click-to-call without an outbound trunk', () => {
     const before = await counts(s);
     const r = await s.request('callback', { method: 'POST', url: `/api/callbacks/${id}/call` });
     assert.equal(r.statusCode, 400, r.body);
-    assert.equal(r.json().code, 'CLICK_TO_CALL_UNAVAILABLE');
+    // Telephony is mounted, without a trunk: its refusal (CLICK_TO_CALL_UNAVAILABLE is callback's, without telephony).
+    assert.equal(r.json().code, 'OUTBOUND_TRUNK_MISSING');
     assert.deepEqual(await counts(s), before);
     const row = (await s.db.query('SELECT state, attempts FROM callbacks WHERE id = $1', [id])).rows[0];
     assert.deepEqual({ ...row }, { state: 'claimed', attempts: 0 });
