@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { ERRORS_ZH, errorTextZh, placeholders } from './errors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Not modules with a catalogue: the composition root, the tests and tools, the desk itself. */
-const NOT_MODULES = new Set(['app', 'test', 'bench', 'scripts', 'bin', 'docs', 'deploy', 'agent-desk', 'node_modules']);
+/** Not modules with a catalogue: the composition root, the tests and the tools. */
+const NOT_MODULES = new Set(['app', 'test', 'bench', 'scripts', 'bin', 'docs', 'deploy', 'node_modules']);
 
 async function declared() {
   // Each module's index.ts loads its catalogue (defineErrors registers the codes).
