@@ -101,13 +101,15 @@ export function writeAndSelect(cte: string, extra = '', named = true): string {
   return `WITH ${cte} SELECT ${OWN_COLUMNS}${named ? `, ${NAME_SUBQUERIES}` : ''}${extra} FROM w`;
 }
 
-/**
- * The columns of one row locked for a change: the row itself and its call's agent (whose
- * case it is), without the names; `extra` adds columns.
- */
+/** One row as loadRow reads it, planned as cheaply (for a row locked for a change); `extra` adds columns. */
 export function selectForChange(extra = ''): string {
-  return `SELECT ${OWN_COLUMNS}, (SELECT agent_id FROM calls WHERE id = w.call_id) AS "callAgentId"${extra} FROM work_orders w`;
+  return `SELECT ${OWN_COLUMNS}, ${NAME_SUBQUERIES}${extra} FROM work_orders w`;
 }
+
+/** The Row key of each work_orders column a Row holds as it is (`w.col AS "key"`, or `w.col`). */
+export const ROW_KEY_OF: ReadonlyMap<string, string> = new Map(
+  [...OWN_COLUMNS.matchAll(/w\.(\w+)(?: AS "(\w+)")?(?=,|$)/g)].map((m) => [m[1] as string, m[2] ?? (m[1] as string)]),
+);
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
 
