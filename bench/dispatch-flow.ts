@@ -60,51 +60,6 @@ function countRoundTrips(db: Db) {
   return out;
 }
 
-/**
- * A PostgreSQL Db like db/client.ts's, except that each statement goes as a named prepared
- * statement (pg's { name, text, values }): parsed and planned once per connection.
- */
-async function preparedDb(url: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const names = new Map<string, string>();
-  const nameOf = (sql: string) => {
-    let name = names.get(sql);
-    if (!name) {
-      name = `dispatch_bench_${names.size}`;
-      names.set(sql, name);
-    }
-    return name;
-  };
-  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      const r = await c.query({ name: nameOf(sql), text: sql, values: params as unknown[] });
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
-    },
-    async exec(sql: string) {
-      await c.query(sql);
-    },
-  });
-  return {
-    kind: 'postgres',
-    ...wrap(pool),
-    async tx(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
-  };
-}
-
 type Ids = { category: number; urban: number; agent?: Actor; dispatcher?: Actor; handler?: Actor; callback?: Actor };
 
 /**
@@ -238,11 +193,6 @@ for (const engine of ENGINES) {
     let bareMs = 0;
     let done = 0;
     const bare = await bareWriter(db);
-    // The db/ change the profile points at, tried here: the same product code on a Db that
-    // sends every statement as a named prepared statement (planned once per connection), its
-    // cases at another community so that each run's related-case lookups see as many cases.
-    const prepared = db.url ? await preparedDb(db.url) : undefined;
-    let preparedMs = 0;
     const productCase = async (on: Db, i: number, timed: boolean, place = '东湖新村') => {
       let t = performance.now();
       const { workOrder } = await createWorkOrder(
@@ -281,15 +231,9 @@ for (const engine of ENGINES) {
         t0 = performance.now();
         for (let k = 0; k < n; k++) await bare.flow(round * n + k, { category, urban, agent, dispatcher, handler, callback });
         bareMs += performance.now() - t0;
-        if (prepared) {
-          t0 = performance.now();
-          for (let k = 0; k < n; k++) await productCase(prepared, 1_000_000 + round * n + k, false, '光明');
-          preparedMs += performance.now() - t0;
-        }
       }
     } finally {
       await bare.close();
-      await prepared?.close();
     }
     const rate = (ms: number) => (done / ms) * 1000;
     console.log(`[${engine}] create (with place and related lookup): ${fmt(create)}`);
@@ -298,11 +242,6 @@ for (const engine of ENGINES) {
       `[${engine}] full case (create, dispatch, accept, reply, review, close): product ${rate(flowMs).toFixed(1)} cases/s, ` +
         `${bare.label} ${rate(bareMs).toFixed(1)} cases/s (product at ${((rate(flowMs) / rate(bareMs)) * 100).toFixed(0)} %), ${done} cases each`,
     );
-    if (prepared) {
-      console.log(
-        `[${engine}] full case, product on prepared statements (db/ change tried in the bench): ${rate(preparedMs).toFixed(1)} cases/s (${((rate(preparedMs) / rate(bareMs)) * 100).toFixed(0)} % of bare pg)`,
-      );
-    }
     console.log(
       `[${engine}] round trips per case: product ${(counted.roundTrips / done).toFixed(1)} (${(counted.transactions / done).toFixed(0)} transactions), ${bare.label} ${bare.roundTripsPerCase}`,
     );

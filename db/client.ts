@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -54,10 +55,22 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   const probe = await pool.connect();
   probe.release();
 
+  const names = statementNames();
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
-      const r = await c.query(sql, params as unknown[]);
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      // Only statements with parameters: a text without them may hold several statements,
+      // which a prepared statement cannot.
+      const name = params?.length ? names(sql) : undefined;
+      try {
+        const r = await c.query({ text: sql, values: params as unknown[], name });
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      } catch (err) {
+        // A prepared SELECT * whose table another process's migration changed since: plan it
+        // afresh (outside a transaction; inside one the error has aborted it anyway).
+        if (!name || c instanceof pg.Client || (err as { code?: string }).code !== '0A000') throw err;
+        const r = await c.query(sql, params as unknown[]);
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      }
     },
     async exec(sql: string) {
       await c.query(sql);
@@ -87,6 +100,26 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
       }
     },
     close: () => pool.end(),
+  };
+}
+
+/**
+ * Names for prepared statements, one per SQL text. The case flow's statements are planned
+ * once per connection instead of at every call (a work order's four-join read: 0.58 ms
+ * planned each time, 0.24 ms prepared; bench/dispatch-flow.ts). Bounded: after
+ * MAX_PREPARED distinct texts (SQL built with varying text) the rest run unnamed, so no
+ * connection collects plans without end.
+ */
+const MAX_PREPARED = 1000;
+function statementNames(): (sql: string) => string | undefined {
+  const known = new Map<string, string>();
+  return (sql) => {
+    const seen = known.get(sql);
+    if (seen) return seen;
+    if (known.size >= MAX_PREPARED) return undefined;
+    const name = `h${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    known.set(sql, name);
+    return name;
   };
 }
 
