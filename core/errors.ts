@@ -131,18 +131,3 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
-
-// Generic helpers from before the catalogues. Being replaced by declared codes module by
-// module; a test (test/contracts.test.ts) lists the files that still use them.
-/** @deprecated declare the error in the module's catalogue */
-export const badRequest = (message: string, details?: unknown) => new HotlineError(400, 'BAD_REQUEST', message, details);
-/** @deprecated declare the error in the module's catalogue */
-export const unauthorized = (message = 'Not logged in: POST /api/auth/login first.') => new HotlineError(401, 'UNAUTHORIZED', message);
-/** @deprecated declare the error in the module's catalogue */
-export const forbidden = (message: string) => new HotlineError(403, 'FORBIDDEN', message);
-/** @deprecated declare the error in the module's catalogue */
-export const notFound = (message: string) => new HotlineError(404, 'NOT_FOUND', message);
-/** @deprecated declare the error in the module's catalogue */
-export const conflict = (message: string, details?: unknown) => new HotlineError(409, 'CONFLICT', message, details);
-/** @deprecated declare the error in the module's catalogue */
-export const unavailable = (message: string) => new HotlineError(503, 'UNAVAILABLE', message);

@@ -77,7 +77,7 @@ describe('desk real-time channel and static app', () => {
       const r = await s.request(null, { method: 'GET', url });
       assert.equal(r.statusCode, 404, url);
       // Open311 answers in its own error format; the others in the API's.
-      if (!url.startsWith('/open311')) assert.equal(r.json().code, 'NOT_FOUND', url);
+      if (!url.startsWith('/open311')) assert.equal(r.json().code, 'ROUTE_NOT_FOUND', url);
       assert.doesNotMatch(r.body, /<div id="root">/, url);
     }
     // Real routes still answer as before.
