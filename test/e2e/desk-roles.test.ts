@@ -63,7 +63,8 @@ describe('desk e2e: roles, refusals, live wallboard', { timeout: 180_000 }, () =
     await page.getByTestId('new-role').click();
     await page.locator('.ant-select-item-option', { hasText: '话务员' }).click();
     await page.getByTestId('admin.user-submit').click();
-    await page.getByTestId('admin.user-error').getByText('User "agent" already exists.').waitFor();
+    // The refusal in Chinese, from the server's code USER_EXISTS and its params.
+    await page.getByTestId('admin.user-error').getByText('用户“agent”已存在。').waitFor();
     assert.equal(await page.getByTestId('new-username').inputValue(), 'agent');
     await shot(page, 'admin-refused');
     // A reload keeps the draft (nothing typed is lost).
