@@ -35,6 +35,12 @@ export const FOUNDATION_SETTINGS = [
     help: 'PostgreSQL connection string; unset = embedded PGlite in DATA_DIR',
   },
   {
+    env: 'DATABASE_PREPARED_STATEMENTS',
+    kind: 'bool',
+    default: 'true',
+    help: 'send statements as named prepared statements (planned once per connection); false behind a pooler that cannot keep them, such as PgBouncer in transaction mode before 1.21',
+  },
+  {
     env: 'REDIS_URL',
     kind: 'url',
     protocols: ['redis:', 'rediss:'],
@@ -143,6 +149,7 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  databasePreparedStatements: boolean;
   redisUrl?: string;
   logLevel: string;
   sessionTtlHours: number;
@@ -177,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: v.HOST,
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL,
+    databasePreparedStatements: v.DATABASE_PREPARED_STATEMENTS,
     redisUrl: v.REDIS_URL,
     logLevel: v.LOG_LEVEL,
     sessionTtlHours: v.SESSION_TTL_HOURS,
@@ -197,17 +205,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export const settingsHelp = () => formatSettings(ALL_SETTINGS);
 
 /**
- * The one time zone of the centre: CENTRE_TIMEZONE, else the older METRICS_TIMEZONE, else
- * Asia/Shanghai; the older DISPATCH_UTC_OFFSET_MINUTES, when set, must be that zone's offset.
- * Deadlines count in the zone's offset at start (no daylight saving in China's zones).
+ * The one time zone of the centre: CENTRE_TIMEZONE drives the reports' days and dispatch's
+ * offset; the older METRICS_TIMEZONE and DISPATCH_UTC_OFFSET_MINUTES, when also set, must
+ * agree with it. Without CENTRE_TIMEZONE the older two act as before. Deadlines count in the
+ * zone's offset at start (no daylight saving in China's zones).
  */
 function centreTimeZone(v: SettingsValues<typeof ALL_SETTINGS>): { timezone: string; utcOffsetMinutes: number } {
+  if (!v.CENTRE_TIMEZONE) {
+    // A site that has not set it yet keeps what the two older settings did (each their own
+    // default), so no upgrade moves its deadlines or its report days.
+    return { timezone: v.METRICS_TIMEZONE ?? 'Asia/Shanghai', utcOffsetMinutes: v.DISPATCH_UTC_OFFSET_MINUTES ?? 480 };
+  }
   const problems: string[] = [];
-  const timezone = v.CENTRE_TIMEZONE ?? v.METRICS_TIMEZONE ?? 'Asia/Shanghai';
+  const timezone = v.CENTRE_TIMEZONE;
   if (!isTimeZone(timezone)) {
     throw new ConfigError([`CENTRE_TIMEZONE=${JSON.stringify(timezone)} is not a time zone: use an IANA name such as Asia/Shanghai.`]);
   }
-  if (v.CENTRE_TIMEZONE && v.METRICS_TIMEZONE && v.METRICS_TIMEZONE !== v.CENTRE_TIMEZONE) {
+  if (v.METRICS_TIMEZONE && v.METRICS_TIMEZONE !== v.CENTRE_TIMEZONE) {
     problems.push(`METRICS_TIMEZONE=${v.METRICS_TIMEZONE} disagrees with CENTRE_TIMEZONE=${v.CENTRE_TIMEZONE}: unset METRICS_TIMEZONE.`);
   }
   const utcOffsetMinutes = zoneOffsetMinutes(timezone);

@@ -10,7 +10,7 @@ export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json'
 export async function openConfiguredDb(config: Config): Promise<Db> {
   if (config.databaseUrl) {
     try {
-      return await openDb({ url: config.databaseUrl });
+      return await openDb({ url: config.databaseUrl, preparedStatements: config.databasePreparedStatements });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(

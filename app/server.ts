@@ -132,7 +132,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return answer(CoreErrors.MALFORMED_JSON({ reason: err.message }));
     }
     if (isHotlineError(err)) {
-      if (err.statusCode >= 500) req.log.error({ err }, 'request failed');
+      // A server-side failure keeps its code for the desk and the logs, but not its text or
+      // params (file paths, an engine's exception, ASR_URL): those stay in the log.
+      if (err.statusCode >= 500) {
+        req.log.error({ err }, 'request failed');
+        return answer(new HotlineError(err.statusCode, err.code, CoreErrors.INTERNAL().message));
+      }
       return answer(err);
     }
     const db = databaseErrorKind(err);

@@ -31,6 +31,8 @@ export interface DbOptions {
   /** Folder for the embedded PGlite database; omitted = in memory (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** Send statements with parameters as named prepared statements (PostgreSQL; default true). */
+  preparedStatements?: boolean;
 }
 
 // BIGINT (ids, counts) and NUMERIC come back as JS numbers from both engines so
@@ -42,10 +44,10 @@ pg.types.setTypeParser(INT8, toNumber);
 pg.types.setTypeParser(NUMERIC, toNumber);
 
 export async function openDb(options: DbOptions): Promise<Db> {
-  return options.url ? openPostgres(options.url, options.poolSize) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.poolSize, options.preparedStatements ?? true) : openPglite(options.dataDir);
 }
 
-async function openPostgres(url: string, poolSize = 10): Promise<Db> {
+async function openPostgres(url: string, poolSize = 10, prepared = true): Promise<Db> {
   // A connect that hangs (a server gone without a reset) must fail fast into a 503, not
   // hold the request until the client gives up.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
@@ -55,19 +57,22 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   const probe = await pool.connect();
   probe.release();
 
-  const names = statementNames();
+  const names = prepared ? statementNames() : { of: () => undefined, forget: () => {} };
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
       // Only statements with parameters: a text without them may hold several statements,
       // which a prepared statement cannot.
-      const name = params?.length ? names(sql) : undefined;
+      const name = params?.length ? names.of(sql) : undefined;
       try {
         const r = await c.query({ text: sql, values: params as unknown[], name });
         return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
       } catch (err) {
-        // A prepared SELECT * whose table another process's migration changed since: plan it
-        // afresh (outside a transaction; inside one the error has aborted it anyway).
-        if (!name || c instanceof pg.Client || (err as { code?: string }).code !== '0A000') throw err;
+        // A prepared statement whose table another process's migration changed since ("cached
+        // plan must not change result type"): this text runs unprepared from now on, and at
+        // once outside a transaction (inside one the error has aborted it anyway).
+        if (!name || (err as { code?: string }).code !== '0A000') throw err;
+        names.forget(sql);
+        if (c instanceof pg.Client) throw err;
         const r = await c.query(sql, params as unknown[]);
         return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
       }
@@ -111,15 +116,21 @@ async function openPostgres(url: string, poolSize = 10): Promise<Db> {
  * connection collects plans without end.
  */
 const MAX_PREPARED = 1000;
-function statementNames(): (sql: string) => string | undefined {
-  const known = new Map<string, string>();
-  return (sql) => {
-    const seen = known.get(sql);
-    if (seen) return seen;
-    if (known.size >= MAX_PREPARED) return undefined;
-    const name = `h${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
-    known.set(sql, name);
-    return name;
+function statementNames(): { of(sql: string): string | undefined; forget(sql: string): void } {
+  /** By text: its name, or null once it must run unprepared. */
+  const known = new Map<string, string | null>();
+  return {
+    of(sql) {
+      const seen = known.get(sql);
+      if (seen !== undefined) return seen ?? undefined;
+      if (known.size >= MAX_PREPARED) return undefined;
+      const name = `h${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      known.set(sql, name);
+      return name;
+    },
+    forget(sql) {
+      known.set(sql, null);
+    },
   };
 }
 

@@ -2,5 +2,5 @@ export { eachInBatches } from './batches.js';
 export type { Db, DbOptions, Queryable, QueryResult, Row } from './client.js';
 export { openDb } from './client.js';
 export { type DatabaseErrorKind, databaseErrorKind } from './errors.js';
-export { listMigrations, MIGRATIONS_DIR, MigrationError, migrate, PROJECT_DIR } from './migrate.js';
+export { listMigrations, MigrationError, migrate, PROJECT_DIR } from './migrate.js';
 export { ownerOnlyUmask, restrictToOwner } from './owner-only.js';

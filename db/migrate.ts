@@ -6,8 +6,6 @@ import type { Db } from './client.js';
 
 /** The project's root: each module's migrations are in `<module>/migrations/`. */
 export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** @deprecated migrations live in their module's folder now; kept for callers that name one folder. */
-export const MIGRATIONS_DIR = join(PROJECT_DIR, 'db', 'migrations');
 
 /** Any number, fixed: every process that migrates the same database takes this lock. */
 const MIGRATION_LOCK = 1234500001;
@@ -57,7 +55,8 @@ export async function listMigrations(dir?: string): Promise<MigrationFile[]> {
       files.push({ name, module: f.module, sql: await readFile(join(f.dir, name), 'utf8') });
     }
   }
-  return files.sort((a, b) => a.name.localeCompare(b.name));
+  // Byte order, as the file names read, whatever the machine's locale.
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
