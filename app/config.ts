@@ -91,7 +91,7 @@ export const FOUNDATION_SETTINGS = [
   {
     env: 'CENTRE_TIMEZONE',
     kind: 'string',
-    help: 'IANA time zone of the centre (default Asia/Shanghai): local days of deadlines, case numbers, callback hours and reports. Replaces METRICS_TIMEZONE and DISPATCH_UTC_OFFSET_MINUTES, which are still read and must agree with it',
+    help: 'IANA time zone of the centre (default Asia/Shanghai): local days of deadlines, case numbers, callback hours and reports. Replaces METRICS_TIMEZONE and DISPATCH_UTC_OFFSET_MINUTES, which are still read: unset, they act as before; set with it, they must agree',
   },
   { env: 'BODY_LIMIT_KB', kind: 'int', default: '1024', min: 1, max: 102400, help: 'largest accepted request body, in KiB' },
   {
