@@ -21,6 +21,7 @@ export { proposalRoute, resolvePlace, resolveRoute } from './routing.js';
 export type {
   CalendarDayView,
   CreatedWorkOrder,
+  CreateWorkOrderRequest,
   DeadlineCheckResult,
   HistoryEntry,
   KnowledgeArticle,

@@ -137,6 +137,9 @@ export const CreateBody = Type.Object({
   submit: Type.Optional(Type.Boolean({ description: 'send straight to the dispatch queue (提交派单)' })),
 });
 
+/** POST /api/work-orders's body, for clients (the desk) to build it against. */
+export type CreateWorkOrderRequest = Static<typeof CreateBody>;
+
 export const TransitionBody = Type.Object({
   action: literals(ACTIONS),
   version: Type.Optional(Type.Integer({ minimum: 1, description: 'the version you loaded: a newer one is refused with 409' })),

@@ -15,6 +15,7 @@ export type { Role } from '../../core/browser.js';
 export type {
   CalendarDayView,
   CreatedWorkOrder,
+  CreateWorkOrderRequest,
   HistoryEntry,
   KnowledgeArticle,
   RelatedCase,

@@ -6,6 +6,7 @@ import type {
   ClassifyRequest,
   ClassifyResult,
   CreatedWorkOrder,
+  CreateWorkOrderRequest,
   EmergencyTransferRequest,
   KnowledgeArticle,
   WorkOrder,
@@ -28,23 +29,8 @@ export const transferEmergency = (body: EmergencyTransferRequest) => api.post('/
 export const classify = (text: string, address: string) =>
   api.post<ClassifyResult>('/api/classify', { text, topK: 3, ...(address ? { address } : {}) } satisfies ClassifyRequest);
 
-/** POST /api/work-orders as the agent sends it (dispatch exports no type of its CreateBody schema yet). */
-export interface CreateWorkOrder {
-  callerName: string | null;
-  callerPhone: string | null;
-  address: string | null;
-  anonymous: boolean;
-  description: string | undefined;
-  categoryId: number | null;
-  departmentId: number | null;
-  callId: number | null;
-  emergency: boolean;
-  proposal: { categoryId: number | null; departmentId: number | null; modelVersion: string | null } | null;
-  /** false: kept by the agent, who resolves it on the call. */
-  submit: boolean;
-}
-
-export const createWorkOrder = (body: CreateWorkOrder) => api.post<CreatedWorkOrder>('/api/work-orders', body);
+/** POST /api/work-orders; `submit: false` keeps the case with the agent, who resolves it on the call. */
+export const createWorkOrder = (body: CreateWorkOrderRequest) => api.post<CreatedWorkOrder>('/api/work-orders', body);
 
 export const resolveOnCall = (wo: Pick<WorkOrder, 'id' | 'version'>, result: string | undefined) =>
   api.post(`/api/work-orders/${wo.id}/transitions`, { action: 'resolve_on_call', result, version: wo.version });

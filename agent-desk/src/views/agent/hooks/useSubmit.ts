@@ -40,7 +40,8 @@ export function useSubmit(opts: {
           callerPhone: v.callerPhone || null,
           address: v.address || null,
           anonymous: !!v.anonymous,
-          description: v.description,
+          // The form requires it; an empty one is the server's VALIDATION refusal, as a missing one was.
+          description: v.description ?? '',
           categoryId: v.categoryId ?? null,
           departmentId: v.departmentId ?? null,
           callId: callId ?? null,
