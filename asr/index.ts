@@ -28,7 +28,7 @@ export { type SetupReport, setupModels, VOSK_ZIP_SHA256 } from './models.js';
 export { type BuildPinyinReport, buildPinyinLm } from './pinyin/build.js';
 export { asrBusy } from './pool.js';
 export { createRemoteEngine } from './remote.js';
-export { resample } from './resample.js';
+export { type ResampleCarry, resample } from './resample.js';
 export { ASR_SETTINGS, type AsrSettings, asrPaths } from './settings.js';
 export { DEFAULT_SHERPA_MODEL, findSherpaModel, SHERPA_MODELS } from './sherpa/catalogue.js';
 export { createSherpaEngine } from './sherpa/engine.js';

@@ -32,7 +32,7 @@ export { classifyRoutes } from './routes/classify.js';
 export { emergencyContextRoutes } from './routes/emergency-contexts.js';
 export { emergencyRuleRoutes } from './routes/emergency-rules.js';
 export { modelRoutes } from './routes/models.js';
-export { ClassifyResultSchema, classifierRoutes } from './routes.js';
+export { classifierRoutes } from './routes.js';
 export {
   ClassifyRequest,
   ClassifyResult,

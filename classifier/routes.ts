@@ -10,11 +10,7 @@ import { classifyRoutes } from './routes/classify.js';
 import { emergencyContextRoutes } from './routes/emergency-contexts.js';
 import { emergencyRuleRoutes } from './routes/emergency-rules.js';
 import { modelRoutes } from './routes/models.js';
-import { ClassifyResult } from './schemas.js';
 import type { Classifier } from './service.js';
-
-/** @deprecated the same schema as `ClassifyResult` from schemas.ts; kept for earlier importers. */
-export const ClassifyResultSchema = ClassifyResult;
 
 export const classifierRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext; classifier: Classifier }> = async (
   app,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './client.js';
 
@@ -32,18 +32,15 @@ const MIGRATION_NAME = /^\d{4}_[\w-]+\.sql$/;
 
 /**
  * Every module's migrations (`<module>/migrations/NNNN_name.sql` under the project), in name
- * order across modules; or one folder's when `dir` is given. Each table is created by the
- * migrations of the module that owns it (test/contracts.test.ts checks it).
+ * order across modules. Each table is created by the migrations of the module that owns it
+ * (test/contracts.test.ts checks it).
  */
-export async function listMigrations(dir?: string): Promise<MigrationFile[]> {
+export async function listMigrations(): Promise<MigrationFile[]> {
   const folders: { module: string; dir: string }[] = [];
-  if (dir) folders.push({ module: basename(dirname(dir)), dir });
-  else {
-    for (const entry of await readdir(PROJECT_DIR, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const d = join(PROJECT_DIR, entry.name, 'migrations');
-      if (existsSync(d)) folders.push({ module: entry.name, dir: d });
-    }
+  for (const entry of await readdir(PROJECT_DIR, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const d = join(PROJECT_DIR, entry.name, 'migrations');
+    if (existsSync(d)) folders.push({ module: entry.name, dir: d });
   }
   const files: MigrationFile[] = [];
   const seen = new Map<string, string>();

@@ -26,7 +26,6 @@ export { intakeRoutes } from './routes.js';
 export {
   IntakeProposalRequest,
   IntakeProposalResponse,
-  IntakeProposalSchema,
   IntakeQuote,
   IntakeSegment,
 } from './schemas.js';

@@ -12,7 +12,7 @@ import type { Queryable } from '../db/index.js';
 import { resolvePlace } from '../dispatch/index.js';
 import { IntakeErrors } from './errors.js';
 import { MAX_CHARS, MAX_SEGMENTS, proposeIntake, type SegmentInput, segmentsProblem } from './prefill.js';
-import { IntakeProposalRequest, IntakeProposalSchema } from './schemas.js';
+import { IntakeProposalRequest, IntakeProposalResponse } from './schemas.js';
 
 /** A call's final transcript, both legs, in time order (the table is telephony's; dispatch reads it the same way). */
 async function callSegments(db: Queryable, callId: number, user: { id: number; role: string }): Promise<SegmentInput[]> {
@@ -46,7 +46,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ ctx: ModuleContext }> = a
         tags: ['intake'],
         summary: "Propose the intake form's phone, address, name, request type and anonymity from a transcript or a call",
         body: IntakeProposalRequest,
-        response: { 200: IntakeProposalSchema, 404: Type.Ref('ErrorResponse'), ...protectedErrors },
+        response: { 200: IntakeProposalResponse, 404: Type.Ref('ErrorResponse'), ...protectedErrors },
       },
     },
     async (req) => {

@@ -59,8 +59,6 @@ export const IntakeProposalResponse = Type.Object(
 
 /** What POST /api/intake/propose answers: each proposed field with the words it came from. */
 export type IntakeProposalResponse = Static<typeof IntakeProposalResponse>;
-/** @deprecated the same schema as `IntakeProposalResponse`; kept for earlier importers. */
-export const IntakeProposalSchema = IntakeProposalResponse;
 export type IntakeQuote = Static<typeof IntakeQuote>;
 export type IntakeSegment = Static<typeof IntakeSegment>;
 

@@ -3,9 +3,7 @@
  * resampler (one resampler for the product: asr/resample.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { decodeWav, resample } from '../asr/index.js';
-
-type Carry = NonNullable<Parameters<typeof resample>[3]>['carry'];
+import { decodeWav, type ResampleCarry, resample } from '../asr/index.js';
 
 /** 16-bit LE PCM bytes as samples (copied: a Buffer's bytes may not be 2-byte aligned). */
 export const pcmSamples = (buf: Buffer): Int16Array => new Int16Array(new Uint8Array(buf).buffer);
@@ -26,7 +24,7 @@ export function readPromptPcm8k(path: string): Buffer {
  * 8 kHz call): the frames come out as the whole stream would, a millisecond or two late.
  */
 export class PcmRateStream {
-  private readonly carry: Carry = {};
+  private readonly carry: ResampleCarry = {};
 
   constructor(
     private readonly fromRate: number,
